@@ -1,0 +1,73 @@
+"""Perception settings resolved into observer × actor arrays.
+
+Lookup order for a pair (observer ``o``, actor ``a``): ``perception[o][a]``, then
+``perception[o].default``, then ``perception.default[a]``, then ``perception.default.default``,
+then the built-in defaults below (a perfect observer: no bias, no noise, sees everything, blames
+the perpetrator only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.scenario.schema import DEFAULT_KEY, MilitiaActor, PerceptionPatch, Scenario
+
+BUILT_IN = {
+    "offense_bias": 0.0,
+    "noise": 0.0,
+    "detection": 1.0,
+    "attribution": 0.0,
+}
+
+
+@dataclass
+class Perception:
+    """Per-pair perception arrays, shape (observers, actors); mutable by dated events."""
+
+    offense_bias: np.ndarray
+    noise: np.ndarray
+    detection: np.ndarray
+    attribution: np.ndarray
+    #: index of the actor an observer blames for an actor's moves (its patron by default), or -1.
+    attribute_to: np.ndarray
+    #: estimates of each actor's resolve and capability held by each observer; NaN = true value.
+    resolve_estimate: np.ndarray
+    capability_estimate: np.ndarray
+
+    @classmethod
+    def build(cls, scenario: Scenario) -> Perception:
+        """Resolve the scenario's perception table into arrays."""
+        names = list(scenario.actors)
+        n = len(names)
+        p = cls(
+            **{k: np.full((n, n), v) for k, v in BUILT_IN.items()},
+            attribute_to=np.full((n, n), -1, dtype=np.int64),
+            resolve_estimate=np.full((n, n), np.nan),
+            capability_estimate=np.full((n, n), np.nan),
+        )
+        for a, spec in enumerate(scenario.actors.values()):
+            if isinstance(spec, MilitiaActor):
+                p.attribute_to[:, a] = names.index(spec.patron)
+        table = scenario.perception
+        for obs_key, act_key in (
+            (DEFAULT_KEY, DEFAULT_KEY),
+            (DEFAULT_KEY, None),
+            (None, DEFAULT_KEY),
+            (None, None),
+        ):
+            for o, observer in enumerate(names):
+                for a, actor in enumerate(names):
+                    patch = table.get(obs_key or observer, {}).get(act_key or actor)
+                    if patch is not None and o != a:
+                        p.apply(o, a, patch, names)
+        return p
+
+    def apply(self, o: int, a: int, patch: PerceptionPatch, names: list[str]) -> None:
+        """Overwrite the fields a patch sets for the pair (o, a)."""
+        for field, value in patch.model_dump(exclude_none=True).items():
+            if field == "attribute_to":
+                self.attribute_to[o, a] = names.index(value)
+            else:
+                getattr(self, field)[o, a] = value

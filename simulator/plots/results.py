@@ -1,0 +1,269 @@
+"""Read a stored ``escalation run`` results folder for plotting.
+
+Plots must depend only on the files written by ``escalation run`` (never on the model code),
+so this module is the one place that knows the on-disk contract:
+``manifest.json``, ``runs.parquet`` and ``daily.parquet``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "Actor",
+    "Event",
+    "ResultsError",
+    "RunResults",
+    "Rung",
+    "load_run",
+]
+
+MANIFEST = "manifest.json"
+RUNS = "runs.parquet"
+DAILY = "daily.parquet"
+
+QUANTILE_COLUMNS = (
+    "escalation_q05",
+    "escalation_q25",
+    "escalation_q50",
+    "escalation_q75",
+    "escalation_q95",
+    "escalation_mean",
+)
+_MANIFEST_KEYS = ("scenario_name", "seed", "replicates", "start", "actors", "ladder",
+                  "outcome_classes")
+_RUNS_COLUMNS = ("replicate", "outcome")
+_DAILY_COLUMNS = ("day", *QUANTILE_COLUMNS, "p_direct_clash", "p_war")
+
+
+class ResultsError(ValueError):
+    """A results folder is missing a file or does not follow the results contract."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One actor as listed in the manifest."""
+
+    name: str
+    label: str
+    type: str
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One rung of the escalation ladder (``index`` 0 is the most conciliatory)."""
+
+    index: int
+    name: str
+    label: str
+    category: str
+    score: float
+    violent: bool
+
+
+@dataclass(frozen=True)
+class Event:
+    """A dated scenario event to mark on time axes."""
+
+    date: dt.date
+    day: int
+    label: str
+
+
+@dataclass(frozen=True)
+class RunResults:
+    """The contents of one results folder, as read from disk."""
+
+    path: Path
+    manifest: dict[str, Any]
+    runs: pd.DataFrame
+    daily: pd.DataFrame
+
+    # -- manifest helpers -------------------------------------------------------------------
+    @property
+    def scenario_name(self) -> str:
+        """The scenario's name."""
+        return str(self.manifest["scenario_name"])
+
+    @property
+    def seed(self) -> int:
+        """The master random seed of the run."""
+        return int(self.manifest["seed"])
+
+    @property
+    def replicates(self) -> int:
+        """Number of replicates the manifest says were run."""
+        return int(self.manifest["replicates"])
+
+    @property
+    def start(self) -> dt.date:
+        """Calendar date of simulation day 0."""
+        return _parse_date(self.manifest["start"], self.path / MANIFEST, "start")
+
+    def actors(self) -> list[Actor]:
+        """Actors in manifest order."""
+        return [
+            Actor(name=str(a["name"]), label=str(a.get("label") or a["name"]),
+                  type=str(a.get("type", "")))
+            for a in self.manifest["actors"]
+        ]
+
+    def rungs(self) -> list[Rung]:
+        """Ladder rungs ordered from most conciliatory to most escalatory."""
+        rungs = [
+            Rung(
+                index=int(r["index"]),
+                name=str(r["name"]),
+                label=str(r.get("label") or r["name"]),
+                category=str(r.get("category", "")),
+                score=float(r.get("score", 0.0)),
+                violent=bool(r.get("violent", False)),
+            )
+            for r in self.manifest["ladder"]
+        ]
+        return sorted(rungs, key=lambda r: r.index)
+
+    def events(self) -> list[Event]:
+        """Scenario events sorted by date (empty if the manifest lists none)."""
+        where = self.path / MANIFEST
+        events = []
+        for e in self.manifest.get("events") or []:
+            date = _parse_date(e.get("date"), where, "events[].date")
+            day = int(e["day"]) if e.get("day") is not None else (date - self.start).days
+            events.append(Event(date=date, day=day, label=str(e.get("label", ""))))
+        return sorted(events, key=lambda e: (e.date, e.label))
+
+    def outcome_classes(self) -> list[str]:
+        """Outcome classes ordered from most to least severe."""
+        return [str(c) for c in self.manifest["outcome_classes"]]
+
+    def outcome_label(self, outcome: str) -> str:
+        """Human-readable label of an outcome class (falls back to the class name)."""
+        labels = self.manifest.get("outcome_labels") or {}
+        return str(labels.get(outcome, outcome.replace("_", " ").capitalize()))
+
+    # -- daily helpers ----------------------------------------------------------------------
+    def dates(self) -> np.ndarray:
+        """Calendar date of every row of ``daily`` as ``datetime64[D]``."""
+        if "date" in self.daily.columns:
+            return pd.to_datetime(self.daily["date"]).to_numpy().astype("datetime64[D]")
+        # A folder without a date column can still be placed on the calendar via the start.
+        start = np.datetime64(self.start, "D")
+        return start + self.daily["day"].to_numpy().astype("timedelta64[D]")
+
+    def mix(self, actor: str) -> dict[str, np.ndarray]:
+        """Daily share of replicates choosing each rung for ``actor``, keyed by rung name.
+
+        Only rungs on the actor's menu (i.e. with a ``mix.<actor>.<rung>`` column) appear,
+        in ladder order.
+        """
+        out = {}
+        for rung in self.rungs():
+            col = f"mix.{actor}.{rung.name}"
+            if col in self.daily.columns:
+                out[rung.name] = self.daily[col].fillna(0.0).to_numpy(dtype=float)
+        return out
+
+    def threat_matrix(self, row: int) -> np.ndarray:
+        """Mean threat matrix (observer rows x perceived-actor columns) on ``daily`` row ``row``.
+
+        Cells with no ``threat.<observer>.<actor>`` column (including the diagonal) are NaN.
+        """
+        names = [a.name for a in self.actors()]
+        mat = np.full((len(names), len(names)), np.nan)
+        for i, obs in enumerate(names):
+            for j, act in enumerate(names):
+                col = f"threat.{obs}.{act}"
+                if i != j and col in self.daily.columns:
+                    mat[i, j] = float(self.daily[col].iloc[row])
+        return mat
+
+    def caption(self) -> str:
+        """One-line provenance note for figure footers."""
+        start = self.start
+        horizon = self.manifest.get("horizon_days", len(self.daily))
+        source = self.manifest.get("scenario_file")
+        scen = f"Scenario \u201c{self.scenario_name}\u201d" + (f" ({source})" if source else "")
+        parts = [
+            scen,
+            f"{self.replicates:,} replicates",
+            f"seed {self.seed}",
+            f"start {start.day} {start:%b %Y}, {horizon} days",
+        ]
+        return " \u00b7 ".join(parts)
+
+
+def _parse_date(value: Any, where: Path, key: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except (TypeError, ValueError) as exc:
+        raise ResultsError(f"{where}: {key} is not an ISO date: {value!r}") from exc
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ResultsError(f"{path.parent}: missing {path.name} ({path})")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ResultsError(f"{path}: cannot read manifest: {exc}") from exc
+    if not isinstance(manifest, dict):
+        raise ResultsError(f"{path}: manifest must be a JSON object")
+    fmt = str(manifest.get("format", ""))
+    if not fmt.startswith("escalation-results/"):
+        raise ResultsError(f"{path}: unknown format {fmt!r} (expected escalation-results/N)")
+    if manifest.get("kind", "run") != "run":
+        raise ResultsError(f"{path}: kind is {manifest.get('kind')!r}, expected 'run'")
+    missing = [k for k in _MANIFEST_KEYS if k not in manifest]
+    if missing:
+        raise ResultsError(f"{path}: manifest lacks {', '.join(missing)}")
+    if not manifest["actors"] or not manifest["ladder"] or not manifest["outcome_classes"]:
+        raise ResultsError(f"{path}: actors, ladder and outcome_classes must be non-empty")
+    return manifest
+
+
+def _read_table(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
+    if not path.is_file():
+        raise ResultsError(f"{path.parent}: missing {path.name} ({path})")
+    try:
+        df = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several unrelated types for corrupt files
+        raise ResultsError(f"{path}: cannot read parquet: {exc}") from exc
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise ResultsError(f"{path}: missing column(s) {', '.join(missing)}")
+    return df
+
+
+def load_run(result_dir: Path | str) -> RunResults:
+    """Load and validate a results folder written by ``escalation run``.
+
+    Raises ResultsError naming the folder and the offending file when a file is absent,
+    unreadable or lacks what the plots need.
+    """
+    path = Path(result_dir)
+    if not path.is_dir():
+        raise ResultsError(f"{path}: results folder does not exist")
+    manifest = _read_manifest(path / MANIFEST)
+    runs = _read_table(path / RUNS, _RUNS_COLUMNS)
+    daily = _read_table(path / DAILY, _DAILY_COLUMNS)
+    if daily.empty:
+        raise ResultsError(f"{path / DAILY}: has no rows")
+    if runs.empty:
+        raise ResultsError(f"{path / RUNS}: has no rows")
+    daily = daily.sort_values("day", kind="stable").reset_index(drop=True)
+
+    classes = {str(c) for c in manifest["outcome_classes"]}
+    unknown = sorted(set(runs["outcome"].astype(str)) - classes)
+    if unknown:
+        raise ResultsError(
+            f"{path / RUNS}: outcome(s) {', '.join(unknown)} not in manifest outcome_classes"
+        )
+    return RunResults(path=path, manifest=manifest, runs=runs, daily=daily)
