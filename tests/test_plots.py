@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from simulator.plots import PLOTS, ResultsError, load_run, write_all
-from simulator.plots.stats import wilson_interval
+from simulator.stats import wilson_interval
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -35,10 +35,27 @@ LADDER = [
     ("war", "War", "war", 10, True),
 ]
 MENUS = {
-    "US": ["concession", "outreach", "status_quo", "rhetoric", "deployment", "sanctions",
-           "cyber", "strike", "war"],
-    "Iran": ["outreach", "status_quo", "rhetoric", "deployment", "cyber", "proxy_attack",
-             "strike", "war"],
+    "US": [
+        "concession",
+        "outreach",
+        "status_quo",
+        "rhetoric",
+        "deployment",
+        "sanctions",
+        "cyber",
+        "strike",
+        "war",
+    ],
+    "Iran": [
+        "outreach",
+        "status_quo",
+        "rhetoric",
+        "deployment",
+        "cyber",
+        "proxy_attack",
+        "strike",
+        "war",
+    ],
     "Iraq": ["outreach", "status_quo", "rhetoric"],
     "KH": ["status_quo", "rhetoric", "rocket", "proxy_attack"],
 }

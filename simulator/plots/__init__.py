@@ -14,8 +14,8 @@ from matplotlib.figure import Figure
 from .actions import plot_action_mix
 from .escalation import plot_escalation_fan
 from .outcomes import plot_clash_probability, plot_outcomes
-from .results import ResultsError, RunResults, load_run
-from .stats import wilson_interval
+from simulator.results.reader import ResultsError, RunResults, load_run
+from simulator.stats import wilson_interval
 from .style import save
 from .threat import plot_threat_matrix
 

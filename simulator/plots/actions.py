@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
-from .results import RunResults
+from simulator.results.reader import RunResults
 from .style import (
     FIGSIZE,
     HANDLER_MAP,
@@ -47,11 +47,24 @@ def plot_action_mix(res: RunResults) -> Figure:
             # Draw the final day as a full day so the areas reach the axis end.
             x = np.append(dates, dates[-1] + np.timedelta64(1, "D"))
             ys = [np.append(v, v[-1]) for v in mix.values()]
-            ax.stackplot(x, ys, colors=[colors[n] for n in names], step="post",
-                         edgecolor="white", linewidth=0.3)
+            ax.stackplot(
+                x,
+                ys,
+                colors=[colors[n] for n in names],
+                step="post",
+                edgecolor="white",
+                linewidth=0.3,
+            )
         else:
-            ax.text(0.5, 0.5, "no action data", transform=ax.transAxes, ha="center",
-                    va="center", color="#888888")
+            ax.text(
+                0.5,
+                0.5,
+                "no action data",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                color="#888888",
+            )
         kind = f" ({actor.type})" if actor.type else ""
         ax.set_title(plain(f"{actor.label}{kind}"), fontsize=10, loc="left")
         ax.set_ylim(0, 1)
@@ -84,9 +97,16 @@ def plot_action_mix(res: RunResults) -> Figure:
             labels.append(plain(category.capitalize() if category else "Other"))
         handles.append(Patch(facecolor=colors[rung.name], edgecolor="none"))
         labels.append(plain(rung.label))
-    leg = fig.legend(handles, labels, loc="outside right upper", frameon=False, fontsize=8,
-                     handler_map=HANDLER_MAP, title="Action (ladder rung)",
-                     title_fontproperties={"weight": "bold", "size": 9})
+    leg = fig.legend(
+        handles,
+        labels,
+        loc="outside right upper",
+        frameon=False,
+        fontsize=8,
+        handler_map=HANDLER_MAP,
+        title="Action (ladder rung)",
+        title_fontproperties={"weight": "bold", "size": 9},
+    )
     for handle, text in zip(handles, leg.get_texts(), strict=True):
         if isinstance(handle, SectionHeader):
             text.set_fontstyle("italic")

@@ -6,7 +6,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .results import RunResults
+from simulator.results.reader import RunResults
 from .style import mark_events, new_figure, setup_date_axis, side_legend, style_axes
 
 FAN_COLOR = "#2b5d8c"
@@ -20,10 +20,12 @@ def plot_escalation_fan(res: RunResults) -> Figure:
     d = res.daily
     dates = res.dates()
 
-    ax.fill_between(dates, d["escalation_q05"], d["escalation_q95"], color=FAN_COLOR,
-                    alpha=0.18, linewidth=0)
-    ax.fill_between(dates, d["escalation_q25"], d["escalation_q75"], color=FAN_COLOR,
-                    alpha=0.38, linewidth=0)
+    ax.fill_between(
+        dates, d["escalation_q05"], d["escalation_q95"], color=FAN_COLOR, alpha=0.18, linewidth=0
+    )
+    ax.fill_between(
+        dates, d["escalation_q25"], d["escalation_q75"], color=FAN_COLOR, alpha=0.38, linewidth=0
+    )
     ax.plot(dates, d["escalation_q50"], color=FAN_COLOR, linewidth=1.8)
     ax.plot(dates, d["escalation_mean"], color="#111111", linewidth=1.2, linestyle="--")
     # Rung scores can be negative (de-escalation), so make the neutral level visible.

@@ -10,8 +10,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
-from .results import RunResults
-from .stats import wilson_interval
+from simulator.results.reader import RunResults
+from simulator.stats import wilson_interval
 from .style import (
     fmt_date,
     mark_events,
@@ -53,20 +53,44 @@ def plot_outcomes(res: RunResults) -> Figure:
     ax.grid(False, axis="y")
     y = np.arange(len(classes))
     ax.barh(y, p, color=[colors[c] for c in classes], height=0.62, zorder=2)
-    ax.errorbar(p, y, xerr=[p - ci[:, 0], ci[:, 1] - p], fmt="none", ecolor="#222222",
-                elinewidth=1.1, capsize=4, zorder=3)
+    ax.errorbar(
+        p,
+        y,
+        xerr=[p - ci[:, 0], ci[:, 1] - p],
+        fmt="none",
+        ecolor="#222222",
+        elinewidth=1.1,
+        capsize=4,
+        zorder=3,
+    )
     ax.set_yticks(y, [plain(res.outcome_label(c)) for c in classes])
     ax.invert_yaxis()  # most severe outcome at the top, as listed in the manifest
     ax.set_xlim(0, _nice_max(float(ci[:, 1].max()) * 1.05))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xlabel(f"Share of replicates (%) \u2014 bars: estimate, whiskers: 95% Wilson "
-                  f"interval, n = {n:,}")
+    ax.set_xlabel(
+        f"Share of replicates (%) \u2014 bars: estimate, whiskers: 95% Wilson interval, n = {n:,}"
+    )
     # Values sit in their own column right of the plot so they never collide with whiskers.
-    ax.text(1.02, 1.0, "share  [95% CI]  (replicates)", transform=ax.transAxes, ha="left",
-            va="bottom", fontsize=8, color="#555555")
+    ax.text(
+        1.02,
+        1.0,
+        "share  [95% CI]  (replicates)",
+        transform=ax.transAxes,
+        ha="left",
+        va="bottom",
+        fontsize=8,
+        color="#555555",
+    )
     for yi, pi, (lo, hi), ki in zip(y, p, ci, k, strict=True):
-        ax.text(1.02, yi, f"{_pct(pi)}  [{100 * lo:.1f}\u2013{100 * hi:.1f}]  ({ki:,})",
-                transform=ax.get_yaxis_transform(), ha="left", va="center", fontsize=9)
+        ax.text(
+            1.02,
+            yi,
+            f"{_pct(pi)}  [{100 * lo:.1f}\u2013{100 * hi:.1f}]  ({ki:,})",
+            transform=ax.get_yaxis_transform(),
+            ha="left",
+            va="center",
+            fontsize=9,
+        )
     return fig
 
 
@@ -99,8 +123,7 @@ def plot_clash_probability(res: RunResults) -> Figure:
     ):
         p, band = series[col]
         be = np.vstack([band, band[-1]])
-        ax.fill_between(x, be[:, 0], be[:, 1], step="post", color=color, alpha=0.18,
-                        linewidth=0)
+        ax.fill_between(x, be[:, 0], be[:, 1], step="post", color=color, alpha=0.18, linewidth=0)
         ax.step(x, np.append(p, p[-1]), where="post", color=color, linewidth=width)
         handles.append(Line2D([], [], color=color, linewidth=width, label=label))
     handles.append(Patch(facecolor="#999999", alpha=0.35, label="Shading: 95% Wilson interval"))
@@ -117,10 +140,18 @@ def plot_clash_probability(res: RunResults) -> Figure:
         (clash_p[-1], clash_band[-1, 1], 4, CLASH_COLOR),
         (war_p[-1], war_band[-1, 1] if room else war_band[-1, 0], 4 if room else -4, WAR_COLOR),
     ):
-        ax.annotate(f"{_pct(p)} by {when}", xy=(x[-1], y), xytext=(-3, dy),
-                    textcoords="offset points", va="bottom" if dy > 0 else "top", ha="right",
-                    fontsize=8.5, color=color, fontweight="bold",
-                    bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 1})
+        ax.annotate(
+            f"{_pct(p)} by {when}",
+            xy=(x[-1], y),
+            xytext=(-3, dy),
+            textcoords="offset points",
+            va="bottom" if dy > 0 else "top",
+            ha="right",
+            fontsize=8.5,
+            color=color,
+            fontweight="bold",
+            bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 1},
+        )
 
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylabel(f"Cumulative share of replicates (%, n = {n:,})")

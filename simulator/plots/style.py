@@ -21,7 +21,7 @@ from matplotlib.legend import Legend
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
-from .results import Event, Rung, RunResults
+from simulator.results.reader import Event, Rung, RunResults
 
 FIGSIZE = (10.0, 5.5)
 DPI = 150
@@ -56,20 +56,26 @@ def fmt_date(date: dt.date) -> str:
 
 
 def new_figure(res: RunResults, title: str, figsize: tuple[float, float] = FIGSIZE) -> Figure:
-    """A constrained-layout Figure with a title and the scenario/replicates/seed footer."""
+    """Create a constrained-layout Figure with a title and the scenario/replicates/seed footer."""
     fig = Figure(figsize=figsize, dpi=DPI, layout="constrained")
     # Reserve a strip at the bottom so the footer can never overlap tick labels or legends.
     footer_frac = FOOTER_IN / figsize[1]
     engine = fig.get_layout_engine()
     engine.set(rect=(0.0, footer_frac, 1.0, 1.0 - footer_frac), h_pad=0.06, w_pad=0.06)
     fig.suptitle(plain(title), fontsize=13, fontweight="bold")
-    fig.text(0.008, 0.012, plain(res.caption()), fontsize=7.5, color="#666666",
-             ha="left", va="bottom")
+    fig.text(
+        0.008, 0.012, plain(res.caption()), fontsize=7.5, color="#666666", ha="left", va="bottom"
+    )
     return fig
 
 
-def setup_date_axis(ax: Axes, res: RunResults, dates: np.ndarray,
-                    whole_last_day: bool = True, short_label: bool = False) -> None:
+def setup_date_axis(
+    ax: Axes,
+    res: RunResults,
+    dates: np.ndarray,
+    whole_last_day: bool = True,
+    short_label: bool = False,
+) -> None:
     """Calendar x axis spanning the whole run, with concise tick labels.
 
     ``whole_last_day`` extends the axis to the end of the final day, for step plots that
@@ -78,8 +84,11 @@ def setup_date_axis(ax: Axes, res: RunResults, dates: np.ndarray,
     """
     span_days = int((dates[-1] - dates[0]) / np.timedelta64(1, "D")) + 1
     # Results are daily, so never let short runs fall back to hourly ticks.
-    locator = (mdates.DayLocator(interval=max(1, span_days // 8)) if span_days <= 16
-               else mdates.AutoDateLocator(minticks=5, maxticks=10))
+    locator = (
+        mdates.DayLocator(interval=max(1, span_days // 8))
+        if span_days <= 16
+        else mdates.AutoDateLocator(minticks=5, maxticks=10)
+    )
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     end = dates[-1] + np.timedelta64(1 if whole_last_day else 0, "D")
@@ -116,13 +125,19 @@ class SectionHeader:
 class _EventKeyHandler:
     """Draws the event's number in a circle, matching the marker above the plot."""
 
-    def legend_artist(self, legend: Legend, orig_handle: EventKey, fontsize: float,
-                      handlebox: object) -> Text:
+    def legend_artist(
+        self, legend: Legend, orig_handle: EventKey, fontsize: float, handlebox: object
+    ) -> Text:
         box = handlebox  # matplotlib.offsetbox.DrawingArea
         text = Text(
-            box.xdescent + box.width / 2, box.ydescent + box.height / 2,  # type: ignore[attr-defined]
-            str(orig_handle.number), ha="center", va="center", fontsize=fontsize * 0.85,
-            color="white", fontweight="bold",
+            box.xdescent + box.width / 2,
+            box.ydescent + box.height / 2,  # type: ignore[attr-defined]
+            str(orig_handle.number),
+            ha="center",
+            va="center",
+            fontsize=fontsize * 0.85,
+            color="white",
+            fontweight="bold",
             bbox={"boxstyle": "circle,pad=0.2", "facecolor": EVENT_COLOR, "edgecolor": "none"},
         )
         box.add_artist(text)  # type: ignore[attr-defined]
@@ -130,8 +145,9 @@ class _EventKeyHandler:
 
 
 class _HeaderHandler:
-    def legend_artist(self, legend: Legend, orig_handle: SectionHeader, fontsize: float,
-                      handlebox: object) -> Rectangle:
+    def legend_artist(
+        self, legend: Legend, orig_handle: SectionHeader, fontsize: float, handlebox: object
+    ) -> Rectangle:
         rect = Rectangle((0, 0), 0, 0, visible=False)
         handlebox.add_artist(rect)  # type: ignore[attr-defined]
         return rect
@@ -145,8 +161,9 @@ def numbered_events(res: RunResults) -> list[tuple[int, Event]]:
     return [(i + 1, e) for i, e in enumerate(res.events())]
 
 
-def mark_events(ax: Axes, res: RunResults, min_gap: float = 0.035
-                 ) -> tuple[list[object], list[str]]:
+def mark_events(
+    ax: Axes, res: RunResults, min_gap: float = 0.035
+) -> tuple[list[object], list[str]]:
     """Draw events as dotted vertical lines with numbered markers above the axes.
 
     Call after the x limits are set. Markers closer than ``min_gap`` (fraction of the axis
@@ -172,8 +189,15 @@ def mark_events(ax: Axes, res: RunResults, min_gap: float = 0.035
         levels[level].append(frac)
         ax.axvline(when, color=EVENT_COLOR, linestyle=(0, (2, 2)), linewidth=0.9, zorder=1.5)
         ax.text(
-            when, 1.02 + 0.065 * level, str(number), transform=ax.get_xaxis_transform(),
-            ha="center", va="bottom", fontsize=7.5, color="white", fontweight="bold",
+            when,
+            1.02 + 0.065 * level,
+            str(number),
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="bottom",
+            fontsize=7.5,
+            color="white",
+            fontweight="bold",
             clip_on=False,
             bbox={"boxstyle": "circle,pad=0.2", "facecolor": EVENT_COLOR, "edgecolor": "none"},
         )
@@ -187,8 +211,12 @@ def wrap(text: str, width: int = 34) -> str:
     return plain("\n".join(textwrap.wrap(text, width=width)) or text)
 
 
-def side_legend(ax: Axes, handles: Sequence[object], labels: Sequence[str],
-                events: tuple[list[object], list[str]] | None = None) -> Legend:
+def side_legend(
+    ax: Axes,
+    handles: Sequence[object],
+    labels: Sequence[str],
+    events: tuple[list[object], list[str]] | None = None,
+) -> Legend:
     """Legend outside the axes on the right, optionally with a 'Scenario events' section."""
     handles = list(handles)
     labels = list(labels)
@@ -200,8 +228,14 @@ def side_legend(ax: Axes, handles: Sequence[object], labels: Sequence[str],
     # Many events would push a tall legend off the figure: tighten it as entries grow.
     crowded = len(labels) > 14
     leg = ax.legend(
-        handles, labels, loc="upper left", bbox_to_anchor=(1.015, 1.0), borderaxespad=0.0,
-        frameon=False, fontsize=7 if crowded else 8, handler_map=HANDLER_MAP,
+        handles,
+        labels,
+        loc="upper left",
+        bbox_to_anchor=(1.015, 1.0),
+        borderaxespad=0.0,
+        frameon=False,
+        fontsize=7 if crowded else 8,
+        handler_map=HANDLER_MAP,
         labelspacing=0.3 if crowded else 0.6,
     )
     for row in header_rows:

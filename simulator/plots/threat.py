@@ -7,7 +7,7 @@ from matplotlib import colormaps
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-from .results import RunResults
+from simulator.results.reader import RunResults
 from .style import fmt_date, new_figure, plain
 
 CMAP = "YlOrRd"
@@ -48,8 +48,9 @@ def plot_threat_matrix(res: RunResults) -> Figure:
         day = int(res.daily["day"].iloc[row])
         date = dates[row].astype(object)
         ax.set_title(f"{title}: {fmt_date(date)} (day {day})", fontsize=10)
-        ax.set_xticks(range(len(names)), names, rotation=25, ha="right",
-                      rotation_mode="anchor", fontsize=8.5)
+        ax.set_xticks(
+            range(len(names)), names, rotation=25, ha="right", rotation_mode="anchor", fontsize=8.5
+        )
         ax.set_yticks(range(len(names)), names, fontsize=8.5)
         ax.set_xlabel("Actor perceived as threatening")
         if ax is axes[0]:
@@ -68,12 +69,27 @@ def plot_threat_matrix(res: RunResults) -> Figure:
                 if np.isfinite(v):
                     # Dark text on light cells and white on dark ones.
                     light = norm(v) < 0.6
-                    ax.text(j, i, _cell_text(v), ha="center", va="center", fontsize=9,
-                            color="#222222" if light else "white")
+                    ax.text(
+                        j,
+                        i,
+                        _cell_text(v),
+                        ha="center",
+                        va="center",
+                        fontsize=9,
+                        color="#222222" if light else "white",
+                    )
                 else:
                     ax.text(j, i, "\u2014", ha="center", va="center", color="#999999")
     cbar = fig.colorbar(images[0], ax=list(axes), shrink=0.9, pad=0.02)
     cbar.set_label("Mean perceived threat (index \u2265 0)")
-    cbar.ax.text(0.5, -0.03, "\u2014 = not recorded", transform=cbar.ax.transAxes,
-                 ha="center", va="top", fontsize=7.5, color="#666666")
+    cbar.ax.text(
+        0.5,
+        -0.03,
+        "\u2014 = not recorded",
+        transform=cbar.ax.transAxes,
+        ha="center",
+        va="top",
+        fontsize=7.5,
+        color="#666666",
+    )
     return fig

@@ -1,4 +1,4 @@
-"""Read a stored ``escalation run`` results folder for plotting.
+"""Read a stored ``escalation run`` results folder (for plots, summaries and traces).
 
 Plots must depend only on the files written by ``escalation run`` (never on the model code),
 so this module is the one place that knows the on-disk contract:
@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulator.results.writer import DAILY, MANIFEST, RUNS
+
 __all__ = [
     "Actor",
     "Event",
@@ -25,9 +27,6 @@ __all__ = [
     "load_run",
 ]
 
-MANIFEST = "manifest.json"
-RUNS = "runs.parquet"
-DAILY = "daily.parquet"
 
 QUANTILE_COLUMNS = (
     "escalation_q05",
@@ -37,8 +36,15 @@ QUANTILE_COLUMNS = (
     "escalation_q95",
     "escalation_mean",
 )
-_MANIFEST_KEYS = ("scenario_name", "seed", "replicates", "start", "actors", "ladder",
-                  "outcome_classes")
+_MANIFEST_KEYS = (
+    "scenario_name",
+    "seed",
+    "replicates",
+    "start",
+    "actors",
+    "ladder",
+    "outcome_classes",
+)
 _RUNS_COLUMNS = ("replicate", "outcome")
 _DAILY_COLUMNS = ("day", *QUANTILE_COLUMNS, "p_direct_clash", "p_war")
 
@@ -110,8 +116,11 @@ class RunResults:
     def actors(self) -> list[Actor]:
         """Actors in manifest order."""
         return [
-            Actor(name=str(a["name"]), label=str(a.get("label") or a["name"]),
-                  type=str(a.get("type", "")))
+            Actor(
+                name=str(a["name"]),
+                label=str(a.get("label") or a["name"]),
+                type=str(a.get("type", "")),
+            )
             for a in self.manifest["actors"]
         ]
 

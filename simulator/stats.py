@@ -1,4 +1,4 @@
-"""Small statistics helpers for the plots (kept dependency-free so they are easy to test)."""
+"""Small statistics shared by the summary table and the plots."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ __all__ = ["wilson_interval"]
 
 
 def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion ``k / n``.
+    """Wilson score interval for a binomial proportion ``k / n`` (Wilson 1927).
 
     Chosen over the normal (Wald) interval because rare outcomes such as war often have
     ``k`` near 0, where Wald collapses to a zero-width interval. Returns ``(0.0, 1.0)``

@@ -1,0 +1,282 @@
+"""The ``escalation`` command: a thin layer over the library.
+
+Exit status: 0 success, 2 bad input (scenario, results folder, arguments), 1 anything unexpected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from simulator import __version__
+from simulator.results.reader import ResultsError
+from simulator.results.writer import ResultsExistError, check_writable
+from simulator.scenario import ScenarioError, load_scenario
+
+EXAMPLES = """examples:
+  escalation run scenarios/baseline.yaml --replicates 2000 --seed 7 --out results/demo
+  escalation run scenarios/baseline.yaml --set actors.KH.control=0.3 --set rationality=2
+  escalation trace results/demo --replicate 12
+  escalation validate scenarios/*.yaml
+  escalation plot results/demo
+"""
+
+
+class InputError(Exception):
+    """Bad input from the user: reported in one paragraph, exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``escalation`` console script and of ``python -m simulator``."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    err = Console(stderr=True, highlight=False)
+    try:
+        return args.handler(args)
+    except (ScenarioError, ResultsError, ResultsExistError, InputError) as exc:
+        err.print(f"[bold red]error:[/] {exc}", soft_wrap=True, markup=True)
+        return 2
+    except KeyboardInterrupt:
+        err.print("interrupted; nothing was written under the output name.")
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface: run, trace, validate, plot, summary."""
+    parser = argparse.ArgumentParser(
+        prog="escalation",
+        description="Simulate escalation between states and proxies (the security dilemma).",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run",
+        help="run a scenario file and write results, a summary and plots",
+        description="Run every replicate of a scenario, write DIR/manifest.json, runs.parquet, "
+        "daily.parquet and plots/, and print a summary table.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("scenario", type=Path, help="scenario YAML file")
+    run.add_argument("--replicates", "-n", type=_positive, help="replicates (default: scenario's)")
+    run.add_argument("--seed", type=_seed, help="random seed (default: the scenario's)")
+    run.add_argument(
+        "--out", type=Path, help="results folder (default: results/<scenario>-<timestamp>)"
+    )
+    run.add_argument("--force", action="store_true", help="replace an existing --out folder")
+    _add_set(run)
+    run.add_argument("--no-plots", action="store_true", help="skip writing plots/")
+    run.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    run.set_defaults(handler=cmd_run)
+
+    trace = sub.add_parser(
+        "trace",
+        help="recompute and print one replicate of a stored run day by day",
+        description="Recompute replicate K of a stored run from its manifest and print who did "
+        "what to whom, how it was read and attributed, losses, red lines and events.",
+    )
+    trace.add_argument("results", type=Path, help="results folder written by `escalation run`")
+    trace.add_argument("--replicate", "-r", type=int, required=True, help="replicate index K")
+    trace.add_argument(
+        "--all-days", action="store_true", help="also list days on which nobody moved"
+    )
+    trace.set_defaults(handler=cmd_trace)
+
+    validate = sub.add_parser(
+        "validate",
+        help="check scenario files without running them",
+        description="Validate scenario files: schema, ranges, cross-references, dates.",
+    )
+    validate.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
+    _add_set(validate)
+    validate.set_defaults(handler=cmd_validate)
+
+    plot = sub.add_parser(
+        "plot",
+        help="(re)draw the plots of a stored results folder",
+        description="Regenerate DIR/plots/ from the stored tables (no model is run).",
+    )
+    plot.add_argument("results", type=Path, help="results folder")
+    plot.set_defaults(handler=cmd_plot)
+
+    summary = sub.add_parser(
+        "summary",
+        help="print the summary table of a stored results folder",
+        description="Print outcome probabilities with 95 %% Wilson intervals and key figures.",
+    )
+    summary.add_argument("results", type=Path, help="results folder")
+    summary.set_defaults(handler=cmd_summary)
+    return parser
+
+
+def _add_set(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override one scalar of the scenario, e.g. actors.KH.control=0.4 (repeatable)",
+    )
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = int(text)
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**63-1, got {value}")
+    return value
+
+
+# -- commands ---------------------------------------------------------------------------------
+def cmd_run(args: argparse.Namespace) -> int:
+    """``escalation run``."""
+    from simulator.experiment.run import execute_run, resolve
+    from simulator.plots import write_all
+    from simulator.results.writer import replace_subfolder
+
+    scenario = resolve(load_scenario(args.scenario, args.overrides), args.replicates, args.seed)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = args.out or Path("results") / f"{scenario.name}-{stamp}"
+    check_writable(out, args.force)
+    console = Console()
+    total = scenario.replicates * scenario.horizon_days
+    show = not args.quiet and console.is_terminal
+    command = shlex.join(["escalation", *sys.argv[1:]]) if sys.argv else "escalation run"
+    with _progress(console, show) as progress:
+        task = progress.add_task(f"{scenario.name}: replicate-days", total=total)
+        execute_run(
+            scenario,
+            out,
+            str(args.scenario),
+            command,
+            force=args.force,
+            advance=lambda k: progress.advance(task, k),
+        )
+    if not args.no_plots:
+        replace_subfolder(out, "plots", lambda tmp: write_all(out, tmp))
+    if not args.quiet:
+        _print_summary(console, out)
+        console.print(f"Results: {out}/ (manifest.json, runs.parquet, daily.parquet)")
+        if not args.no_plots:
+            console.print(f"Plots:   {out}/plots/")
+    return 0
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    """``escalation trace``."""
+    from simulator.experiment.trace import format_trace, trace_replicate
+
+    trace = trace_replicate(args.results, args.replicate)
+    for line in format_trace(trace, quiet_days=args.all_days):
+        print(line)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """``escalation validate``."""
+    console = Console(highlight=False)
+    err = Console(stderr=True, highlight=False)
+    bad = 0
+    for path in args.scenarios:
+        try:
+            s = load_scenario(path, args.overrides)
+        except ScenarioError as exc:
+            bad += 1
+            err.print(f"[bold red]invalid:[/] {exc}", soft_wrap=True)
+            continue
+        console.print(
+            f"[green]ok[/]  {path}: {s.name}, {len(s.actors)} actors, {s.horizon_days} days "
+            f"from {s.start.isoformat()}, {len(s.events)} events",
+            soft_wrap=True,
+        )
+    return 2 if bad else 0
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    """``escalation plot``."""
+    from simulator.plots import write_all
+    from simulator.results.reader import load_run
+    from simulator.results.writer import replace_subfolder
+
+    load_run(args.results)  # fail with a clear message before touching plots/
+    replace_subfolder(args.results, "plots", lambda tmp: write_all(args.results, tmp))
+    for path in sorted((args.results / "plots").glob("*.png")):
+        print(path)
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """``escalation summary``."""
+    _print_summary(Console(), args.results)
+    return 0
+
+
+# -- presentation -----------------------------------------------------------------------------
+def _progress(console: Console, show: bool) -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not show,
+        transient=True,
+    )
+
+
+def _print_summary(console: Console, result_dir: Path) -> None:
+    from simulator.results.reader import load_run
+    from simulator.results.summary import summarise
+
+    results = load_run(result_dir)
+    summary = summarise(results.manifest, results.runs)
+    m = results.manifest
+    table = Table(
+        title=f"{m['scenario_name']}: {summary.replicates:,} replicates × {m['horizon_days']} "
+        f"days from {m['start']}, seed {m['seed']}",
+        title_justify="left",
+    )
+    table.add_column("Outcome")
+    table.add_column("Replicates", justify="right")
+    table.add_column("Probability", justify="right")
+    table.add_column("95 % Wilson interval", justify="right")
+    for row in summary.outcomes:
+        table.add_row(
+            row.label,
+            f"{row.count:,}",
+            f"{row.probability:.1%}",
+            f"{row.low:.1%} – {row.high:.1%}",
+        )
+    console.print(table)
+    facts = Table(show_header=False, box=None, pad_edge=False)
+    facts.add_column(style="dim")
+    facts.add_column()
+    for name, value in summary.metrics:
+        facts.add_row(name, value)
+    console.print(facts)

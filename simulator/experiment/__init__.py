@@ -1,0 +1,1 @@
+"""Experiments: running scenarios, storing their results, recomputing single replicates."""

@@ -1,0 +1,126 @@
+"""Running a scenario: replicates in chunks of one model instance each, then tidy tables.
+
+Chunking bounds memory and feeds the progress bar; because every replicate draws from its own
+counter-based stream, the tables do not depend on the chunk size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from simulator.model import OUTCOMES, EscalationModel
+from simulator.model.outcomes import Recorder
+from simulator.scenario import Scenario
+
+#: Replicates per model instance: large enough to amortise Python overhead, small enough that the
+#: per-day escalation array of a chunk stays a few tens of megabytes.
+DEFAULT_CHUNK = 20_000
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+@dataclass
+class RunTables:
+    """A run's results: one row per replicate and one row per day."""
+
+    runs: pd.DataFrame
+    daily: pd.DataFrame
+
+
+def release(model: mesa.Model) -> None:
+    """Drop Mesa's class-level reference to a finished model (Mesa 3.3 keeps every model alive)."""
+    mesa.Agent._ids.pop(model, None)
+
+
+def simulate(
+    scenario: Scenario,
+    replicates: int | None = None,
+    seed: int | None = None,
+    chunk: int = DEFAULT_CHUNK,
+    advance: Callable[[int], None] | None = None,
+) -> RunTables:
+    """Run every replicate of a scenario and return its tables.
+
+    ``advance`` is called with the number of replicate-days just simulated (for progress bars).
+    """
+    total = int(replicates or scenario.replicates)
+    run_parts: list[pd.DataFrame] = []
+    escalation: list[np.ndarray] = []
+    mix = threat = None
+    for first in range(0, total, chunk):
+        size = min(chunk, total - first)
+        model = EscalationModel(scenario, replicates=size, seed=seed, first_replicate=first)
+        while model.running:
+            model.step()
+            if advance is not None:
+                advance(size)
+        rec = model.recorder
+        run_parts.append(_runs_frame(model, rec, first))
+        escalation.append(rec.escalation)
+        mix = rec.mix if mix is None else mix + rec.mix
+        threat = rec.threat_sum if threat is None else threat + rec.threat_sum
+        names, rung_names = model.names, model.ladder.names
+        menus = {a.name: a.menu for a in model.actors}
+        release(model)
+    runs = pd.concat(run_parts, ignore_index=True)
+    daily = _daily_frame(
+        scenario, np.concatenate(escalation, axis=1), mix, threat, runs, names, rung_names, menus
+    )
+    return RunTables(runs=runs, daily=daily)
+
+
+def _runs_frame(model: EscalationModel, rec: Recorder, first: int) -> pd.DataFrame:
+    R = model.replicates
+    clash = pd.array(np.where(rec.first_clash >= 0, rec.first_clash, 0), dtype="Int32")
+    clash[rec.first_clash < 0] = pd.NA
+    war = pd.array(np.where(rec.first_war >= 0, rec.first_war, 0), dtype="Int32")
+    war[rec.first_war < 0] = pd.NA
+    columns: dict[str, object] = {
+        "replicate": np.arange(first, first + R, dtype=np.int64),
+        "outcome": np.array(OUTCOMES, dtype=object)[rec.outcome_codes()],
+        "peak_rung": rec.peak_rung,
+        "peak_rung_name": np.array(model.ladder.names, dtype=object)[rec.peak_rung],
+        "peak_escalation": rec.peak_escalation,
+        "first_direct_clash_day": clash,
+        "first_war_day": war,
+    }
+    for group, values in (
+        ("casualties", rec.casualties),
+        ("attacks", rec.attacks),
+        ("lethal_attacks", rec.lethal_attacks),
+        ("damage", rec.damage),
+        ("red_lines_tripped", rec.red_lines_tripped),
+    ):
+        for i, name in enumerate(model.names):
+            columns[f"{group}.{name}"] = values[i]
+    return pd.DataFrame(columns)
+
+
+def _daily_frame(scenario, escalation, mix, threat, runs, names, rung_names, menus):
+    R = escalation.shape[1]
+    days = np.arange(scenario.horizon_days)
+    quantiles = np.quantile(escalation, QUANTILES, axis=1)
+    columns: dict[str, object] = {
+        "day": days,
+        "date": [scenario.start + dt.timedelta(days=int(d)) for d in days],
+    }
+    for q, values in zip(QUANTILES, quantiles, strict=True):
+        columns[f"escalation_q{round(q * 100):02d}"] = values
+    columns["escalation_mean"] = escalation.mean(axis=1, dtype=np.float64)
+    for column, first in (("p_direct_clash", "first_direct_clash_day"), ("p_war", "first_war_day")):
+        when = runs[first].to_numpy(dtype=float, na_value=np.inf)
+        columns[column] = (when[None, :] <= days[:, None]).sum(axis=1) / R
+    for i, name in enumerate(names):
+        used = set(menus[name].tolist()) | set(np.flatnonzero(mix[:, i].sum(axis=0)).tolist())
+        for r in sorted(used):
+            columns[f"mix.{name}.{rung_names[r]}"] = mix[:, i, r] / R
+    for o, observer in enumerate(names):
+        for a, actor in enumerate(names):
+            if o != a:
+                columns[f"threat.{observer}.{actor}"] = threat[:, o, a] / R
+    return pd.DataFrame(columns)

@@ -1,0 +1,84 @@
+"""The headline numbers of a run, computed from its stored tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from simulator.stats import wilson_interval
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """One outcome class: count, probability and its 95 % Wilson interval."""
+
+    name: str
+    label: str
+    count: int
+    probability: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Outcome probabilities plus a few distributions worth a line each."""
+
+    replicates: int
+    outcomes: list[OutcomeRow]
+    metrics: list[tuple[str, str]]
+
+
+def summarise(manifest: dict, runs: pd.DataFrame) -> Summary:
+    """Build the summary of a run from its manifest and per-replicate table."""
+    n = len(runs)
+    counts = runs["outcome"].value_counts()
+    rows = []
+    for name in manifest["outcome_classes"]:
+        k = int(counts.get(name, 0))
+        low, high = wilson_interval(k, n)
+        rows.append(
+            OutcomeRow(name, manifest["outcome_labels"][name], k, k / n if n else 0.0, low, high)
+        )
+    ladder = {r["index"]: r["label"] for r in manifest["ladder"]}
+    metrics = [
+        ("Median peak rung", ladder[int(np.median(runs["peak_rung"]))]),
+        (
+            "Peak escalation index (median, 90 % range)",
+            _spread(runs["peak_escalation"]),
+        ),
+    ]
+    clash = runs["first_direct_clash_day"].dropna()
+    if len(clash):
+        metrics.append(("Day of first direct clash (median, when one occurs)", f"{clash.median():.0f}"))
+    months = manifest["horizon_days"] / 30.4375
+    for actor in manifest["actors"]:
+        name = actor["name"]
+        deaths = runs[f"casualties.{name}"]
+        metrics.append(
+            (f"Casualties suffered: {actor['label']} (mean, 90 % range)", _spread(deaths, 1))
+        )
+    militias = [a["name"] for a in manifest["actors"] if a["type"] == "militia"]
+    if militias:
+        attacks = sum(runs[f"attacks.{m}"] for m in militias)
+        lethal = sum(runs[f"lethal_attacks.{m}"] for m in militias)
+        metrics.append(("Militia attacks per month (mean)", f"{attacks.mean() / months:.2f}"))
+        total = int(attacks.sum())
+        if total:
+            lo, hi = wilson_interval(int(lethal.sum()), total)
+            metrics.append(
+                (
+                    "P(casualties | militia attack)",
+                    f"{lethal.sum() / total:.3f} [{lo:.3f}, {hi:.3f}]",
+                )
+            )
+    return Summary(replicates=n, outcomes=rows, metrics=metrics)
+
+
+def _spread(values: pd.Series, digits: int = 0) -> str:
+    v = values.to_numpy(dtype=float)
+    lo, mid, hi = np.quantile(v, [0.05, 0.5, 0.95])
+    centre = v.mean() if digits else mid
+    return f"{centre:.{digits}f} ({lo:.{digits}f}–{hi:.{digits}f})"
