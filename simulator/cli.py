@@ -51,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ScenarioError, ResultsError, ResultsExistError, InputError) as exc:
         err.print(f"[bold red]error:[/] {exc}", soft_wrap=True, markup=True)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         err.print("interrupted; nothing was written under the output name.")
         return 130

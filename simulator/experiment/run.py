@@ -68,14 +68,7 @@ def build_manifest(scenario: Scenario, scenario_file: str, command: str) -> dict
             }
             for i in range(len(ladder))
         ],
-        "events": [
-            {
-                "date": e.date.isoformat(),
-                "day": scenario.day_of(e.date),
-                "label": e.label or f"{e.kind} event",
-            }
-            for e in scenario.events
-        ],
+        "events": _event_marks(scenario),
         "outcome_classes": list(OUTCOMES),
         "outcome_labels": dict(OUTCOME_LABELS),
         "command": command,
@@ -83,6 +76,18 @@ def build_manifest(scenario: Scenario, scenario_file: str, command: str) -> dict
         "versions": versions(),
         "scenario": scenario_data(scenario),
     }
+
+
+def _event_marks(scenario: Scenario) -> list[dict]:
+    """Events to mark on time axes: one per (date, label), in date order."""
+    marks: dict[tuple, dict] = {}
+    for e in sorted(scenario.events, key=lambda e: e.date):
+        label = e.label or f"{e.kind} event"
+        marks.setdefault(
+            (e.date, label),
+            {"date": e.date.isoformat(), "day": scenario.day_of(e.date), "label": label},
+        )
+    return list(marks.values())
 
 
 def execute_run(

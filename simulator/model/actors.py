@@ -4,6 +4,7 @@ Each actor type has one decision rule, written once over the replicate axis. Eve
 rung by a logit (quantal-response) rule (McKelvey & Palfrey 1995) over an *ideal-point* utility:
 
     U(r) = -β (level_r - x*)²  -  β · deterrence · [r beyond posturing] · level_r · E
+           -  action_cost · [r is not the status quo]
            -  10 · strength · [r above an active restraint cap]
            +  10 · audience_cost · [r at or above a tripped red line's response]
     P(r) ∝ exp(λ U(r))  over the rungs allowed against the chosen target
@@ -12,6 +13,7 @@ where ``x*`` is the actor's desired escalation level today (a type-specific func
 grievance, resolve and pressure; for a state x* = resolve · (threat + grievance) + pressure), β the decision precision, λ the actor's rationality and
 E = perceived resolve × perceived capability of the target × (1 − own risk tolerance) × (1 + the
 target's audience cost when it has declared red lines): expected retaliation, the deterrence term.
+The action cost makes doing nothing the usual day: a move has to be wanted to be made.
 """
 
 from __future__ import annotations
@@ -91,6 +93,17 @@ class Actor(mesa.Agent):
             + m.credibility_loss[i]
         )
 
+    def expected_retaliation(self, target: np.ndarray) -> np.ndarray:
+        """E: the target's perceived resolve × capability, discounted by own risk tolerance,
+        raised by the target's audience cost when it has declared red lines."""
+        m, i = self.model, self.index
+        return (
+            m.resolve_estimate[i][target]
+            * m.capability_estimate[i][target]
+            * (1.0 - self.spec.risk_tolerance)
+            * (1.0 + m.red_line_credibility[target])
+        )
+
     def pick_target(self) -> tuple[np.ndarray, np.ndarray]:
         """Aim at the eligible actor perceived as most threatening (a red line overrides)."""
         m, i = self.model, self.index
@@ -113,16 +126,12 @@ class Actor(mesa.Agent):
         beta = m.scenario.dynamics.precision
         utility = -beta * (self.menu_level - x) ** 2
         if self.menu_deterred.any():
-            retaliation = (
-                m.resolve_estimate[i][target]
-                * m.capability_estimate[i][target]
-                * (1.0 - self.spec.risk_tolerance)
-                * (1.0 + m.red_line_credibility[target])
-            )
+            retaliation = self.expected_retaliation(target)
             level = self.menu_level[self.menu_deterred]
             utility[self.menu_deterred] -= (
                 beta * m.scenario.dynamics.deterrence * level * retaliation
             )
+        utility[self.menu != lad.status_quo] -= m.scenario.dynamics.action_cost
         cap = m.restraint_today[i]
         if cap is not None:
             utility[self.menu > cap[0]] -= RESTRAINT_PENALTY * cap[1]
@@ -186,8 +195,10 @@ class Host(Actor):
 class Militia(Actor):
     """A militia or proxy: blends its patron's wishes and its own grievance by its control level.
 
-    x* = control · x*_patron + (1 − control) · x*_own (principal–agent slack; RAND 2021), and on
-    days the patron has ordered restraint the proxy obeys with probability ``control``.
+    x* = control · wish + (1 − control) · x*_own (principal–agent slack; RAND 2021), where the
+    patron's wish is its own drive less the retaliation it expects to be blamed for (the patron
+    bears the risk of attribution, A3, so clients are the likelier attackers), and on days the
+    patron has ordered restraint the proxy obeys with probability ``control``.
     """
 
     kind = "militia"
@@ -209,7 +220,8 @@ class Militia(Actor):
     def desire(self, target: np.ndarray, threat: np.ndarray) -> np.ndarray:
         m, p = self.model, self.model.actors[self.patron]
         patron_threat = m.threat[self.patron][target, m.columns]
-        wish = p.own_drive(patron_threat)
+        deterrence = m.scenario.dynamics.deterrence * p.expected_retaliation(target)
+        wish = np.maximum(p.own_drive(patron_threat) - deterrence, 0.0)
         cap = m.restraint_today[self.patron]
         if cap is not None:  # a patron holding itself back wants its proxies held back too
             wish = np.minimum(wish, m.ladder.level[cap[0]])

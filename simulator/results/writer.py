@@ -43,6 +43,7 @@ def write_folder(
     check_writable(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; results are ordinary folders
     try:
         files(tmp)
         _fsync_tree(tmp)
@@ -69,6 +70,12 @@ def write_tables(folder: Path, manifest: dict, runs: pd.DataFrame, daily: pd.Dat
 def replace_subfolder(parent: Path, name: str, fill: Callable[[Path], object]) -> Path:
     """Regenerate ``parent/name`` (e.g. plots) atomically, replacing what was there."""
     return write_folder(parent / name, fill, force=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_tree(folder: Path) -> None:

@@ -146,7 +146,7 @@ DEFAULT_LADDER: list[dict] = [
         "name": "lethal_attack",
         "label": "Lethal attack / targeted killing",
         "category": "violent",
-        "level": 0.75,
+        "level": 0.8,
         "hostility": 1.0,  # Goldstein: assassinate −10
         "score": 28,
         "violent": True,
@@ -160,7 +160,7 @@ DEFAULT_LADDER: list[dict] = [
         "name": "limited_strike",
         "label": "Limited strike",
         "category": "violent",
-        "level": 0.85,
+        "level": 0.9,
         "hostility": 1.0,  # Goldstein: bombing −10
         "score": 28,
         "violent": True,

@@ -157,6 +157,7 @@ class Dynamics(Frozen):
     grievance_per_casualty: Annotated[float, Field(ge=0.0, le=1.0)] = 0.05
     solidarity: Unit = 0.5
     deterrence: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+    action_cost: Annotated[float, Field(ge=0.0, le=100.0)] = 3.0
     precision: Annotated[float, Field(gt=0.0, le=1000.0)] = 25.0
 
 
