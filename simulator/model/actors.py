@@ -66,6 +66,10 @@ class Actor(mesa.Agent):
         self.menu_deterred = ladder.deterred[self.menu]
         self.violent_capable = bool(self.menu_violent.any())
         self.covert_capable = bool(ladder.covert[self.menu].any())
+        # excluded_against[row, target type]: 0, or -inf where the rung cannot hit that type
+        excluded = np.where(ladder.against[self.menu], 0.0, _EXCLUDED)
+        excluded[self.menu == ladder.status_quo] = 0.0
+        self.excluded_against = excluded
         self.rationality = (
             spec.rationality if spec.rationality is not None else self.model.scenario.rationality
         )
@@ -121,17 +125,17 @@ class Actor(mesa.Agent):
     def decide(self, day: int, u_choice: np.ndarray, u_obey: np.ndarray | None):
         """Choose a rung and a target in every replicate: returns (rung, target, x*)."""
         m, i, lad = self.model, self.index, self.model.ladder
+        dyn = m.scenario.dynamics
         target, threat = self.pick_target()
         x = self.desire(target, threat)
-        beta = m.scenario.dynamics.precision
-        utility = -beta * (self.menu_level - x) ** 2
+        utility = self.menu_level - x
+        utility *= utility
+        utility *= -dyn.precision
         if self.menu_deterred.any():
             retaliation = self.expected_retaliation(target)
             level = self.menu_level[self.menu_deterred]
-            utility[self.menu_deterred] -= (
-                beta * m.scenario.dynamics.deterrence * level * retaliation
-            )
-        utility[self.menu != lad.status_quo] -= m.scenario.dynamics.action_cost
+            utility[self.menu_deterred] -= dyn.precision * dyn.deterrence * level * retaliation
+        utility[self.menu != lad.status_quo] -= dyn.action_cost
         cap = m.restraint_today[i]
         if cap is not None:
             utility[self.menu > cap[0]] -= RESTRAINT_PENALTY * cap[1]
@@ -139,22 +143,30 @@ class Actor(mesa.Agent):
         if committed.any():
             pull = (self.menu[:, None] >= m.commit_rung[i][None, :]) & committed[None, :]
             utility += COMMITMENT_PULL * self.spec.audience_cost * pull
-        allowed = lad.against[self.menu][:, m.actor_type_index[target]]
+        z = utility
+        z *= self.rationality
+        # hard constraints: rungs that cannot be aimed at this target, orders obeyed today
+        excluded = self.excluded_against[:, m.actor_type_index]  # (rungs, actors)
+        if excluded[:, self.targets].any() or committed.any():
+            z += excluded[:, target]
         order = self.obeys(day, u_obey)
         if order is not None:
-            allowed &= ~((self.menu[:, None] > order[0]) & order[1][None, :])
-        allowed[self.menu == lad.status_quo] = True
-        choice = logit_choice(self.rationality * utility, allowed, u_choice)
+            above = self.menu > order[0]
+            z[above] = np.where(order[1], _EXCLUDED, z[above])
+        choice = logit_choice(z, u_choice)
         return self.menu[choice], target, x
 
 
-def logit_choice(z: np.ndarray, allowed: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Sample row indices with P ∝ exp(z) over allowed rows, column by column, by inversion."""
-    z = np.where(allowed, z, _EXCLUDED)
+def logit_choice(z: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Sample row indices with P ∝ exp(z), column by column, by inversion (z may hold -inf)."""
     z -= z.max(axis=0)
-    weights = np.exp(z)
-    cumulative = np.cumsum(weights, axis=0)
-    return (cumulative < u * cumulative[-1]).sum(axis=0)
+    weights = np.exp(z, out=z)
+    # running sums row by row: faster than cumsum along the short axis of a wide array
+    cumulative = weights
+    for row in range(1, len(weights)):
+        cumulative[row] += cumulative[row - 1]
+    threshold = u * cumulative[-1]
+    return (cumulative < threshold).sum(axis=0)
 
 
 class State(Actor):

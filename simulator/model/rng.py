@@ -49,10 +49,11 @@ class ReplicateStreams:
         self.keys = replicate_keys(seed, np.arange(first_replicate, first_replicate + replicates))
         self.sites = sites
 
-    def uniform(self, day: int, site: int) -> np.ndarray:
-        """The uniforms in [0, 1) of one site on one day, one per replicate."""
+    def uniform(self, day: int, site: int, columns: np.ndarray | None = None) -> np.ndarray:
+        """The uniforms in [0, 1) of one site on one day, one per replicate (or per column)."""
+        keys = self.keys if columns is None else self.keys[columns]
         with np.errstate(over="ignore"):
-            z = self.keys + np.uint64(day * self.sites + site + 1) * _COUNTER
+            z = keys + np.uint64(day * self.sites + site + 1) * _COUNTER
             _mix(z)
         z >>= _S11
         return z.astype(np.float64) * _TO_UNIT

@@ -27,7 +27,6 @@ class DrawSites:
             for k, name in enumerate(_PER_PAIR)
         }
         self.count = base + len(_PER_PAIR) * n * n
-        self.streams = None
         self._model = model
 
     def draw(self, day: int) -> DayDraws:
@@ -41,11 +40,12 @@ class DayDraws:
     def __init__(self, sites: DrawSites, streams, day: int):
         self._sites, self._streams, self._day = sites, streams, day
 
-    def _actor(self, name: str, i: int) -> np.ndarray:
-        return self._streams.uniform(self._day, int(self._sites.actor_site[name][i]))
+    def _actor(self, name: str, i: int, columns: np.ndarray | None = None) -> np.ndarray:
+        return self._streams.uniform(self._day, int(self._sites.actor_site[name][i]), columns)
 
-    def _pair(self, name: str, o: int, a: int) -> np.ndarray:
-        return self._streams.uniform(self._day, int(self._sites.pair_site[name][o, a]))
+    def _pair(self, name: str, o: int, a: int, columns: np.ndarray | None = None) -> np.ndarray:
+        site = int(self._sites.pair_site[name][o, a])
+        return self._streams.uniform(self._day, site, columns)
 
     def choice(self, i: int) -> np.ndarray:
         """Which rung actor ``i`` picks from its logit distribution."""
@@ -55,22 +55,22 @@ class DayDraws:
         """Whether proxy ``i`` obeys its patron's order today."""
         return self._actor("obey", i)
 
-    def hit(self, i: int) -> np.ndarray:
-        """Whether actor ``i``'s violent move causes casualties."""
-        return self._actor("hit", i)
+    def hit(self, i: int, columns: np.ndarray) -> np.ndarray:
+        """Whether actor ``i``'s violent move causes casualties (in the given replicates)."""
+        return self._actor("hit", i, columns)
 
-    def size(self, i: int) -> np.ndarray:
+    def size(self, i: int, columns: np.ndarray) -> np.ndarray:
         """How many casualties actor ``i``'s successful violent move causes."""
-        return self._actor("size", i)
+        return self._actor("size", i, columns)
 
-    def detect(self, o: int, a: int) -> np.ndarray:
-        """Whether observer ``o`` detects actor ``a``'s covert move."""
-        return self._pair("detect", o, a)
+    def detect(self, o: int, a: int, columns: np.ndarray) -> np.ndarray:
+        """Whether observer ``o`` detects actor ``a``'s covert move (in the given replicates)."""
+        return self._pair("detect", o, a, columns)
 
-    def noise(self, o: int, a: int) -> np.ndarray:
+    def noise(self, o: int, a: int, columns: np.ndarray) -> np.ndarray:
         """Observer ``o``'s perception noise about actor ``a``'s move."""
-        return self._pair("noise", o, a)
+        return self._pair("noise", o, a, columns)
 
-    def attribution(self, o: int, a: int) -> np.ndarray:
+    def attribution(self, o: int, a: int, columns: np.ndarray) -> np.ndarray:
         """Whether observer ``o`` blames actor ``a``'s move on its patron."""
-        return self._pair("attribution", o, a)
+        return self._pair("attribution", o, a, columns)

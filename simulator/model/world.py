@@ -149,6 +149,10 @@ class EscalationModel(Model):
                         rel[1, a, o, k] = max(base, solidarity)
         self.relevance = rel
         self.cares = rel.max(axis=(0, 3)) > 0  # cares[a, o]
+        # where a pair's relevance is the same whatever the target and move, skip the lookup
+        flat = rel.reshape(2, n, n, n)
+        same = (flat == flat[:1, :, :, :1]).all(axis=(0, 3))
+        self.relevance_constant = np.where(same, flat[0, :, :, 0], np.nan)
 
     # -- daily quantities -----------------------------------------------------------------
     def tension_without(self, host: int) -> np.ndarray:
@@ -247,22 +251,24 @@ class EscalationModel(Model):
         )
         for a in self.actors:
             i, r, k = a.index, rung[a.index], target[a.index]
-            if a.violent_capable:
-                host = self.soil[i][k]
-                foiled = np.where(host >= 0, soil_security[np.maximum(host, 0), cols], 0.0)
+            violent = np.flatnonzero(lad.violent[r]) if a.violent_capable else ()
+            if len(violent):  # violence is rare: resolve it on those replicates only
+                rv, kv = r[violent], k[violent]
+                host = self.soil[i][kv]
+                foiled = np.where(host >= 0, soil_security[np.maximum(host, 0), violent], 0.0)
                 p_hit = (
-                    lad.lethality[r]
+                    lad.lethality[rv]
                     * a.spec.capability
-                    * (1.0 - self.suppression[i])
-                    * (1.0 - self.protection[k, cols])
+                    * (1.0 - self.suppression[i, violent])
+                    * (1.0 - self.protection[kv, violent])
                     * (1.0 - foiled)
                 )
-                hit = draws.hit(i) < p_hit
-                extra = rng_mod.poisson(draws.size(i), lad.casualties[r] - 1.0)
+                hit = draws.hit(i, violent) < p_hit
+                extra = rng_mod.poisson(draws.size(i, violent), lad.casualties[rv] - 1.0)
                 cas = np.where(hit, 1.0 + extra, 0.0)
-                caused[i] = cas
-                losses[k, cols] += cas
-                damage[k, cols] += np.where(hit, lad.damage[r], 0.0)
+                caused[i, violent] = cas
+                losses[kv, violent] += cas
+                damage[kv, violent] += np.where(hit, lad.damage[rv], 0.0)
             covert = lad.covert[r] & ~lad.violent[r]
             if covert.any():
                 damage[k, cols] += np.where(covert, lad.damage[r], 0.0)
@@ -295,40 +301,62 @@ class EscalationModel(Model):
         return losses, caused, damage
 
     def _observe(self, rung, target, caused, draws):
-        """Threat update; returns whom each actor blames for today's losses, and who did it."""
-        lad, dyn, p, cols = self.ladder, self.scenario.dynamics, self.perception, self.columns
+        """Threat update; returns whom each actor blames for today's losses, and who did it.
+
+        Only moves are observed: the status quo carries no hostility and no misreading, so each
+        actor's moves are processed on the replicates in which it made one.
+        """
+        lad, dyn, p = self.ladder, self.scenario.dynamics, self.perception
         self.threat *= dyn.memory
         blamed = np.full((self.n, self.replicates), -1, dtype=np.int64)
         perpetrator = blamed.copy()
         worst = np.zeros((self.n, self.replicates))
         for a in self.actors:
-            i, r, k = a.index, rung[a.index], target[a.index]
+            i = a.index
+            moved = np.flatnonzero(rung[i] != lad.status_quo)
+            if not len(moved):
+                continue
+            r, k = rung[i, moved], target[i, moved]
             face = lad.hostility[r]
+            defensive = lad.defensive[r]
+            any_defensive = defensive.any()
+            covert = np.flatnonzero(lad.covert[r]) if a.covert_capable else ()
             violent = lad.violent[r]
+            hurt_by_me = caused[i, moved]
+            harmed = hurt_by_me.any()
             for o in np.flatnonzero(self.cares[i]):
-                rel = np.where(violent, self.relevance[1, i, o][k], self.relevance[0, i, o][k])
-                if not rel.any():
-                    continue
-                seen = face * np.where(lad.defensive[r], p.offense_bias[o, i], 1.0)
-                if a.covert_capable and p.detection[o, i] < 1.0:
-                    seen = seen * ((draws.detect(o, i) < p.detection[o, i]) | ~lad.covert[r])
-                seen = seen + dyn.casualty_weight * caused[i]
+                rel = self.relevance_constant[i, o]
+                if np.isnan(rel):  # depends on the target and on whether the move is violent
+                    rel = np.where(violent, self.relevance[1, i, o][k], self.relevance[0, i, o][k])
+                    if not rel.any():
+                        continue
+                # defensive moves are read through the observer's offense bias (Jervis 1978)
+                if any_defensive:
+                    seen = np.where(defensive, face * p.offense_bias[o, i], face)
+                else:
+                    seen = face.copy()
+                if len(covert) and p.detection[o, i] < 1.0:
+                    missed = draws.detect(o, i, moved[covert]) >= p.detection[o, i]
+                    seen[covert[missed]] = 0.0
+                if harmed:
+                    seen += dyn.casualty_weight * hurt_by_me
                 if p.noise[o, i] > 0:
-                    seen = seen + p.noise[o, i] * rng_mod.normal(draws.noise(o, i))
+                    seen += p.noise[o, i] * rng_mod.normal(draws.noise(o, i, moved))
                 gain = dyn.threat_gain * rel * seen
-                self.threat[o, i] += gain
-                culprit = np.full(self.replicates, i)
+                self.threat[o, i, moved] += gain
+                culprit = i
                 att = p.attribute_to[o, i]
                 if att >= 0 and att != o and p.attribution[o, i] > 0:
-                    blame = draws.attribution(o, i) < p.attribution[o, i]
-                    self.threat[o, att] += gain * blame
+                    blame = draws.attribution(o, i, moved) < p.attribution[o, i]
+                    self.threat[o, att, moved] += gain * blame
                     culprit = np.where(blame, att, i)
                 if self.tracer is not None:
-                    self.tracer.perceived(o, i, seen, culprit)
-                hurt = (k == o) & (caused[i] > worst[o])
-                blamed[o] = np.where(hurt, culprit, blamed[o])
-                perpetrator[o] = np.where(hurt, i, perpetrator[o])
-                worst[o] = np.where(hurt, caused[i], worst[o])
+                    self.tracer.perceived(o, i, seen, np.broadcast_to(culprit, seen.shape))
+                if harmed:
+                    hurt = (k == o) & (hurt_by_me > worst[o, moved])
+                    blamed[o, moved] = np.where(hurt, culprit, blamed[o, moved])
+                    perpetrator[o, moved] = np.where(hurt, i, perpetrator[o, moved])
+                    worst[o, moved] = np.where(hurt, hurt_by_me, worst[o, moved])
         np.maximum(self.threat, 0.0, out=self.threat)
         self.threat[np.arange(self.n), np.arange(self.n)] = 0.0
         return blamed, perpetrator
@@ -375,10 +403,10 @@ class EscalationModel(Model):
             (self.protection_days, self.protection),
             (self.suppression_days, self.suppression),
         ):
-            np.subtract(days, 1, out=days, where=days > 0)
-            value[days == 0] = 0.0
+            np.maximum(days - 1, 0, out=days)
+            value *= days > 0
         lapsing = self.commit_days == 1
         if lapsing.any():  # an unkept commitment costs credibility (Fearon 1994 audience costs)
             cost = np.array([a.spec.audience_cost for a in self.actors])[:, None]
             self.credibility_loss += CREDIBILITY_STEP * cost * lapsing
-        np.subtract(self.commit_days, 1, out=self.commit_days, where=self.commit_days > 0)
+        np.maximum(self.commit_days - 1, 0, out=self.commit_days)
