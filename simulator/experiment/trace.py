@@ -80,7 +80,8 @@ def format_trace(trace: Trace, quiet_days: bool = False) -> list[str]:
             lines.append(f"  losses: {actor} {lost}")
         for red in day["red_lines"]:
             lines.append(
-                f"  RED LINE: {red['actor']} committed to {red['response']} against {red['against']}"
+                f"  RED LINE: {red['actor']} committed to {red['response']} "
+                f"against {red['against']}"
             )
     lines.append(f"\nOutcome: {OUTCOME_LABELS[trace.outcome]}")
     if trace.outcome != trace.stored_outcome:

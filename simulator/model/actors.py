@@ -10,7 +10,8 @@ rung by a logit (quantal-response) rule (McKelvey & Palfrey 1995) over an *ideal
     P(r) ∝ exp(λ U(r))  over the rungs allowed against the chosen target
 
 where ``x*`` is the actor's desired escalation level today (a type-specific function of threat,
-grievance, resolve and pressure; for a state x* = resolve · (threat + grievance) + pressure), β the decision precision, λ the actor's rationality and
+grievance, resolve and pressure; for a state x* = resolve · (threat + grievance) + pressure),
+β the decision precision, λ the actor's rationality and
 E = perceived resolve × perceived capability of the target × (1 − own risk tolerance) × (1 + the
 target's audience cost when it has declared red lines): expected retaliation, the deterrence term.
 The action cost makes doing nothing the usual day: a move has to be wanted to be made.
@@ -24,7 +25,7 @@ import mesa
 import numpy as np
 
 from simulator.model.ladder import ACTOR_TYPES
-from simulator.scenario.schema import ActorBase, HostActor, MilitiaActor, StateActor
+from simulator.scenario.schema import ActorBase, HostActor, MilitiaActor
 
 if TYPE_CHECKING:
     from simulator.model.world import EscalationModel
@@ -98,8 +99,11 @@ class Actor(mesa.Agent):
         )
 
     def expected_retaliation(self, target: np.ndarray) -> np.ndarray:
-        """E: the target's perceived resolve × capability, discounted by own risk tolerance,
-        raised by the target's audience cost when it has declared red lines."""
+        """Expected retaliation E from each replicate's target.
+
+        The target's perceived resolve × capability, discounted by own risk tolerance and raised
+        by the target's audience cost when it has declared red lines.
+        """
         m, i = self.model, self.index
         return (
             m.resolve_estimate[i][target]

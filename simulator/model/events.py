@@ -10,8 +10,8 @@ from pydantic import TypeAdapter
 
 from simulator.scenario.schema import (
     DEFAULT_KEY,
-    Actor,
     ActionEvent,
+    Actor,
     GrievanceEvent,
     PerceptionEvent,
     Scenario,

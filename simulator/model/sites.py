@@ -18,9 +18,7 @@ class DrawSites:
 
     def __init__(self, model: EscalationModel):
         n = model.n
-        self.actor_site = {
-            name: np.arange(n) + k * n for k, name in enumerate(_PER_ACTOR)
-        }
+        self.actor_site = {name: np.arange(n) + k * n for k, name in enumerate(_PER_ACTOR)}
         base = len(_PER_ACTOR) * n
         self.pair_site = {
             name: (base + k * n * n + np.arange(n * n).reshape(n, n))

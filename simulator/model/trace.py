@@ -61,9 +61,7 @@ class DayTrace:
             {
                 "day": day,
                 "date": (m.scenario.start + dt.timedelta(days=day)).isoformat(),
-                "events": [
-                    e.label or f"{e.kind} event" for e in m.events.today
-                ],
+                "events": [e.label or f"{e.kind} event" for e in m.events.today],
                 "moves": moves,
                 "perceptions": [p for p in self._perceptions if p["hostility"] != 0.0],
                 "losses": {names[i]: int(losses[i, 0]) for i in range(m.n) if losses[i, 0] > 0},

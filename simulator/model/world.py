@@ -45,6 +45,7 @@ class EscalationModel(Model):
         seed: overrides the scenario's seed.
         first_replicate: index of the first world; replicate ``k`` of any run is the same world.
         trace: record a day-by-day account of the first replicate (for ``escalation trace``).
+
     """
 
     def __init__(
@@ -245,8 +246,8 @@ class EscalationModel(Model):
             if a.kind == "host":
                 host_security[a.index] = a.security
         soil_security = np.minimum(
-            host_security[:, None] + np.where(self.actor_type_index[:, None] == 1,
-                                               self.protection, 0.0),
+            host_security[:, None]
+            + np.where(self.actor_type_index[:, None] == 1, self.protection, 0.0),
             MAX_SOIL_SECURITY,
         )
         for a in self.actors:
@@ -281,7 +282,8 @@ class EscalationModel(Model):
                     self.protection[i],
                 )
                 self.protection_days[i] = np.where(
-                    defensive, np.maximum(self.protection_days[i], lad.duration[r]),
+                    defensive,
+                    np.maximum(self.protection_days[i], lad.duration[r]),
                     self.protection_days[i],
                 )
             suppress = lad.suppression[r] > 0

@@ -11,11 +11,12 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from simulator.results.reader import ResultsError, RunResults, load_run
+from simulator.stats import wilson_interval
+
 from .actions import plot_action_mix
 from .escalation import plot_escalation_fan
 from .outcomes import plot_clash_probability, plot_outcomes
-from simulator.results.reader import ResultsError, RunResults, load_run
-from simulator.stats import wilson_interval
 from .style import save
 from .threat import plot_threat_matrix
 

@@ -10,6 +10,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
 from simulator.results.reader import RunResults
+
 from .style import (
     FIGSIZE,
     HANDLER_MAP,

@@ -7,6 +7,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from simulator.results.reader import RunResults
+
 from .style import mark_events, new_figure, setup_date_axis, side_legend, style_axes
 
 FAN_COLOR = "#2b5d8c"

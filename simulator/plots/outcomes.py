@@ -12,6 +12,7 @@ from matplotlib.ticker import PercentFormatter
 
 from simulator.results.reader import RunResults
 from simulator.stats import wilson_interval
+
 from .style import (
     fmt_date,
     mark_events,

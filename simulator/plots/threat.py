@@ -8,6 +8,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from simulator.results.reader import RunResults
+
 from .style import fmt_date, new_figure, plain
 
 CMAP = "YlOrRd"

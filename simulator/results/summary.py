@@ -52,7 +52,9 @@ def summarise(manifest: dict, runs: pd.DataFrame) -> Summary:
     ]
     clash = runs["first_direct_clash_day"].dropna()
     if len(clash):
-        metrics.append(("Day of first direct clash (median, when one occurs)", f"{clash.median():.0f}"))
+        metrics.append(
+            ("Day of first direct clash (median, when one occurs)", f"{clash.median():.0f}")
+        )
     months = manifest["horizon_days"] / 30.4375
     for actor in manifest["actors"]:
         name = actor["name"]

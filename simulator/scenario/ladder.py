@@ -11,7 +11,8 @@ used, from conciliatory gestures to major strikes. Each rung carries:
   status quo 0, posturing 4, non-violent escalation 12, violent escalation 28, war 60), summed
   over actors into the escalation index;
 - ``defensive``: a defensive-posture move, whose hostility observers read through their
-  offense bias (Jervis 1978): an unbiased observer sees none, a fully biased one sees its face value;
+  offense bias (Jervis 1978): an unbiased observer sees none, a fully biased one sees its face
+  value;
 - ``covert``: may go undetected; ``violent``: resolves into casualties with probability
   ``lethality`` × the actor's capability × the target's protection;
 - ``protection``/``duration``: for defensive moves, the share of incoming attacks' success removed

@@ -133,8 +133,10 @@ def set_path(data: dict, loc: Loc, value: Any, what: str) -> None:
             current = node[part] if (isinstance(node, list) or part in node) else None
             if isinstance(current, dict | list):
                 raise ScenarioError(
-                    [f"{what}: this is a block of fields, not a single value; set one of its "
-                     "fields instead."]
+                    [
+                        f"{what}: this is a block of fields, not a single value; set one of its "
+                        "fields instead."
+                    ]
                 )
             node[part] = value
         else:
@@ -198,9 +200,7 @@ def _yaml_loc(loc: Loc) -> tuple[Loc, list[str]]:
                 continue
             ann = None
         if isinstance(ann, type) and issubclass(ann, BaseModel):
-            allowed = sorted(
-                (f.alias or n) for n, f in ann.model_fields.items()
-            )
+            allowed = sorted((f.alias or n) for n, f in ann.model_fields.items())
             field = ann.model_fields.get(str(part)) or next(
                 (f for f in ann.model_fields.values() if f.alias == part), None
             )

@@ -13,8 +13,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from simulator.scenario.schema import (
     DEFAULT_KEY,
-    Actor,
     ActionEvent,
+    Actor,
     GrievanceEvent,
     MilitiaActor,
     PerceptionEvent,
@@ -59,9 +59,12 @@ def _problems(s: Scenario) -> Iterator[Problem]:
 
     def date(path: Path, when) -> Iterator[Problem]:
         if when is not None and not (s.start <= when <= s.end):
-            yield path, (
-                f"{when.isoformat()} is outside the scenario ({s.start.isoformat()} to "
-                f"{s.end.isoformat()}, {s.horizon_days} days)"
+            yield (
+                path,
+                (
+                    f"{when.isoformat()} is outside the scenario ({s.start.isoformat()} to "
+                    f"{s.end.isoformat()}, {s.horizon_days} days)"
+                ),
             )
 
     if DEFAULT_KEY in s.actors:
@@ -136,9 +139,12 @@ def _ladder_problems(s: Scenario) -> Iterator[Problem]:
         if names.index(r.name) != i:
             yield ("ladder", i, "name"), f"rung '{r.name}' appears twice"
         if i and r.level < s.ladder[i - 1].level:
-            yield ("ladder", i, "level"), (
-                f"level {r.level} is below the previous rung's {s.ladder[i - 1].level}; "
-                "rungs are ordered from least to most escalatory"
+            yield (
+                ("ladder", i, "level"),
+                (
+                    f"level {r.level} is below the previous rung's {s.ladder[i - 1].level}; "
+                    "rungs are ordered from least to most escalatory"
+                ),
             )
     if "status_quo" not in names:
         yield ("ladder",), "the ladder must have a rung named 'status_quo' (the do-nothing move)"

@@ -24,6 +24,8 @@ DEFAULT_KEY = "default"
 
 
 class Frozen(BaseModel):
+    """Base of every schema model: immutable, and unknown keys are errors."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -92,6 +94,8 @@ class RedLine(Frozen):
 
 
 class ActorBase(Frozen):
+    """Parameters every actor type has, each in [0, 1] unless stated."""
+
     label: str | None = None
     resolve: Unit = 0.5
     capability: Unit = 0.5
@@ -162,6 +166,8 @@ class Dynamics(Frozen):
 
 
 class EventBase(Frozen):
+    """A dated event; it applies at the start of its day."""
+
     date: dt.date
     label: str | None = None
 
