@@ -63,12 +63,15 @@ class Actor(mesa.Agent):
         menu.add(ladder.status_quo)  # doing nothing is always possible
         self.menu = np.array(sorted(menu), dtype=np.int64)
         self.menu_level = ladder.level[self.menu][:, None]
+        # utilities are computed in single precision: the widest arrays of a day, and choice
+        # probabilities need no more than seven significant digits
+        self.menu_level32 = self.menu_level.astype(np.float32)
         self.menu_violent = ladder.violent[self.menu]
         self.menu_deterred = ladder.deterred[self.menu]
         self.violent_capable = bool(self.menu_violent.any())
         self.covert_capable = bool(ladder.covert[self.menu].any())
         # excluded_against[row, target type]: 0, or -inf where the rung cannot hit that type
-        excluded = np.where(ladder.against[self.menu], 0.0, _EXCLUDED)
+        excluded = np.where(ladder.against[self.menu], 0.0, _EXCLUDED).astype(np.float32)
         excluded[self.menu == ladder.status_quo] = 0.0
         self.excluded_against = excluded
         self.rationality = (
@@ -132,7 +135,7 @@ class Actor(mesa.Agent):
         dyn = m.scenario.dynamics
         target, threat = self.pick_target()
         x = self.desire(target, threat)
-        utility = self.menu_level - x
+        utility = self.menu_level32 - x.astype(np.float32)
         utility *= utility
         utility *= -dyn.precision
         if self.menu_deterred.any():

@@ -27,6 +27,12 @@ class Ladder:
     war: np.ndarray
     #: rungs that invite retaliation, so deterrence weighs on them: beyond posturing
     deterred: np.ndarray
+    #: covert moves that do damage without violence (sabotage, cyber)
+    covert_harmless: np.ndarray
+    #: moves that suppress their target for a while (raids)
+    suppressive: np.ndarray
+    #: moves below the status quo (gestures, mediation, agreements)
+    conciliatory: np.ndarray
     lethality: np.ndarray
     casualties: np.ndarray
     damage: np.ndarray
@@ -62,6 +68,9 @@ class Ladder:
             violent=col("violent", bool),
             war=np.array([r.category == "war" for r in rungs]),
             deterred=np.array([r.category in ("non-violent", "violent", "war") for r in rungs]),
+            covert_harmless=np.array([r.covert and not r.violent for r in rungs]),
+            suppressive=np.array([r.suppression > 0 for r in rungs]),
+            conciliatory=np.array([r.level < 0 for r in rungs]),
             lethality=col("lethality"),
             casualties=col("casualties"),
             damage=col("damage"),

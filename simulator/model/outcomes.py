@@ -57,7 +57,7 @@ class Recorder:
         self.hostile = np.zeros(R, dtype=bool)
         self.initial_threat = model.threat.sum(axis=(0, 1))
 
-    def record(self, day, rung, target, losses, damage, caused) -> None:
+    def record(self, day, rung, target, counts, losses, damage, caused) -> None:
         """Fold one day's moves and consequences into the tallies."""
         lad = self.model.ladder
         state_target = self.is_state[target]
@@ -75,9 +75,7 @@ class Recorder:
         self.attacks += violent
         self.lethal_attacks += caused > 0
         self.hostile |= (violent | lad.covert[rung] | (lad.suppression[rung] > 0)).any(axis=0)
-        n_rungs = len(lad)
-        for i in range(rung.shape[0]):
-            self.mix[day, i] = np.bincount(rung[i], minlength=n_rungs)
+        self.mix[day] = counts
         self.threat_sum[day] = self.model.threat.sum(axis=2)
 
     def outcome_codes(self) -> np.ndarray:

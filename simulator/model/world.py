@@ -212,13 +212,14 @@ class EscalationModel(Model):
             if i in forced:
                 rung[i], target[i] = forced[i]
         self._keep_commitments(rung, target)
-        losses, caused, damage = self._consequences(rung, target, draws)
-        blamed, perpetrator = self._observe(rung, target, caused, draws)
+        counts = np.stack([np.bincount(r, minlength=len(self.ladder)) for r in rung])
+        losses, caused, damage = self._consequences(rung, target, counts, draws)
+        blamed, perpetrator = self._observe(rung, target, counts, caused, draws)
         self._update_grievance(losses)
         tripped = self._red_lines(losses, blamed, perpetrator)
         self.recorder.red_lines_tripped += tripped
         self._expire()
-        self.recorder.record(day, rung, target, losses, damage, caused)
+        self.recorder.record(day, rung, target, counts, losses, damage, caused)
         if self.tracer is not None:
             self.tracer.record(day, rung, target, desire, losses, caused, blamed, tripped)
         self.datacollector.collect(self)
@@ -236,24 +237,20 @@ class EscalationModel(Model):
         kept = (rung >= self.commit_rung) & (target == self.commit_target)
         self.commit_days[kept & (self.commit_days > 0)] = 0
 
-    def _consequences(self, rung, target, draws):
-        lad, R, cols = self.ladder, self.replicates, self.columns
+    def _consequences(self, rung, target, counts, draws):
+        """Resolve today's moves; ``counts[i]`` says which rungs actor i chose anywhere."""
+        lad, R = self.ladder, self.replicates
         losses = np.zeros((self.n, R))
         damage = np.zeros((self.n, R))
         caused = np.zeros((self.n, R))  # casualties inflicted by each actor today
-        host_security = np.zeros(self.n)
+        soil_security = None
         for a in self.actors:
-            if a.kind == "host":
-                host_security[a.index] = a.security
-        soil_security = np.minimum(
-            host_security[:, None]
-            + np.where(self.actor_type_index[:, None] == 1, self.protection, 0.0),
-            MAX_SOIL_SECURITY,
-        )
-        for a in self.actors:
-            i, r, k = a.index, rung[a.index], target[a.index]
-            violent = np.flatnonzero(lad.violent[r]) if a.violent_capable else ()
-            if len(violent):  # violence is rare: resolve it on those replicates only
+            i, r, k, c = a.index, rung[a.index], target[a.index], counts[a.index]
+            # each effect is rare on any one day: find the replicates it concerns, work on those
+            if a.violent_capable and c[lad.violent].any():
+                if soil_security is None:
+                    soil_security = self._soil_security()
+                violent = np.flatnonzero(lad.violent[r])
                 rv, kv = r[violent], k[violent]
                 host = self.soil[i][kv]
                 foiled = np.where(host >= 0, soil_security[np.maximum(host, 0), violent], 0.0)
@@ -270,39 +267,39 @@ class EscalationModel(Model):
                 caused[i, violent] = cas
                 losses[kv, violent] += cas
                 damage[kv, violent] += np.where(hit, lad.damage[rv], 0.0)
-            covert = lad.covert[r] & ~lad.violent[r]
-            if covert.any():
-                damage[k, cols] += np.where(covert, lad.damage[r], 0.0)
-            defensive = lad.defensive[r]
-            if defensive.any():
-                active = self.protection_days[i] > 0
-                self.protection[i] = np.where(
-                    defensive,
-                    np.maximum(np.where(active, self.protection[i], 0.0), lad.protection[r]),
-                    self.protection[i],
+            if c[lad.covert_harmless].any():
+                idx = np.flatnonzero(lad.covert_harmless[r])
+                damage[k[idx], idx] += lad.damage[r[idx]]
+            if c[lad.defensive].any():
+                idx = np.flatnonzero(lad.defensive[r])
+                ri = r[idx]
+                active = self.protection_days[i, idx] > 0
+                current = np.where(active, self.protection[i, idx], 0.0)
+                self.protection[i, idx] = np.maximum(current, lad.protection[ri])
+                self.protection_days[i, idx] = np.maximum(
+                    self.protection_days[i, idx], lad.duration[ri]
                 )
-                self.protection_days[i] = np.where(
-                    defensive,
-                    np.maximum(self.protection_days[i], lad.duration[r]),
-                    self.protection_days[i],
-                )
-            suppress = lad.suppression[r] > 0
-            if suppress.any():
-                self.suppression[k, cols] = np.where(
-                    suppress, lad.suppression[r], self.suppression[k, cols]
-                )
-                self.suppression_days[k, cols] = np.where(
-                    suppress, lad.duration[r], self.suppression_days[k, cols]
-                )
-            if a.kind == "host" and a.mediation > 0:
-                mediating = lad.level[r] < 0
-                if mediating.any():
-                    others = np.array([j for j in range(self.n) if j != i])
-                    cool = 1.0 - a.mediation * mediating
-                    self.threat[np.ix_(others, others)] *= cool
+            if c[lad.suppressive].any():
+                idx = np.flatnonzero(lad.suppressive[r])
+                self.suppression[k[idx], idx] = lad.suppression[r[idx]]
+                self.suppression_days[k[idx], idx] = lad.duration[r[idx]]
+            if a.kind == "host" and a.mediation > 0 and c[lad.conciliatory].any():
+                idx = np.flatnonzero(lad.conciliatory[r])
+                others = [j for j in range(self.n) if j != i]
+                self.threat[np.ix_(others, others, idx)] *= 1.0 - a.mediation
         return losses, caused, damage
 
-    def _observe(self, rung, target, caused, draws):
+    def _soil_security(self) -> np.ndarray:
+        """Share of attacks foiled on each host's soil: base security plus tightened security."""
+        base = np.zeros(self.n)
+        for a in self.actors:
+            if a.kind == "host":
+                base[a.index] = a.security
+        is_host = self.actor_type_index[:, None] == 1
+        tightened = np.where(is_host, self.protection, 0.0)
+        return np.minimum(base[:, None] + tightened, MAX_SOIL_SECURITY)
+
+    def _observe(self, rung, target, counts, caused, draws):
         """Threat update; returns whom each actor blames for today's losses, and who did it.
 
         Only moves are observed: the status quo carries no hostility and no misreading, so each
@@ -315,9 +312,9 @@ class EscalationModel(Model):
         worst = np.zeros((self.n, self.replicates))
         for a in self.actors:
             i = a.index
-            moved = np.flatnonzero(rung[i] != lad.status_quo)
-            if not len(moved):
+            if counts[i, lad.status_quo] == self.replicates:
                 continue
+            moved = np.flatnonzero(rung[i] != lad.status_quo)
             r, k = rung[i, moved], target[i, moved]
             face = lad.hostility[r]
             defensive = lad.defensive[r]
