@@ -1,0 +1,539 @@
+"""Throughput and memory benchmark of the escalation simulator.
+
+Measures, on the baseline scenario (scenarios/baseline.yaml, 90 days):
+
+1. replicate-days per second of the vectorised model at R = 1 ... 100,000 replicates, one core;
+2. the same work done replicate by replicate through ``mesa.batch_run`` (one core), and the
+   speed-up of the vectorised model at R = 10,000 over it;
+3. wall time of ``escalation run`` (1,000 replicates, plots included) in a fresh interpreter;
+4. peak resident memory of 100,000 replicates x 90 days, model only and the full ``simulate``
+   path (tables included), each in a fresh interpreter.
+
+It prints a table of figures and one PASS/FAIL line per target, and exits 0 unless something
+crashes: it is a measurement, not a test. See benchmarks/README.md.
+
+    /work/.venv-dev/bin/python benchmarks/throughput.py [--quick] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before numpy is imported anywhere: one BLAS/OpenMP thread, so "one core" means one core.
+_USER_ENV = dict(os.environ)  # the environment a user would run the CLI with
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import resource  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+
+# -- targets ----------------------------------------------------------------------------------
+TARGET_RATE = 1_000_000  # replicate-days/s at R = 10,000, one core (at least)
+TARGET_SPEEDUP = 50.0  # vectorised(R = 10,000) / batch_run (at least)
+TARGET_CLI_S = 5.0  # `escalation run` of 1,000 replicates with plots, seconds (below)
+TARGET_MEM_MB = 2048.0  # peak RSS of 100,000 replicates x 90 days, MB (below)
+
+FULL = {
+    "sizes": [(1, 3), (100, 3), (1_000, 3), (10_000, 3), (100_000, 1)],  # (R, best-of-N)
+    "batch_n": 200,
+    "cli_replicates": 1_000,
+    "cli_runs": 3,
+    "memory_replicates": 100_000,
+}
+QUICK = {
+    "sizes": [(1, 1), (100, 1), (1_000, 1), (10_000, 1)],
+    "batch_n": 20,
+    "cli_replicates": 1_000,
+    "cli_runs": 1,
+    "memory_replicates": 10_000,
+}
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def mb_from_maxrss(kib: int) -> float:
+    """ru_maxrss is KiB on Linux; report MB (MiB, 1024 x 1024 bytes)."""
+    return kib / 1024.0
+
+
+def fmt_rate(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def status(ok: bool | None) -> str:
+    return "SKIP" if ok is None else ("PASS" if ok else "FAIL")
+
+
+def machine_facts() -> dict[str, str]:
+    import mesa
+    import numpy
+
+    import simulator
+
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "simulator"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        commit += " (simulator/ modified)" if dirty else ""
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    return {
+        "cpu": cpu,
+        "logical_cpus": str(os.cpu_count()),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "mesa": mesa.__version__,
+        "simulator": simulator.__version__,
+        "git": commit,
+    }
+
+
+def load_baseline():
+    from simulator.scenario import load_scenario
+
+    return load_scenario(BASELINE)
+
+
+# -- 1. vectorised model ----------------------------------------------------------------------
+def time_model(scenario, R: int, repeats: int) -> dict:
+    """Best-of-``repeats`` wall time to construct an R-replicate model and step to the horizon."""
+    from simulator.experiment.runner import release
+    from simulator.model import EscalationModel
+
+    runs = []
+    for _ in range(repeats):
+        gc.collect()
+        t0 = time.perf_counter()
+        model = EscalationModel(scenario, replicates=R)
+        t1 = time.perf_counter()
+        while model.running:
+            model.step()
+        t2 = time.perf_counter()
+        assert model.day == scenario.horizon_days, (model.day, scenario.horizon_days)
+        release(model)
+        del model
+        runs.append((t2 - t0, t1 - t0))
+    best, construct = min(runs)
+    days = scenario.horizon_days
+    return {
+        "replicates": R,
+        "repeats": repeats,
+        "seconds": best,
+        "construct_seconds": construct,
+        "all_seconds": [r[0] for r in runs],
+        "replicate_days_per_s": R * days / best,
+    }
+
+
+# -- 2. mesa.batch_run ------------------------------------------------------------------------
+def time_batch_run(scenario, n: int) -> dict:
+    import mesa
+
+    from simulator.experiment.runner import release
+    from simulator.model import EscalationModel
+
+    gc.collect()
+    t0 = time.perf_counter()
+    results = mesa.batch_run(
+        EscalationModel,
+        parameters={"scenario": [scenario], "replicates": 1, "first_replicate": range(n)},
+        iterations=1,
+        max_steps=scenario.horizon_days,
+        number_processes=1,
+        data_collection_period=-1,
+        display_progress=False,
+    )
+    seconds = time.perf_counter() - t0
+    assert len(results) == n, (len(results), n)
+    # batch_run never releases its models; drop Mesa's class-level references to them.
+    for model in [m for m in list(mesa.Agent._ids) if isinstance(m, EscalationModel)]:
+        release(model)
+    gc.collect()
+    return {
+        "replicates": n,
+        "seconds": seconds,
+        "replicate_days_per_s": n * scenario.horizon_days / seconds,
+    }
+
+
+# -- 3. the CLI -------------------------------------------------------------------------------
+def cli_command() -> list[str]:
+    script = Path(sys.executable).parent / "escalation"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "simulator"]
+
+
+def time_cli(replicates: int, runs: int) -> dict:
+    cmd = cli_command()
+    times = []
+    with tempfile.TemporaryDirectory(prefix="escalation-bench-") as tmp:
+        for i in range(runs):
+            out = Path(tmp) / f"run{i}"
+            args = [
+                *cmd,
+                "run",
+                str(BASELINE),
+                "--replicates",
+                str(replicates),
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+            t0 = time.perf_counter()
+            proc = subprocess.run(args, cwd=ROOT, env=_USER_ENV, capture_output=True, text=True)
+            seconds = time.perf_counter() - t0
+            if proc.returncode != 0:
+                raise RuntimeError(
+                    f"`{' '.join(args)}` exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
+                )
+            plots = (
+                sorted(p.name for p in (out / "plots").glob("*"))
+                if (out / "plots").is_dir()
+                else []
+            )
+            if not plots:
+                raise RuntimeError(f"`{' '.join(args)}` wrote no plots under {out}/plots")
+            times.append(seconds)
+            shutil.rmtree(out, ignore_errors=True)
+    return {
+        "command": " ".join(
+            [
+                Path(cmd[0]).name,
+                *cmd[1:],
+                "run",
+                "scenarios/baseline.yaml",
+                "--replicates",
+                str(replicates),
+                "--out",
+                "TMP",
+                "--quiet",
+            ]
+        ),
+        "replicates": replicates,
+        "runs": runs,
+        "seconds": min(times),
+        "all_seconds": times,
+        "plots": len(plots),
+    }
+
+
+# -- 4. peak memory (child processes) ---------------------------------------------------------
+def memory_child(mode: str, replicates: int) -> None:
+    """Run in a fresh interpreter: build and run, then print one JSON line with ru_maxrss."""
+    scenario = load_baseline()
+    from simulator.experiment.runner import release, simulate
+    from simulator.model import EscalationModel
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    if mode == "model":
+        model = EscalationModel(scenario, replicates=replicates)
+        model.run()
+        assert model.day == scenario.horizon_days
+        release(model)
+        rows = replicates
+    elif mode == "simulate":
+        tables = simulate(scenario, replicates=replicates)
+        rows = len(tables.runs)
+        assert rows == replicates, (rows, replicates)
+    else:
+        raise SystemExit(f"unknown --memory-child mode {mode!r}")
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    hwm = 0  # VmHWM: the high-water RSS of this process's own address space, as a cross-check
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            hwm = int(line.split()[1])
+    print(
+        json.dumps(
+            {
+                "mode": mode,
+                "replicates": rows,
+                "seconds": seconds,
+                "imports_mb": mb_from_maxrss(before),
+                "peak_mb": mb_from_maxrss(peak),
+                "vmhwm_mb": mb_from_maxrss(hwm),
+            }
+        )
+    )
+
+
+def measure_memory(mode: str, replicates: int) -> dict:
+    args = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--memory-child",
+        mode,
+        "--replicates",
+        str(replicates),
+    ]
+    # Linux carries a process's peak RSS across exec, and a forked child starts with a copy of
+    # its parent's address space: launched directly, the child's ru_maxrss would report at least
+    # this (large) benchmark process's RSS. A small shell in between forks the interpreter from
+    # itself, so the child's ru_maxrss counts only the child. ("; exit" stops sh from exec'ing.)
+    if Path("/bin/sh").exists():
+        args = ["/bin/sh", "-c", '"$@"; exit $?', "sh", *args]
+    proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"memory child {mode} exited {proc.returncode}:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# -- report -----------------------------------------------------------------------------------
+def table(rows: list[list[str]], header: list[str], align: str) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
+
+    def line(cells):
+        return "  ".join(
+            str(c).rjust(w) if a == "r" else str(c).ljust(w)
+            for c, w, a in zip(cells, widths, align, strict=True)
+        )
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join(x.rstrip() for x in [line(header), rule, *(line(r) for r in rows)])
+
+
+def section(title: str) -> None:
+    print(f"\n== {title} " + "=" * max(0, 90 - len(title) - 4), flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="fast smoke run: R <= 10,000, best-of-1, small batch_run, "
+        "memory at 10,000 replicates (memory target not judged)",
+    )
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write figures as JSON")
+    parser.add_argument("--memory-child", choices=("model", "simulate"), help=argparse.SUPPRESS)
+    parser.add_argument("--replicates", type=int, default=100_000, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.memory_child:
+        memory_child(args.memory_child, args.replicates)
+        return 0
+
+    plan = QUICK if args.quick else FULL
+    started = time.perf_counter()
+    report: dict = {"mode": "quick" if args.quick else "full"}
+
+    section("machine")
+    facts = machine_facts()
+    report["machine"] = facts
+    for key, value in facts.items():
+        print(f"{key:>13}: {value}")
+    scenario = load_baseline()
+    days = scenario.horizon_days
+    print(
+        f"{'scenario':>13}: {BASELINE.relative_to(ROOT)} ({days} days, "
+        f"{len(scenario.actors)} actors)"
+    )
+
+    user_cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(user_cpus)})
+    print(
+        f"{'pinned to':>13}: CPU {min(user_cpus)} for sections 1-2 (OMP/OPENBLAS/MKL_NUM_THREADS=1)"
+    )
+
+    # 1.
+    section(f"1. vectorised model, baseline, construct + step {days} days, one core")
+    sweep = []
+    for R, repeats in plan["sizes"]:
+        sweep.append(time_model(scenario, R, repeats))
+    report["vectorised"] = sweep
+    print(
+        table(
+            [
+                [
+                    f"{r['replicates']:,}",
+                    f"best of {r['repeats']}",
+                    f"{r['seconds']:.3f}",
+                    f"{r['construct_seconds']:.3f}",
+                    fmt_rate(r["replicate_days_per_s"]),
+                ]
+                for r in sweep
+            ],
+            ["R", "runs", "wall s", "of which construct s", "replicate-days/s"],
+            "rlrrr",
+        )
+    )
+    at10k = next((r for r in sweep if r["replicates"] == 10_000), None)
+
+    # 2.
+    section("2. mesa.batch_run, one replicate per model, one core")
+    batch = time_batch_run(scenario, plan["batch_n"])
+    report["batch_run"] = batch
+    speedup = at10k["replicate_days_per_s"] / batch["replicate_days_per_s"]
+    report["speedup_vs_batch_run"] = speedup
+    print(
+        table(
+            [
+                [
+                    f"{batch['replicates']:,}",
+                    f"{batch['seconds']:.3f}",
+                    fmt_rate(batch["replicate_days_per_s"]),
+                    f"{batch['seconds'] / batch['replicates'] * 1000:.1f}",
+                ]
+            ],
+            ["models (R=1 each)", "wall s", "replicate-days/s", "ms per replicate"],
+            "rrrr",
+        )
+    )
+    print(f"vectorised (R = 10,000) / batch_run = {speedup:,.1f}x")
+
+    os.sched_setaffinity(0, user_cpus)
+
+    # 3.
+    section("3. `escalation run`, fresh interpreter, plots included (user env, all cores)")
+    cli = time_cli(plan["cli_replicates"], plan["cli_runs"])
+    report["cli"] = cli
+    print(f"command: {cli['command']}")
+    print(
+        table(
+            [
+                [
+                    f"{cli['replicates']:,}",
+                    f"best of {cli['runs']}",
+                    f"{cli['seconds']:.2f}",
+                    ", ".join(f"{s:.2f}" for s in cli["all_seconds"]),
+                    str(cli["plots"]),
+                ]
+            ],
+            ["replicates", "runs", "wall s", "all runs s", "plot files"],
+            "rlrlr",
+        )
+    )
+
+    # 4.
+    n_mem = plan["memory_replicates"]
+    section(f"4. peak memory (ru_maxrss), {n_mem:,} replicates x {days} days, fresh interpreter")
+    mem = [measure_memory("model", n_mem), measure_memory("simulate", n_mem)]
+    report["memory"] = mem
+    print(
+        table(
+            [
+                [
+                    m["mode"] if m["mode"] == "simulate" else "model.run()",
+                    f"{m['replicates']:,}",
+                    f"{m['seconds']:.2f}",
+                    f"{m['imports_mb']:,.0f}",
+                    f"{m['peak_mb']:,.0f}",
+                    f"{m['vmhwm_mb']:,.0f}",
+                ]
+                for m in mem
+            ],
+            [
+                "path",
+                "replicates",
+                "wall s",
+                "ru_maxrss after imports MB",
+                "peak ru_maxrss MB",
+                "VmHWM MB",
+            ],
+            "lrrrrr",
+        )
+    )
+
+    # targets
+    section("targets")
+    mem_judged = n_mem == 100_000
+    targets = [
+        (
+            "replicate-days/s at R = 10,000 (one core)",
+            fmt_rate(at10k["replicate_days_per_s"]),
+            f">= {fmt_rate(TARGET_RATE)}",
+            at10k["replicate_days_per_s"] >= TARGET_RATE,
+            at10k["replicate_days_per_s"] / TARGET_RATE,
+            "x of target",
+        ),
+        (
+            "vectorised / batch_run speed-up",
+            f"{speedup:,.1f}x",
+            f">= {TARGET_SPEEDUP:.0f}x",
+            speedup >= TARGET_SPEEDUP,
+            speedup / TARGET_SPEEDUP,
+            "x of target",
+        ),
+        (
+            f"`escalation run` {cli['replicates']:,} replicates + plots",
+            f"{cli['seconds']:.2f} s",
+            f"< {TARGET_CLI_S:.0f} s",
+            cli["seconds"] < TARGET_CLI_S,
+            cli["seconds"] / TARGET_CLI_S,
+            "x of limit",
+        ),
+    ]
+    for m in mem:
+        label = "model.run()" if m["mode"] == "model" else "simulate() incl. tables"
+        targets.append(
+            (
+                f"peak memory {n_mem:,} replicates, {label}",
+                f"{m['peak_mb']:,.0f} MB",
+                f"< {TARGET_MEM_MB:,.0f} MB",
+                (m["peak_mb"] < TARGET_MEM_MB) if mem_judged else None,
+                m["peak_mb"] / TARGET_MEM_MB,
+                "x of limit",
+            )
+        )
+    rows = []
+    report["targets"] = []
+    for name, measured, target, ok, ratio, unit in targets:
+        rows.append([name, measured, target, f"{ratio:.2f}{unit}", status(ok)])
+        report["targets"].append(
+            {
+                "name": name,
+                "measured": measured,
+                "target": target,
+                "ratio": ratio,
+                "status": status(ok),
+            }
+        )
+    print(table(rows, ["target", "measured", "target", "ratio", "status"], "lrrrl"))
+    if not mem_judged:
+        print(
+            f"(--quick: memory measured at {n_mem:,} replicates; "
+            "the 100,000-replicate target is not judged)"
+        )
+
+    elapsed = time.perf_counter() - started
+    report["benchmark_seconds"] = elapsed
+    print(f"\nbenchmark wall time: {elapsed:.1f} s")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+        print(f"figures written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
