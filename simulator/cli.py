@@ -44,7 +44,9 @@ class InputError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``escalation`` console script and of ``python -m simulator``."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    args.command_line = shlex.join(["escalation", *argv])
     err = Console(stderr=True, highlight=False)
     try:
         return args.handler(args)
@@ -141,15 +143,22 @@ def _add_set(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
 def _positive(text: str) -> int:
-    value = int(text)
+    value = _whole(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
 
 
 def _seed(text: str) -> int:
-    value = int(text)
+    value = _whole(text)
     if not 0 <= value < 2**63:
         raise argparse.ArgumentTypeError(f"must be between 0 and 2**63-1, got {value}")
     return value
@@ -169,14 +178,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     console = Console()
     total = scenario.replicates * scenario.horizon_days
     show = not args.quiet and console.is_terminal
-    command = shlex.join(["escalation", *sys.argv[1:]]) if sys.argv else "escalation run"
     with _progress(console, show) as progress:
         task = progress.add_task(f"{scenario.name}: replicate-days", total=total)
         execute_run(
             scenario,
             out,
             str(args.scenario),
-            command,
+            args.command_line,
             force=args.force,
             advance=lambda k: progress.advance(task, k),
         )

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.model import OUTCOMES, EscalationModel
-from simulator.model.outcomes import Recorder
+from simulator.model.outcomes import THREAT_SCALE, Recorder
 from simulator.scenario import Scenario
 
 #: Replicates per model instance: large enough to amortise Python overhead, small enough that the
@@ -48,7 +48,7 @@ def simulate(
 
     ``advance`` is called with the number of replicate-days just simulated (for progress bars).
     """
-    total = int(replicates or scenario.replicates)
+    total = int(scenario.replicates if replicates is None else replicates)
     run_parts: list[pd.DataFrame] = []
     escalation: list[np.ndarray] = []
     mix = threat = None
@@ -60,10 +60,10 @@ def simulate(
             if advance is not None:
                 advance(size)
         rec = model.recorder
-        run_parts.append(_runs_frame(model, rec, first))
+        run_parts.append(replicate_rows(model, first))
         escalation.append(rec.escalation)
         mix = rec.mix if mix is None else mix + rec.mix
-        threat = rec.threat_sum if threat is None else threat + rec.threat_sum
+        threat = rec.threat_sum if threat is None else threat + rec.threat_sum  # exact: integers
         names, rung_names = model.names, model.ladder.names
         menus = {a.name: a.menu for a in model.actors}
         release(model)
@@ -74,7 +74,9 @@ def simulate(
     return RunTables(runs=runs, daily=daily)
 
 
-def _runs_frame(model: EscalationModel, rec: Recorder, first: int) -> pd.DataFrame:
+def replicate_rows(model: EscalationModel, first: int) -> pd.DataFrame:
+    """One row per replicate of a finished model: outcome, peaks, timing and per-actor tallies."""
+    rec: Recorder = model.recorder
     R = model.replicates
     clash = pd.array(np.where(rec.first_clash >= 0, rec.first_clash, 0), dtype="Int32")
     clash[rec.first_clash < 0] = pd.NA
@@ -122,5 +124,5 @@ def _daily_frame(scenario, escalation, mix, threat, runs, names, rung_names, men
     for o, observer in enumerate(names):
         for a, actor in enumerate(names):
             if o != a:
-                columns[f"threat.{observer}.{actor}"] = threat[:, o, a] / R
+                columns[f"threat.{observer}.{actor}"] = threat[:, o, a] / THREAT_SCALE / R
     return pd.DataFrame(columns)

@@ -41,7 +41,8 @@ class Actor(mesa.Agent):
     """An actor in the crisis; subclasses define its menu, targets and desired escalation level."""
 
     kind: ClassVar[str]
-    #: Declared behaviour, checked against the ladder for every type by one shared test.
+    #: Declared behaviour, checked against the default ladder for every type by one shared test:
+    #: ``violent`` ⇔ violent rungs on the default menu, ``polices`` ⇔ a suppressive rung.
     classifier: ClassVar[dict[str, object]]
     model: EscalationModel
 
@@ -68,8 +69,6 @@ class Actor(mesa.Agent):
         self.menu_level32 = self.menu_level.astype(np.float32)
         self.menu_violent = ladder.violent[self.menu]
         self.menu_deterred = ladder.deterred[self.menu]
-        self.violent_capable = bool(self.menu_violent.any())
-        self.covert_capable = bool(ladder.covert[self.menu].any())
         # excluded_against[row, target type]: 0, or -inf where the rung cannot hit that type
         excluded = np.where(ladder.against[self.menu], 0.0, _EXCLUDED).astype(np.float32)
         excluded[self.menu == ladder.status_quo] = 0.0
@@ -180,7 +179,7 @@ class State(Actor):
     """A state (e.g. the US, Iran): acts on threat, grievance and resolve; deterred by rivals."""
 
     kind = "state"
-    classifier = {"type": "state", "has_patron": False, "can_strike": True, "polices": False}
+    classifier = {"type": "state", "has_patron": False, "violent": True, "polices": False}
 
     def eligible_targets(self) -> list[int]:
         m = self.model
@@ -196,7 +195,7 @@ class Host(Actor):
     """A host government (e.g. Iraq): polices proxies, and mediates when the others are tense."""
 
     kind = "host"
-    classifier = {"type": "host", "has_patron": False, "can_strike": False, "polices": True}
+    classifier = {"type": "host", "has_patron": False, "violent": False, "polices": True}
 
     def eligible_targets(self) -> list[int]:
         return [j for j in range(self.model.n) if j != self.index]
@@ -221,7 +220,7 @@ class Militia(Actor):
     """
 
     kind = "militia"
-    classifier = {"type": "militia", "has_patron": True, "can_strike": False, "polices": False}
+    classifier = {"type": "militia", "has_patron": True, "violent": True, "polices": False}
 
     def configure(self, spec: MilitiaActor) -> None:
         super().configure(spec)

@@ -31,6 +31,9 @@ OUTCOME_LABELS = {
     "de_escalated": "De-escalated",
 }
 HALF_LIFE_DAYS = 7.0
+#: Threat is summed over replicates in fixed point (units of 2**-32) so that sums, and so the
+#: stored daily means, are exactly the same however the replicates were chunked.
+THREAT_SCALE = 2.0**32
 _KEEP = 0.5 ** (1.0 / HALF_LIFE_DAYS)
 
 
@@ -44,7 +47,7 @@ class Recorder:
         self.escalation = np.zeros((D, R), dtype=np.float32)
         self.escalation_now = np.zeros(R)
         self.mix = np.zeros((D, n, len(model.ladder)), dtype=np.int64)
-        self.threat_sum = np.zeros((D, n, n))
+        self.threat_sum = np.zeros((D, n, n), dtype=np.int64)
         self.first_clash = np.full(R, -1, dtype=np.int64)
         self.first_war = np.full(R, -1, dtype=np.int64)
         self.peak_rung = np.full(R, model.ladder.status_quo, dtype=np.int64)
@@ -76,7 +79,8 @@ class Recorder:
         self.lethal_attacks += caused > 0
         self.hostile |= (violent | lad.covert[rung] | (lad.suppression[rung] > 0)).any(axis=0)
         self.mix[day] = counts
-        self.threat_sum[day] = self.model.threat.sum(axis=2)
+        fixed = np.rint(self.model.threat * THREAT_SCALE).astype(np.int64)
+        self.threat_sum[day] = fixed.sum(axis=2)
 
     def outcome_codes(self) -> np.ndarray:
         """Index into :data:`OUTCOMES` for every replicate."""

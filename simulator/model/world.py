@@ -60,7 +60,9 @@ class EscalationModel(Model):
         super().__init__(seed=seed)
         self.scenario = scenario
         self.seed_value = seed
-        self.replicates = R = int(replicates or scenario.replicates)
+        self.replicates = R = int(scenario.replicates if replicates is None else replicates)
+        if R < 1:
+            raise ValueError(f"replicates must be at least 1, got {R}")
         self.first_replicate = int(first_replicate)
         self.horizon = scenario.horizon_days
         self.columns = np.arange(R)
@@ -109,6 +111,8 @@ class EscalationModel(Model):
                 "casualties": lambda m: float(m.recorder.casualties.sum(axis=0).mean()),
             }
         )
+        # no collection at construction: batch_run reports the last collected row as the final
+        # state, so row s is the state after day s (s = 0 … horizon − 1)
 
     # -- geometry of the crisis: who is where, who sees what --------------------------------
     def _geography(self) -> None:
@@ -247,7 +251,7 @@ class EscalationModel(Model):
         for a in self.actors:
             i, r, k, c = a.index, rung[a.index], target[a.index], counts[a.index]
             # each effect is rare on any one day: find the replicates it concerns, work on those
-            if a.violent_capable and c[lad.violent].any():
+            if c[lad.violent].any():  # counts, not the menu: forced moves may lie outside it
                 if soil_security is None:
                     soil_security = self._soil_security()
                 violent = np.flatnonzero(lad.violent[r])
@@ -319,7 +323,7 @@ class EscalationModel(Model):
             face = lad.hostility[r]
             defensive = lad.defensive[r]
             any_defensive = defensive.any()
-            covert = np.flatnonzero(lad.covert[r]) if a.covert_capable else ()
+            covert = np.flatnonzero(lad.covert[r]) if counts[i][lad.covert].any() else ()
             violent = lad.violent[r]
             hurt_by_me = caused[i, moved]
             harmed = hurt_by_me.any()

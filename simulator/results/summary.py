@@ -59,9 +59,7 @@ def summarise(manifest: dict, runs: pd.DataFrame) -> Summary:
     for actor in manifest["actors"]:
         name = actor["name"]
         deaths = runs[f"casualties.{name}"]
-        metrics.append(
-            (f"Casualties suffered: {actor['label']} (mean, 90 % range)", _spread(deaths, 1))
-        )
+        metrics.append((f"Casualties suffered: {actor['label']}", _spread(deaths, 1)))
     militias = [a["name"] for a in manifest["actors"] if a["type"] == "militia"]
     if militias:
         attacks = sum(runs[f"attacks.{m}"] for m in militias)
@@ -80,7 +78,9 @@ def summarise(manifest: dict, runs: pd.DataFrame) -> Summary:
 
 
 def _spread(values: pd.Series, digits: int = 0) -> str:
+    """Mean (or median, for whole numbers) with the central 90 % of replicates."""
     v = values.to_numpy(dtype=float)
     lo, mid, hi = np.quantile(v, [0.05, 0.5, 0.95])
-    centre = v.mean() if digits else mid
-    return f"{centre:.{digits}f} ({lo:.{digits}f}–{hi:.{digits}f})"
+    if digits:
+        return f"mean {v.mean():.{digits}f}; 90 % of replicates {lo:.0f}–{hi:.0f}"
+    return f"{mid:.0f} ({lo:.0f}–{hi:.0f})"

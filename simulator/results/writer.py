@@ -31,16 +31,27 @@ def check_writable(out: Path, force: bool) -> None:
         )
     if out.exists() and not out.is_dir():
         raise ResultsExistError(f"{out}: exists and is not a folder; choose another --out.")
+    if out.exists() and any(out.iterdir()) and not (out / MANIFEST).exists():
+        raise ResultsExistError(
+            f"{out}: exists and is not a results folder (no {MANIFEST}); --force only replaces "
+            "results folders, so nothing was touched. Choose another --out."
+        )
 
 
 def write_folder(
     out: Path,
     files: Callable[[Path], None],
     force: bool = False,
+    owned: bool = False,
 ) -> Path:
-    """Create ``out`` atomically: ``files(tmp)`` fills a temporary sibling, then it is renamed."""
+    """Create ``out`` atomically: ``files(tmp)`` fills a temporary sibling, then it is renamed.
+
+    ``owned`` marks a folder the program itself made (a results folder's plots/), which may be
+    replaced without the checks that protect a user's folders.
+    """
     out = Path(out)
-    check_writable(out, force)
+    if not owned:
+        check_writable(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
     tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; results are ordinary folders
@@ -69,7 +80,7 @@ def write_tables(folder: Path, manifest: dict, runs: pd.DataFrame, daily: pd.Dat
 
 def replace_subfolder(parent: Path, name: str, fill: Callable[[Path], object]) -> Path:
     """Regenerate ``parent/name`` (e.g. plots) atomically, replacing what was there."""
-    return write_folder(parent / name, fill, force=True)
+    return write_folder(parent / name, fill, force=True, owned=True)
 
 
 def _umask() -> int:

@@ -55,12 +55,14 @@ def parse_yaml(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
         if node is None:
             raise ScenarioError([f"{source}:1: the file is empty; a scenario needs fields."])
         lines: dict[Loc, int] = {}
-        _index_lines(node, (), lines, source)
+        _index_lines(loader, node, (), lines, source, set())
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else 1
         what = " ".join(str(p) for p in (err.context, err.problem) if p)
+        if err.context_mark is not None and err.context_mark.line + 1 != line:
+            what = f"{what} (the construct opened on line {err.context_mark.line + 1})"
         if "could not determine a constructor" in what:
             what = f"{what}; scenario files may hold only plain data (no language-specific tags)"
         raise ScenarioError([f"{source}:{line}: invalid YAML: {what}."]) from None
@@ -71,25 +73,51 @@ def parse_yaml(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
     return data, lines
 
 
-def _index_lines(node: yaml.Node, loc: Loc, lines: dict[Loc, int], source: str) -> None:
+def _index_lines(
+    loader: yaml.SafeLoader,
+    node: yaml.Node,
+    loc: Loc,
+    lines: dict[Loc, int],
+    source: str,
+    seen_nodes: set[int],
+) -> None:
+    """Record the line of every key and item; reject what the loader would choke on."""
     lines.setdefault(loc, node.start_mark.line + 1)
+    if id(node) in seen_nodes:  # an alias: indexed where it was defined (no exponential walk)
+        return
+    seen_nodes.add(id(node))
+    where = ".".join(str(p) for p in loc) or "(top level)"
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+        try:
+            loader.construct_yaml_timestamp(node)
+        except ValueError as err:
+            raise ScenarioError(
+                [
+                    f"{source}:{node.start_mark.line + 1}: {where}: {node.value!r} is not a valid "
+                    f"date ({err}); write dates as YYYY-MM-DD."
+                ]
+            ) from None
     if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
+        keys: dict[str, int] = {}
         for key, value in node.value:
-            k = key.value
             line = key.start_mark.line + 1
-            if k in seen:
-                where = ".".join(str(p) for p in (*loc, k))
+            if not isinstance(key, yaml.ScalarNode):
                 raise ScenarioError(
-                    [f"{source}:{line}: {where}: duplicate key (first given on line {seen[k]})."]
+                    [f"{source}:{line}: {where}: keys must be plain names, not lists or mappings."]
                 )
-            seen[k] = line
+            k = key.value
+            if k in keys:
+                dotted = ".".join(str(p) for p in (*loc, k))
+                raise ScenarioError(
+                    [f"{source}:{line}: {dotted}: duplicate key (first given on line {keys[k]})."]
+                )
+            keys[k] = line
             lines[(*loc, k)] = line
-            _index_lines(value, (*loc, k), lines, source)
+            _index_lines(loader, value, (*loc, k), lines, source, seen_nodes)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             lines[(*loc, i)] = item.start_mark.line + 1
-            _index_lines(item, (*loc, i), lines, source)
+            _index_lines(loader, item, (*loc, i), lines, source, seen_nodes)
 
 
 def apply_overrides(data: dict, overrides: Iterable[str], source: str) -> set[Loc]:
@@ -121,11 +149,17 @@ def set_path(data: dict, loc: Loc, value: Any, what: str) -> None:
         last = i == len(loc) - 1
         if isinstance(node, list):
             if not isinstance(part, int) or not 0 <= part < len(node):
-                raise ScenarioError(
-                    [f"{what}: '{part}' is not an index of this list (0 to {len(node) - 1})."]
-                )
+                span = f"0 to {len(node) - 1}" if node else "the list is empty"
+                raise ScenarioError([f"{what}: '{part}' is not an index of this list ({span})."])
         elif isinstance(node, dict):
             if not last and part not in node:
+                if isinstance(loc[i + 1], int):
+                    raise ScenarioError(
+                        [
+                            f"{what}: '{part}' is not in the scenario file, and --set "
+                            "cannot create list items; write the list in the file first."
+                        ]
+                    )
                 node[part] = {}
         else:
             raise ScenarioError([f"{what}: '{part}' is below a scalar value."])
@@ -151,8 +185,10 @@ def validate_scenario(
 
     def where(loc: Loc) -> str:
         dotted = ".".join(str(p) for p in loc) or "(top level)"
-        if loc in set_paths:
-            return f"--set {dotted}"
+        for done in set_paths:  # the fault lies on (or inside) a path a --set created
+            if loc[: len(done)] == done or (loc and done[: len(loc)] == loc and loc not in lines):
+                what = ".".join(str(p) for p in done)
+                return f"--set {what}" if what == dotted else f"--set {what} ({dotted})"
         for n in range(len(loc), -1, -1):
             if loc[:n] in lines:
                 return f"{source}:{lines[loc[:n]]}: {dotted}"
@@ -164,6 +200,8 @@ def validate_scenario(
         problems = []
         for item in err.errors():
             loc, allowed = _yaml_loc(item["loc"])
+            if item["type"] == "union_tag_invalid":  # point at the type/kind field itself
+                loc = (*loc, item["ctx"]["discriminator"].strip("'"))
             problems.append(f"{where(loc)}: {_describe(item, loc, allowed)}")
         raise ScenarioError(problems) from None
     problems = [f"{where(loc)}: {msg}." for loc, msg in check_references(scenario)]
@@ -178,10 +216,19 @@ def _describe(item: dict, loc: Loc, allowed: list[str]) -> str:
         return f"unknown field '{loc[-1]}'; {suggest(str(loc[-1]), allowed)}."
     if kind == "missing":
         return "required field is missing."
-    if kind == "union_tag_invalid" or kind == "literal_error":
-        return f"{msg} (got {given!r})."
+    if kind == "union_tag_invalid":
+        ctx = item.get("ctx", {})
+        return (
+            f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} "
+            f"'{ctx.get('tag')}'; allowed: {ctx.get('expected_tags')}."
+        )
     if kind == "union_tag_not_found":
-        return f"{msg}."
+        ctx = item.get("ctx", {})
+        field = str(ctx.get("discriminator", "type")).strip("'")
+        tags = ", ".join(t for t in _tags_at(loc) if t)
+        return f"missing field '{field}', which says what this entry is (one of: {tags})."
+    if kind == "literal_error":
+        return f"{msg} (got {given!r})."
     shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
     return f"{msg} (got {shown})."
 
@@ -211,6 +258,22 @@ def _yaml_loc(loc: Loc) -> tuple[Loc, list[str]]:
             ann = None
         out.append(part)
     return tuple(out), allowed
+
+
+def _tags_at(loc: Loc) -> list[str]:
+    """The tags (type/kind values) a discriminated union at ``loc`` accepts."""
+    ann: Any = Scenario
+    for part in loc:
+        ann = _unwrap(ann)
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            field = ann.model_fields.get(str(part))
+            ann = field.annotation if field else None
+        elif typing.get_origin(ann) in (list, dict):
+            ann = typing.get_args(ann)[-1]
+        else:
+            return []
+    members = _unwrap(ann)
+    return [_tag(m) for m in members] if isinstance(members, list) else []
 
 
 def _unwrap(ann: Any) -> Any:

@@ -63,7 +63,7 @@ def _problems(s: Scenario) -> Iterator[Problem]:
                 path,
                 (
                     f"{when.isoformat()} is outside the scenario ({s.start.isoformat()} to "
-                    f"{s.end.isoformat()}, {s.horizon_days} days)"
+                    f"{s.end.isoformat()}, {s.horizon_days} day{'s' if s.horizon_days > 1 else ''})"
                 ),
             )
 
@@ -129,6 +129,19 @@ def _problems(s: Scenario) -> Iterator[Problem]:
         if isinstance(e, ActionEvent):
             yield from rung((*base, "rung"), e.rung)
             yield from actor((*base, "target"), e.target)
+            if e.rung in rungs and e.target in s.actors:
+                allowed = s.ladder[rungs.index(e.rung)].targets
+                kind = s.actors[e.target].type
+                if kind not in allowed:
+                    yield (
+                        (*base, "target"),
+                        (
+                            f"'{e.rung}' cannot be aimed at a {kind} ('{e.target}'); it targets: "
+                            f"{', '.join(allowed)}"
+                        ),
+                    )
+            if e.target == e.actor:
+                yield (*base, "target"), "an actor cannot target itself"
         if isinstance(e, SetEvent) and e.actor in s.actors:
             yield from _set_event_problems(s, e, base)
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from simulator.scenario.ladder import DEFAULT_LADDER
 
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=40)]
-Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+Unit = Annotated[float, Field(strict=True, ge=0.0, le=1.0)]
 ActorType = Literal["state", "host", "militia"]
 Category = Literal["de-escalation", "status quo", "posturing", "non-violent", "violent", "war"]
 
@@ -35,18 +35,18 @@ class Rung(Frozen):
     name: Name
     label: str | None = None
     category: Category
-    level: Annotated[float, Field(ge=-1.0, le=1.0)]
-    hostility: Annotated[float, Field(ge=-1.0, le=1.0)]
-    score: Annotated[float, Field(ge=-100.0, le=1000.0)]
+    level: Annotated[float, Field(strict=True, ge=-1.0, le=1.0)]
+    hostility: Annotated[float, Field(strict=True, ge=-1.0, le=1.0)]
+    score: Annotated[float, Field(strict=True, ge=-100.0, le=1000.0)]
     defensive: bool = False
     covert: bool = False
     violent: bool = False
     lethality: Unit = 0.0
-    casualties: Annotated[float, Field(ge=1.0, le=10_000.0)] = 1.0
-    damage: Annotated[float, Field(ge=0.0, le=10_000.0)] = 0.0
+    casualties: Annotated[float, Field(strict=True, ge=1.0, le=10_000.0)] = 1.0
+    damage: Annotated[float, Field(strict=True, ge=0.0, le=10_000.0)] = 0.0
     protection: Unit = 0.0
     suppression: Unit = 0.0
-    duration: Annotated[int, Field(ge=0, le=365)] = 0
+    duration: Annotated[int, Field(strict=True, ge=0, le=365)] = 0
     actors: Annotated[list[ActorType], Field(min_length=1)]
     targets: Annotated[list[ActorType], Field(min_length=1)]
 
@@ -86,10 +86,10 @@ class RedLine(Frozen):
     actor, pushed by its audience cost; an unfulfilled commitment costs it credibility.
     """
 
-    threshold: Annotated[int, Field(ge=1, le=100_000)] = 1
+    threshold: Annotated[int, Field(strict=True, ge=1, le=100_000)] = 1
     against: Name = "attributed"
     response: Name
-    window_days: Annotated[int, Field(ge=1, le=365)] = 3
+    window_days: Annotated[int, Field(strict=True, ge=1, le=365)] = 3
     label: str | None = None
 
 
@@ -103,8 +103,8 @@ class ActorBase(Frozen):
     domestic_pressure: Unit = 0.0
     grievance: Unit = 0.0
     audience_cost: Unit = 0.5
-    rationality: Annotated[float, Field(ge=0.0, le=100.0)] | None = None
-    initial_threat: dict[Name, Annotated[float, Field(ge=0.0, le=5.0)]] = {}
+    rationality: Annotated[float, Field(strict=True, ge=0.0, le=100.0)] | None = None
+    initial_threat: dict[Name, Annotated[float, Field(strict=True, ge=0.0, le=5.0)]] = {}
     restraint: list[Window] = []
     red_lines: list[RedLine] = []
     menu: list[Name] | None = None
@@ -142,8 +142,8 @@ Actor = Annotated[StateActor | HostActor | MilitiaActor, Field(discriminator="ty
 class PerceptionPatch(Frozen):
     """How one observer reads one actor; unset fields fall back to broader entries."""
 
-    offense_bias: Annotated[float, Field(ge=0.0, le=2.0)] | None = None
-    noise: Annotated[float, Field(ge=0.0, le=2.0)] | None = None
+    offense_bias: Annotated[float, Field(strict=True, ge=0.0, le=2.0)] | None = None
+    noise: Annotated[float, Field(strict=True, ge=0.0, le=2.0)] | None = None
     detection: Unit | None = None
     attribution: Unit | None = None
     attribute_to: Name | None = None
@@ -154,15 +154,15 @@ class PerceptionPatch(Frozen):
 class Dynamics(Frozen):
     """Rates of the perception–threat–grievance loop. Not sourceable: sweep them."""
 
-    memory: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.85
-    threat_gain: Annotated[float, Field(ge=0.0, le=5.0)] = 0.15
-    grievance_memory: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.97
-    casualty_weight: Annotated[float, Field(ge=0.0, le=5.0)] = 0.2
-    grievance_per_casualty: Annotated[float, Field(ge=0.0, le=1.0)] = 0.05
+    memory: Annotated[float, Field(strict=True, ge=0.0, lt=1.0)] = 0.85
+    threat_gain: Annotated[float, Field(strict=True, ge=0.0, le=5.0)] = 0.15
+    grievance_memory: Annotated[float, Field(strict=True, ge=0.0, lt=1.0)] = 0.97
+    casualty_weight: Annotated[float, Field(strict=True, ge=0.0, le=5.0)] = 0.2
+    grievance_per_casualty: Annotated[float, Field(strict=True, ge=0.0, le=1.0)] = 0.05
     solidarity: Unit = 0.5
-    deterrence: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
-    action_cost: Annotated[float, Field(ge=0.0, le=100.0)] = 3.0
-    precision: Annotated[float, Field(gt=0.0, le=1000.0)] = 25.0
+    deterrence: Annotated[float, Field(strict=True, ge=0.0, le=10.0)] = 1.0
+    action_cost: Annotated[float, Field(strict=True, ge=0.0, le=100.0)] = 3.0
+    precision: Annotated[float, Field(strict=True, gt=0.0, le=1000.0)] = 25.0
 
 
 class EventBase(Frozen):
@@ -185,7 +185,7 @@ class GrievanceEvent(EventBase):
 
     kind: Literal["grievance"]
     actor: Name
-    amount: Annotated[float, Field(ge=-1.0, le=1.0)]
+    amount: Annotated[float, Field(strict=True, ge=-1.0, le=1.0)]
 
 
 class ThreatEvent(EventBase):
@@ -194,7 +194,7 @@ class ThreatEvent(EventBase):
     kind: Literal["threat"]
     observer: Name
     actor: Name
-    amount: Annotated[float, Field(ge=-5.0, le=5.0)]
+    amount: Annotated[float, Field(strict=True, ge=-5.0, le=5.0)]
 
 
 class ActionEvent(EventBase):
@@ -227,10 +227,10 @@ class Scenario(Frozen):
     name: Name
     description: str = ""
     start: dt.date
-    horizon_days: Annotated[int, Field(ge=1, le=3650)]
-    replicates: Annotated[int, Field(ge=1, le=10_000_000)] = 1000
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
-    rationality: Annotated[float, Field(ge=0.0, le=100.0)] = 1.0
+    horizon_days: Annotated[int, Field(strict=True, ge=1, le=3650)]
+    replicates: Annotated[int, Field(strict=True, ge=1, le=10_000_000)] = 1000
+    seed: Annotated[int, Field(strict=True, ge=0, le=2**63 - 1)] = 0
+    rationality: Annotated[float, Field(strict=True, ge=0.0, le=100.0)] = 1.0
     dynamics: Dynamics = Dynamics()
     ladder: Annotated[list[Rung], Field(min_length=2)] = [Rung(**r) for r in DEFAULT_LADDER]
     actors: Annotated[dict[Name, Actor], Field(min_length=2)]
