@@ -24,6 +24,8 @@ from rich.progress import (
 from rich.table import Table
 
 from simulator import __version__
+from simulator.experiment.designs import DesignError
+from simulator.experiment.executors import ExecutorError
 from simulator.results.reader import ResultsError
 from simulator.results.writer import ResultsExistError, check_writable
 from simulator.scenario import ScenarioError, load_scenario
@@ -34,6 +36,11 @@ EXAMPLES = """examples:
   escalation trace results/demo --replicate 12
   escalation validate scenarios/*.yaml
   escalation plot results/demo
+  escalation sweep scenarios/baseline.yaml --param perception.Iran.US.offense_bias=0:1:11 \
+      --param actors.KH.control=0.3:1:8 --replicates 500 --out results/bias-x-control
+  escalation sweep ... --dask tcp://scheduler:8786      (or --dask local)
+  escalation sweep --resume results/bias-x-control
+  escalation analyze results/bias-x-control
 """
 
 
@@ -50,7 +57,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     err = Console(stderr=True, highlight=False)
     try:
         return args.handler(args)
-    except (ScenarioError, ResultsError, ResultsExistError, InputError) as exc:
+    except (
+        ScenarioError,
+        ResultsError,
+        ResultsExistError,
+        InputError,
+        DesignError,
+        ExecutorError,
+    ) as exc:
         err.print(f"[bold red]error:[/] {exc}", soft_wrap=True, markup=True)
         return 2
     except BrokenPipeError:  # output piped into `head` and the like
@@ -121,6 +135,50 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plot.add_argument("results", type=Path, help="results folder")
     plot.set_defaults(handler=cmd_plot)
+
+    sweep = sub.add_parser(
+        "sweep",
+        help="run a parameter sweep (grid, Latin hypercube, Sobol, Morris), resumable",
+        description="Run a scenario over a design of parameter values, replicates per point, "
+        "on a local process pool (default) or a Dask cluster. FILE is a scenario (optionally "
+        "with a `sweep:` section) or a sweep file naming a scenario. Finished units are kept on "
+        "disk as they arrive; an interrupted sweep continues with --resume DIR.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sweep.add_argument("file", type=Path, nargs="?", help="scenario or sweep YAML file")
+    sweep.add_argument(
+        "--param",
+        "-p",
+        action="append",
+        default=[],
+        metavar="PATH=SPEC",
+        help="a swept scalar: PATH=lo:hi:n (grid levels), PATH=lo:hi (bounds) or PATH=a,b,c",
+    )
+    sweep.add_argument("--design", choices=("grid", "lhs", "sobol", "morris"))
+    sweep.add_argument(
+        "--points", type=_positive, help="LHS points; Sobol base N (a power of 2); Morris paths"
+    )
+    sweep.add_argument("--replicates", "-n", type=_positive, help="replicates per design point")
+    sweep.add_argument("--seed", type=_seed, help="seed of the replicates and of the design")
+    sweep.add_argument("--second-order", action="store_true", help="Sobol: also sample S2")
+    sweep.add_argument("--levels", type=_positive, help="Morris grid levels (default 4)")
+    sweep.add_argument("--out", type=Path, help="sweep folder (default results/<name>-sweep-…)")
+    sweep.add_argument("--force", action="store_true", help="replace an existing sweep folder")
+    sweep.add_argument("--resume", type=Path, metavar="DIR", help="finish an interrupted sweep")
+    sweep.add_argument(
+        "--workers", type=_whole, help="worker processes (default: all cores; 0: this process)"
+    )
+    sweep.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run on a Dask scheduler (tcp://host:8786), or `local` for a LocalCluster; "
+        "default from $DASK_SCHEDULER_ADDRESS",
+    )
+    sweep.add_argument("--block", type=_positive, help="replicates per work unit (advanced)")
+    _add_set(sweep)
+    sweep.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    sweep.set_defaults(handler=cmd_sweep)
 
     summary = sub.add_parser(
         "summary",
@@ -196,6 +254,101 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not args.no_plots:
             console.print(f"Plots:   {out}/plots/")
     return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """``escalation sweep``."""
+    from simulator.experiment import sweep as sw
+    from simulator.experiment.executors import choose_executor
+    from simulator.experiment.sweepspec import design_from
+
+    if args.resume is not None:
+        folder = args.resume
+        manifest = sw.load_manifest(folder)
+        plan = sw.plan_from_manifest(manifest)
+    else:
+        if args.file is None:
+            raise InputError("give a scenario or sweep file, or --resume DIR.")
+        design, replicates, scenario, source = design_from(args)
+        plan = sw.plan_sweep(scenario, design, replicates, args.block)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        folder = args.out or Path("results") / f"{scenario.name}-sweep-{stamp}"
+        sw.check_new_folder(folder, args.force)
+        manifest = sw.sweep_manifest(plan, scenario, args.command_line, str(source))
+        sw.start_sweep(folder, manifest, plan, args.force)
+    console = Console()
+    show = not args.quiet and console.is_terminal
+    units = plan.units()
+    done = sum(sw.unit_path(folder, u.index).exists() for u in units)
+    total = sum((u.stop - u.first) * len(u.points) for u in units) * plan.horizon
+    finished = (
+        sum(
+            (u.stop - u.first) * len(u.points)
+            for u in units
+            if sw.unit_path(folder, u.index).exists()
+        )
+        * plan.horizon
+    )
+    failures = 0
+    with choose_executor(args.workers, args.dask) as executor, _progress(console, show) as bar:
+        task = bar.add_task(f"{manifest['scenario_name']} sweep: replicate-days", total=total)
+        bar.advance(task, finished)
+
+        def advance(work: int, result) -> None:
+            nonlocal failures
+            failures += result.rows is None
+            bar.advance(task, work)
+            if failures:
+                bar.update(task, description=f"sweep ({failures} failed units)")
+
+        try:
+            ran, failed = sw.execute_sweep(folder, plan, executor, advance)
+        except KeyboardInterrupt:
+            console.print(
+                f"interrupted: finished units are kept in {folder}/chunks; continue with "
+                f"`escalation sweep --resume {folder}`."
+            )
+            return 130
+    points = sw.finish_sweep(folder, plan)
+    if not args.quiet:
+        console.print(
+            f"{len(plan.matrix):,} design points × {plan.replicates:,} replicates on "
+            f"{executor.name}: {ran} units run now, {done} already done, {failed} failed."
+        )
+        _print_sweep_table(console, points, plan.paths)
+        console.print(f"Sweep: {folder}/ (manifest.json, design.parquet, chunks/, points.parquet)")
+        if failed:
+            console.print(
+                f"[yellow]{failed} units failed[/]: see {folder}/failures/; "
+                f"`escalation sweep --resume {folder}` retries them."
+            )
+    return 0
+
+
+def _print_sweep_table(console: Console, points, paths) -> None:
+    """Outcome probabilities along each swept parameter (means over the other parameters)."""
+    for path in paths:
+        table = Table(title=f"Along {path}", title_justify="left")
+        table.add_column(path, justify="right")
+        for label in ("P(war)", "P(clash or war)", "P(lethal proxy)", "P(de-escalated)"):
+            table.add_column(label, justify="right")
+        values = points[path]
+        groups = values if values.nunique() <= 12 else _bins(values)
+        for key, group in points.groupby(groups, sort=True, observed=True):
+            table.add_row(
+                f"{key:g}" if isinstance(key, float) else str(key),
+                f"{group['p_war'].mean():.1%}",
+                f"{group['p_clash_or_war'].mean():.1%}",
+                f"{group['p_proxy_violence'].mean():.1%}",
+                f"{group['p_de_escalated'].mean():.1%}",
+            )
+        console.print(table)
+
+
+def _bins(values):
+    import pandas as pd
+
+    return pd.cut(values, 6)
 
 
 def cmd_trace(args: argparse.Namespace) -> int:

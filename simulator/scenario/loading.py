@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from simulator.scenario.references import check_references, suggest
-from simulator.scenario.schema import Scenario
+from simulator.scenario.schema import Scenario, SweepFile, SweepSpec
 
 Loc = tuple[str | int, ...]
 
@@ -177,40 +177,94 @@ def set_path(data: dict, loc: Loc, value: Any, what: str) -> None:
             node = node[part]
 
 
+def load_sweep(
+    path: str | Path, overrides: Iterable[str] = ()
+) -> tuple[Scenario, SweepSpec | None, Path]:
+    """Read a sweep file (``scenario:`` + sweep fields) or a scenario with a ``sweep:`` section.
+
+    Returns the scenario (with the sweep file's ``set`` and then ``overrides`` applied), the sweep
+    specification (None for a scenario without one) and the scenario file's path.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError([f"{path}: no such sweep or scenario file."]) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError([f"{path}: cannot be read ({err})."]) from None
+    data, lines = parse_yaml(text, str(path))
+    if isinstance(data, dict) and "scenario" in data and "actors" not in data:
+        spec = validate_model(SweepFile, data, str(path), lines)
+        target = (path.parent / spec.scenario).resolve()
+        try:
+            target = target.relative_to(Path.cwd())
+        except ValueError:
+            pass
+        fixed = [f"{k}={_yaml_scalar(v)}" for k, v in spec.set.items()]
+        try:
+            scenario = load_scenario(target, [*fixed, *overrides])
+        except ScenarioError as err:
+            where = f"{path}:{lines.get(('scenario',), 1)}: scenario"
+            raise ScenarioError([f"{where}: {target} is not usable:", *err.problems]) from None
+        return scenario, spec, target
+    scenario = load_scenario(path, overrides)
+    return scenario, scenario.sweep, path
+
+
+def _yaml_scalar(value: object) -> str:
+    return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
+
+
 def validate_scenario(
     data: dict, source: str, lines: dict[Loc, int] | None = None, set_paths: set[Loc] = frozenset()
 ) -> Scenario:
     """Validate plain data as a scenario, with located messages on failure."""
-    lines = lines or {}
-
-    def where(loc: Loc) -> str:
-        dotted = ".".join(str(p) for p in loc) or "(top level)"
-        for done in set_paths:  # the fault lies on (or inside) a path a --set created
-            if loc[: len(done)] == done or (loc and done[: len(loc)] == loc and loc not in lines):
-                what = ".".join(str(p) for p in done)
-                return f"--set {what}" if what == dotted else f"--set {what} ({dotted})"
-        for n in range(len(loc), -1, -1):
-            if loc[:n] in lines:
-                return f"{source}:{lines[loc[:n]]}: {dotted}"
-        return f"{source}: {dotted}"
-
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as err:
-        problems = []
-        for item in err.errors():
-            loc, allowed = _yaml_loc(item["loc"])
-            if item["type"] == "union_tag_invalid":  # point at the type/kind field itself
-                loc = (*loc, item["ctx"]["discriminator"].strip("'"))
-            problems.append(f"{where(loc)}: {_describe(item, loc, allowed)}")
-        raise ScenarioError(problems) from None
-    problems = [f"{where(loc)}: {msg}." for loc, msg in check_references(scenario)]
+    scenario = validate_model(Scenario, data, source, lines, set_paths)
+    problems = [
+        f"{_where(loc, source, lines or {}, set_paths)}: {msg}."
+        for loc, msg in check_references(scenario)
+    ]
     if problems:
         raise ScenarioError(problems)
     return scenario
 
 
-def _describe(item: dict, loc: Loc, allowed: list[str]) -> str:
+def validate_model(
+    root: type[BaseModel],
+    data: dict,
+    source: str,
+    lines: dict[Loc, int] | None = None,
+    set_paths: set[Loc] = frozenset(),
+):
+    """Validate plain data against a schema model, with file:line messages on failure."""
+    lines = lines or {}
+    try:
+        return root.model_validate(data)
+    except ValidationError as err:
+        problems = []
+        for item in err.errors():
+            loc, allowed = _yaml_loc(item["loc"], root)
+            if item["type"] == "union_tag_invalid":  # point at the type/kind field itself
+                loc = (*loc, item["ctx"]["discriminator"].strip("'"))
+            where = _where(loc, source, lines, set_paths)
+            problems.append(f"{where}: {_describe(item, loc, allowed, root)}")
+        raise ScenarioError(problems) from None
+
+
+def _where(loc: Loc, source: str, lines: dict[Loc, int], set_paths) -> str:
+    """``FILE:LINE: dotted.path``, or the ``--set`` that put the value there."""
+    dotted = ".".join(str(p) for p in loc) or "(top level)"
+    for done in set_paths:  # the fault lies on (or inside) a path a --set created
+        if loc[: len(done)] == done or (loc and done[: len(loc)] == loc and loc not in lines):
+            what = ".".join(str(p) for p in done)
+            return f"--set {what}" if what == dotted else f"--set {what} ({dotted})"
+    for n in range(len(loc), -1, -1):
+        if loc[:n] in lines:
+            return f"{source}:{lines[loc[:n]]}: {dotted}"
+    return f"{source}: {dotted}"
+
+
+def _describe(item: dict, loc: Loc, allowed: list[str], root: type[BaseModel] = Scenario) -> str:
     kind, msg, given = item["type"], item["msg"], item.get("input")
     if kind == "extra_forbidden":
         return f"unknown field '{loc[-1]}'; {suggest(str(loc[-1]), allowed)}."
@@ -225,7 +279,7 @@ def _describe(item: dict, loc: Loc, allowed: list[str]) -> str:
     if kind == "union_tag_not_found":
         ctx = item.get("ctx", {})
         field = str(ctx.get("discriminator", "type")).strip("'")
-        tags = ", ".join(t for t in _tags_at(loc) if t)
+        tags = ", ".join(t for t in _tags_at(loc, root) if t)
         return f"missing field '{field}', which says what this entry is (one of: {tags})."
     if kind == "literal_error":
         return f"{msg} (got {given!r})."
@@ -233,10 +287,10 @@ def _describe(item: dict, loc: Loc, allowed: list[str]) -> str:
     return f"{msg} (got {shown})."
 
 
-def _yaml_loc(loc: Loc) -> tuple[Loc, list[str]]:
+def _yaml_loc(loc: Loc, root: type[BaseModel] = Scenario) -> tuple[Loc, list[str]]:
     """Map a pydantic error location to the YAML path, dropping union tags; allowed keys there."""
     out: list[str | int] = []
-    ann: Any = Scenario
+    ann: Any = root
     allowed: list[str] = []
     for part in loc:
         ann = _unwrap(ann)
@@ -260,9 +314,9 @@ def _yaml_loc(loc: Loc) -> tuple[Loc, list[str]]:
     return tuple(out), allowed
 
 
-def _tags_at(loc: Loc) -> list[str]:
+def _tags_at(loc: Loc, root: type[BaseModel] = Scenario) -> list[str]:
     """The tags (type/kind values) a discriminated union at ``loc`` accepts."""
-    ann: Any = Scenario
+    ann: Any = root
     for part in loc:
         ann = _unwrap(ann)
         if isinstance(ann, type) and issubclass(ann, BaseModel):

@@ -221,6 +221,31 @@ Event = Annotated[
 ]
 
 
+SweepValue = str | Annotated[list[float], Field(min_length=1)]
+
+
+class SweepSpec(Frozen):
+    """A parameter sweep: which scalars vary, by which design, with how many replicates each.
+
+    ``params`` maps a dotted scenario path (as for ``--set``) to ``"lo:hi:n"`` (a grid of n
+    levels), ``"lo:hi"`` (bounds, for sampled designs) or a list of values.
+    """
+
+    design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
+    params: Annotated[dict[str, SweepValue], Field(min_length=1)]
+    replicates: Annotated[int, Field(strict=True, ge=1, le=10_000_000)] = 200
+    points: Annotated[int, Field(strict=True, ge=1, le=10_000_000)] | None = None
+    second_order: bool = False
+    levels: Annotated[int, Field(strict=True, ge=2, le=50)] = 4
+
+
+class SweepFile(SweepSpec):
+    """A sweep kept in its own file: the scenario it varies and fixed overrides of that scenario."""
+
+    scenario: str
+    set: dict[str, float | int | str | bool] = {}
+
+
 class Scenario(Frozen):
     """A whole crisis: actors, how they read each other, the ladder, dated events, the run."""
 
@@ -237,6 +262,7 @@ class Scenario(Frozen):
     perception: dict[Name, dict[Name, PerceptionPatch]] = {}
     events: list[Event] = []
     sources: list[str] = []
+    sweep: SweepSpec | None = None
 
     @property
     def end(self) -> dt.date:

@@ -1,0 +1,166 @@
+"""Experimental designs over scenario parameters: grids, Latin hypercubes, Sobol, Morris.
+
+A parameter is any scalar of the scenario schema, named by its dotted path (as for ``--set``).
+Grids take ``lo:hi:n`` or a list ``a,b,c``; sampled designs take ``lo:hi``. Latin hypercubes come
+from :mod:`scipy.stats.qmc` (McKay et al. 1979), Saltelli and Morris samples from SALib
+(Saltelli 2002; Morris 1991, Campolongo et al. 2007), all seeded.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+DESIGNS = ("grid", "lhs", "sobol", "morris")
+
+
+class DesignError(ValueError):
+    """A parameter or design specification that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One swept scenario scalar: a path and either bounds or explicit levels."""
+
+    path: str
+    low: float | None = None
+    high: float | None = None
+    count: int | None = None
+    values: tuple[float, ...] | None = None
+    integer: bool = False
+
+    def grid_values(self) -> tuple[float, ...]:
+        """The levels a full-factorial grid takes for this parameter."""
+        if self.values is not None:
+            return self.values
+        if self.count is None:
+            raise DesignError(
+                f"--param {self.path}: a grid needs lo:hi:n or a list of values, "
+                f"got only bounds {self.low}:{self.high}"
+            )
+        levels = np.linspace(self.low, self.high, self.count)
+        return tuple(self.cast(v) for v in levels)
+
+    def bounds(self) -> tuple[float, float]:
+        """Lower and upper bound for sampled designs."""
+        if self.values is not None:
+            return float(min(self.values)), float(max(self.values))
+        return float(self.low), float(self.high)
+
+    def cast(self, value: float) -> float | int:
+        """A design value as the scenario expects it (integers rounded)."""
+        return int(round(value)) if self.integer else float(value)
+
+
+def parse_parameter(text: str, integer: bool = False) -> Parameter:
+    """Parse ``path=lo:hi:n``, ``path=lo:hi`` or ``path=a,b,c``."""
+    path, sep, spec = text.partition("=")
+    path, spec = path.strip(), spec.strip()
+    if not sep or not path or not spec:
+        raise DesignError(f"--param {text!r}: expected PATH=lo:hi:n, PATH=lo:hi or PATH=a,b,c")
+    try:
+        if ":" in spec:
+            parts = spec.split(":")
+            if len(parts) not in (2, 3):
+                raise ValueError
+            low, high = float(parts[0]), float(parts[1])
+            count = int(parts[2]) if len(parts) == 3 else None
+            if count is not None and count < 1:
+                raise DesignError(f"--param {path}: the number of levels must be at least 1")
+            if high < low:
+                raise DesignError(f"--param {path}: upper bound {high} is below lower bound {low}")
+            return Parameter(path, low, high, count, None, integer)
+        values = tuple(float(v) for v in spec.split(",") if v.strip())
+        if not values:
+            raise ValueError
+        return Parameter(path, None, None, None, values, integer)
+    except DesignError:
+        raise
+    except ValueError:
+        raise DesignError(
+            f"--param {text!r}: could not read {spec!r}; expected lo:hi:n, lo:hi or a,b,c "
+            "with numbers"
+        ) from None
+
+
+@dataclass(frozen=True)
+class Design:
+    """A design: its kind, parameters and sampling settings."""
+
+    kind: str
+    parameters: tuple[Parameter, ...]
+    points: int | None = None
+    seed: int = 0
+    second_order: bool = False
+    levels: int = 4
+    extra: dict = field(default_factory=dict)
+
+    def problem(self) -> dict:
+        """The SALib problem definition."""
+        return {
+            "num_vars": len(self.parameters),
+            "names": [p.path for p in self.parameters],
+            "bounds": [list(p.bounds()) for p in self.parameters],
+        }
+
+    def matrix(self) -> np.ndarray:
+        """The design matrix: one row per design point, one column per parameter."""
+        if not self.parameters:
+            raise DesignError("a sweep needs at least one --param")
+        if self.kind not in DESIGNS:
+            raise DesignError(f"unknown design '{self.kind}'; allowed: {', '.join(DESIGNS)}")
+        if self.kind == "grid":
+            rows = itertools.product(*(p.grid_values() for p in self.parameters))
+            return np.array(list(rows), dtype=np.float64)
+        if not self.points or self.points < 1:
+            raise DesignError(f"the {self.kind} design needs --points N (N ≥ 1)")
+        for p in self.parameters:
+            low, high = p.bounds()
+            if not high > low:
+                raise DesignError(f"--param {p.path}: a {self.kind} design needs lo < hi")
+        if self.kind == "lhs":
+            from scipy.stats import qmc
+
+            unit = qmc.LatinHypercube(d=len(self.parameters), seed=self.seed).random(self.points)
+            lows, highs = np.array([p.bounds() for p in self.parameters]).T
+            raw = qmc.scale(unit, lows, highs)
+        elif self.kind == "sobol":
+            from SALib.sample import sobol
+
+            if self.points & (self.points - 1):
+                raise DesignError(
+                    f"--points {self.points}: a Sobol design needs a power of 2 "
+                    f"(e.g. {2 ** math.ceil(math.log2(self.points))})"
+                )
+            raw = sobol.sample(
+                self.problem(),
+                self.points,
+                calc_second_order=self.second_order,
+                seed=self.seed,
+            )
+        else:
+            from SALib.sample import morris
+
+            raw = morris.sample(self.problem(), self.points, num_levels=self.levels, seed=self.seed)
+        return np.array(
+            [[p.cast(v) for p, v in zip(self.parameters, row, strict=True)] for row in raw],
+            dtype=np.float64,
+        )
+
+    def to_dict(self) -> dict:
+        """JSON-ready description, stored in a sweep's manifest."""
+        data = asdict(self)
+        data["parameters"] = [asdict(p) for p in self.parameters]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Design:
+        """Inverse of :meth:`to_dict`."""
+        params = tuple(
+            Parameter(**{**p, "values": tuple(p["values"]) if p["values"] is not None else None})
+            for p in data["parameters"]
+        )
+        return cls(**{**data, "parameters": params})

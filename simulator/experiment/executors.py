@@ -1,0 +1,140 @@
+"""Interchangeable executors for sweep units: in this process, a local process pool, or Dask.
+
+Each is a context manager with ``run(fn, tasks)`` yielding results as units finish, in any order;
+results do not depend on the executor because every unit's data depends only on its own inputs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any
+
+#: environment variable naming a Dask scheduler to use when --dask is not given
+DASK_ENV = "DASK_SCHEDULER_ADDRESS"
+
+
+class ExecutorError(RuntimeError):
+    """An executor could not be started or reached (reported to the user, exit status 2)."""
+
+
+class InlineExecutor:
+    """Run units one after the other in this process (``--workers 0``: debugging, profiling)."""
+
+    name = "in-process"
+
+    def __enter__(self) -> InlineExecutor:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def run(self, fn: Callable, tasks: Iterable[tuple]) -> Iterator[Any]:
+        """Yield ``fn(*task)`` for each task."""
+        for task in tasks:
+            yield fn(*task)
+
+
+class LocalExecutor:
+    """A pool of worker processes on this machine (all cores by default)."""
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or os.cpu_count() or 1
+        self.name = f"local pool of {self.workers} process{'es' if self.workers > 1 else ''}"
+
+    def __enter__(self) -> LocalExecutor:
+        # spawn, as Mesa imposes on import anyway; stated here so it does not depend on import order
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def run(self, fn: Callable, tasks: Iterable[tuple]) -> Iterator[Any]:
+        """Keep the pool busy with a bounded queue; yield results as they complete."""
+        tasks = iter(tasks)
+        pending = set()
+        window = self.workers * 2
+        for task in itertools_islice(tasks, window):
+            pending.add(self._pool.submit(fn, *task))
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+                for task in itertools_islice(tasks, 1):
+                    pending.add(self._pool.submit(fn, *task))
+
+
+class DaskExecutor:
+    """Units as tasks on a Dask distributed cluster (``--dask ADDRESS``, or ``local``)."""
+
+    def __init__(self, address: str, workers: int | None = None):
+        self.address = address
+        self.workers = workers
+        self.name = f"Dask cluster at {address}"
+
+    def __enter__(self) -> DaskExecutor:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as err:  # pragma: no cover - distributed is a dependency
+            raise ExecutorError(f"Dask is not installed ({err}).") from None
+        self._cluster = None
+        try:
+            if self.address == "local":
+                self._cluster = LocalCluster(
+                    n_workers=self.workers or os.cpu_count() or 1,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                )
+                self._client = Client(self._cluster)
+                self.name = f"Dask LocalCluster of {len(self._cluster.workers)} workers"
+            else:
+                self._client = Client(self.address, timeout="20s")
+        except OSError as err:
+            if self._cluster is not None:
+                self._cluster.close()
+            raise ExecutorError(
+                f"could not reach the Dask scheduler at {self.address} ({err}); start one with "
+                "`dask scheduler` and workers with `dask worker tcp://HOST:8786`."
+            ) from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def run(self, fn: Callable, tasks: Iterable[tuple]) -> Iterator[Any]:
+        """Submit every task (a lost worker's tasks are rescheduled); yield as completed."""
+        from distributed import as_completed
+
+        futures = [self._client.submit(fn, *task, pure=False, retries=2) for task in tasks]
+        for future in as_completed(futures):
+            yield future.result()
+            future.release()
+
+
+def itertools_islice(it: Iterator, n: int) -> list:
+    """Up to ``n`` next items of an iterator."""
+    out = []
+    for _ in range(n):
+        try:
+            out.append(next(it))
+        except StopIteration:
+            break
+    return out
+
+
+def choose_executor(workers: int | None, dask: str | None):
+    """The executor the command line asks for (Dask when an address is given or set in env)."""
+    address = dask or os.environ.get(DASK_ENV)
+    if address:
+        return DaskExecutor(address, workers)
+    if workers == 0:
+        return InlineExecutor()
+    return LocalExecutor(workers)
