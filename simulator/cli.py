@@ -180,6 +180,16 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
     sweep.set_defaults(handler=cmd_sweep)
 
+    analyze = sub.add_parser(
+        "analyze",
+        help="sensitivity analysis of a sweep: outcomes along each parameter, Sobol, Morris",
+        description="Analyse a stored sweep: outcome probabilities along each parameter with "
+        "95 %% intervals; Sobol S1/ST (and S2) with confidence intervals for Sobol designs; "
+        "Morris mu*/sigma for Morris designs. Writes DIR/analysis/*.parquet and *.csv.",
+    )
+    analyze.add_argument("results", type=Path, help="sweep folder")
+    analyze.set_defaults(handler=cmd_analyze)
+
     summary = sub.add_parser(
         "summary",
         help="print the summary table of a stored results folder",
@@ -258,6 +268,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """``escalation sweep``."""
+    from concurrent.futures.process import BrokenProcessPool
+
     from simulator.experiment import sweep as sw
     from simulator.experiment.executors import choose_executor
     from simulator.experiment.sweepspec import design_from
@@ -266,6 +278,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         folder = args.resume
         manifest = sw.load_manifest(folder)
         plan = sw.plan_from_manifest(manifest)
+        if args.file is not None or args.param:
+            Console(stderr=True).print(
+                f"note: resuming {folder} as its manifest says; FILE and --param are ignored."
+            )
     else:
         if args.file is None:
             raise InputError("give a scenario or sweep file, or --resume DIR.")
@@ -275,40 +291,45 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         folder = args.out or Path("results") / f"{scenario.name}-sweep-{stamp}"
         sw.check_new_folder(folder, args.force)
         manifest = sw.sweep_manifest(plan, scenario, args.command_line, str(source))
-        sw.start_sweep(folder, manifest, plan, args.force)
     console = Console()
     show = not args.quiet and console.is_terminal
-    units = plan.units()
-    done = sum(sw.unit_path(folder, u.index).exists() for u in units)
-    total = sum((u.stop - u.first) * len(u.points) for u in units) * plan.horizon
-    finished = (
-        sum(
-            (u.stop - u.first) * len(u.points)
-            for u in units
-            if sw.unit_path(folder, u.index).exists()
-        )
-        * plan.horizon
-    )
     failures = 0
-    with choose_executor(args.workers, args.dask) as executor, _progress(console, show) as bar:
-        task = bar.add_task(f"{manifest['scenario_name']} sweep: replicate-days", total=total)
-        bar.advance(task, finished)
-
-        def advance(work: int, result) -> None:
-            nonlocal failures
-            failures += result.rows is None
-            bar.advance(task, work)
-            if failures:
-                bar.update(task, description=f"sweep ({failures} failed units)")
-
-        try:
-            ran, failed = sw.execute_sweep(folder, plan, executor, advance)
-        except KeyboardInterrupt:
-            console.print(
-                f"interrupted: finished units are kept in {folder}/chunks; continue with "
-                f"`escalation sweep --resume {folder}`."
+    # the executor starts before the folder is made: an unreachable cluster leaves nothing behind
+    with choose_executor(args.workers, args.dask) as executor:
+        if args.resume is None:
+            sw.start_sweep(folder, manifest, plan, args.force)
+        units = plan.units()
+        stored = [u for u in units if sw.unit_path(folder, u.index).exists()]
+        done = len(stored)
+        work = {u.index: (u.stop - u.first) * len(u.points) * plan.horizon for u in units}
+        with _progress(console, show) as bar:
+            task = bar.add_task(
+                f"{manifest['scenario_name']} sweep: replicate-days", total=sum(work.values())
             )
-            return 130
+            bar.advance(task, sum(work[u.index] for u in stored))
+
+            def advance(amount: int, result) -> None:
+                nonlocal failures
+                failures += result.rows is None
+                bar.advance(task, amount)
+                if failures:
+                    bar.update(task, description=f"sweep ({failures} failed units)")
+
+            try:
+                ran, failed = sw.execute_sweep(folder, plan, executor, advance)
+            except KeyboardInterrupt:
+                console.print(
+                    f"interrupted: finished units are kept in {folder}/chunks; continue with "
+                    f"`escalation sweep --resume {folder}`."
+                )
+                return 130
+            except BrokenProcessPool:
+                Console(stderr=True).print(
+                    f"error: a worker process died (killed, or out of memory). Finished units "
+                    f"are kept in {folder}/chunks; continue with `escalation sweep --resume "
+                    f"{folder}`."
+                )
+                return 1
     points = sw.finish_sweep(folder, plan)
     if not args.quiet:
         console.print(
@@ -381,17 +402,44 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 2 if bad else 0
 
 
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """``escalation analyze``."""
+    from simulator.experiment.analysis import analyze_sweep, print_analysis
+
+    analysis = analyze_sweep(args.results)
+    print_analysis(Console(), analysis)
+    return 0
+
+
 def cmd_plot(args: argparse.Namespace) -> int:
-    """``escalation plot``."""
-    from simulator.plots import write_all
-    from simulator.results.reader import load_run
+    """``escalation plot``: a run's or a sweep's figures, from what is stored."""
     from simulator.results.writer import replace_subfolder
 
-    load_run(args.results)  # fail with a clear message before touching plots/
-    replace_subfolder(args.results, "plots", lambda tmp: write_all(args.results, tmp))
+    if _is_sweep(args.results):
+        from simulator.experiment.analysis import analyze_sweep
+        from simulator.plots.sweep import write_sweep_plots
+
+        analyze_sweep(args.results)  # (re)writes analysis/, which the figures read
+        replace_subfolder(args.results, "plots", lambda tmp: write_sweep_plots(args.results, tmp))
+    else:
+        from simulator.plots import write_all
+        from simulator.results.reader import load_run
+
+        load_run(args.results)  # fail with a clear message before touching plots/
+        replace_subfolder(args.results, "plots", lambda tmp: write_all(args.results, tmp))
     for path in sorted((args.results / "plots").glob("*.png")):
         print(path)
     return 0
+
+
+def _is_sweep(folder: Path) -> bool:
+    import json
+
+    try:
+        manifest = json.loads((Path(folder) / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return manifest.get("kind") == "sweep"
 
 
 def cmd_summary(args: argparse.Namespace) -> int:

@@ -51,8 +51,8 @@ class Parameter:
         return float(self.low), float(self.high)
 
     def cast(self, value: float) -> float | int:
-        """A design value as the scenario expects it (integers rounded)."""
-        return int(round(value)) if self.integer else float(value)
+        """A design value as the scenario expects it: a plain int (rounded) or float."""
+        return int(round(value)) if self.integer else float(f"{float(value):.12g}")
 
 
 def parse_parameter(text: str, integer: bool = False) -> Parameter:

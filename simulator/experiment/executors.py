@@ -95,7 +95,7 @@ class DaskExecutor:
                 self.name = f"Dask LocalCluster of {len(self._cluster.workers)} workers"
             else:
                 self._client = Client(self.address, timeout="20s")
-        except OSError as err:
+        except (OSError, ValueError, TypeError) as err:  # unreachable, or a malformed address
             if self._cluster is not None:
                 self._cluster.close()
             raise ExecutorError(
@@ -132,9 +132,10 @@ def itertools_islice(it: Iterator, n: int) -> list:
 
 def choose_executor(workers: int | None, dask: str | None):
     """The executor the command line asks for (Dask when an address is given or set in env)."""
-    address = dask or os.environ.get(DASK_ENV)
-    if address:
-        return DaskExecutor(address, workers)
-    if workers == 0:
+    if dask:
+        return DaskExecutor(dask, workers)
+    if workers == 0:  # an explicit request to stay in this process beats the environment
         return InlineExecutor()
+    if os.environ.get(DASK_ENV):
+        return DaskExecutor(os.environ[DASK_ENV], workers)
     return LocalExecutor(workers)

@@ -57,13 +57,19 @@ class SweepPlan:
         """Swept parameter paths, in design-column order."""
         return tuple(p.path for p in self.design.parameters)
 
+    def point_values(self, point: int) -> tuple[float | int, ...]:
+        """A design point's values as the scenario takes them (plain floats, or integers)."""
+        return tuple(
+            p.cast(v) for p, v in zip(self.design.parameters, self.matrix[point], strict=True)
+        )
+
     def units(self) -> list[Unit]:
         """The work units: consecutive points × one replicate block each."""
         units = []
         n = len(self.matrix)
         for start in range(0, n, self.points_per_unit):
             points = tuple(range(start, min(start + self.points_per_unit, n)))
-            values = tuple(tuple(float(v) for v in self.matrix[p]) for p in points)
+            values = tuple(self.point_values(p) for p in points)
             for first in range(0, self.replicates, self.block):
                 stop = min(first + self.block, self.replicates)
                 units.append(Unit(len(units), points, values, first, stop))
@@ -74,19 +80,20 @@ def plan_sweep(scenario: Scenario, design: Design, replicates: int, block: int |
     """Build the plan and validate every design point before anything runs."""
     matrix = design.matrix()
     base = scenario_data(scenario)
-    problems = []
+    paths = tuple(p.path for p in design.parameters)
+    problems: dict[str, str] = {}  # message → the first design point that shows it
     for point, row in enumerate(matrix):
+        values = tuple(p.cast(v) for p, v in zip(design.parameters, row, strict=True))
         try:
-            point_scenario(base, tuple(p.path for p in design.parameters), tuple(row), "sweep")
+            point_scenario(base, paths, values, "sweep")
         except ScenarioError as err:
-            values = ", ".join(
-                f"{p.path}={v:g}" for p, v in zip(design.parameters, row, strict=True)
-            )
-            problems += [f"design point {point} ({values}): {msg}" for msg in err.problems]
+            shown = ", ".join(f"{path}={v:g}" for path, v in zip(paths, values, strict=True))
+            for msg in err.problems:
+                problems.setdefault(msg, f"design point {point} ({shown})")
             if len(problems) >= 5:
                 break
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError([f"{where}: {msg}" for msg, where in problems.items()])
     days = scenario.horizon_days
     if block is None:
         block = min(replicates, max(1, UNIT_REPLICATE_DAYS // days))

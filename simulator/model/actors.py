@@ -229,6 +229,8 @@ class Militia(Actor):
 
     def eligible_targets(self) -> list[int]:
         m = self.model
+        if self.spec.targets:
+            return sorted(m.index_of[t] for t in self.spec.targets)
         patron = m.actors[self.patron]
         foes = [m.index_of[r] for r in patron.spec.rivals if r in m.index_of]
         if self.spec.host is not None:
@@ -242,7 +244,8 @@ class Militia(Actor):
         wish = np.maximum(p.own_drive(patron_threat) - deterrence, 0.0)
         cap = m.restraint_today[self.patron]
         if cap is not None:  # a patron holding itself back wants its proxies held back too
-            wish = np.minimum(wish, m.ladder.level[cap[0]])
+            capped = np.minimum(wish, m.ladder.level[cap[0]])
+            wish = wish + cap[1] * (capped - wish)  # as far as the window's strength goes
         return self.control * wish + (1.0 - self.control) * self.own_drive(threat)
 
     def obeys(self, day: int, u_obey: np.ndarray | None) -> tuple[int, np.ndarray] | None:

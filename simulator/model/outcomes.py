@@ -2,7 +2,8 @@
 
 Outcome classes, most severe first (MODEL.md, "Outcomes"):
 
-- ``war``: a war-category move (major strikes) by one state against another;
+- ``war``: a war-category move (major strikes) against a state (only states have such moves on
+  the default ladder);
 - ``direct_clash``: a violent move by a state against another state, short of war;
 - ``proxy_violence``: violence that killed or wounded someone, without a direct state clash;
 - ``contained``: hostile moves (violence without casualties, covert action, raids) or a crisis

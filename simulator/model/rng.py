@@ -64,9 +64,14 @@ def normal(u: np.ndarray) -> np.ndarray:
     return ndtri(np.clip(u, 1e-300, 1.0 - 2**-53))
 
 
-def poisson(u: np.ndarray, mean: np.ndarray, k_max: int = 200) -> np.ndarray:
-    """Poisson deviates by inversion (one uniform each); ``mean`` broadcasts against ``u``."""
+def poisson(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Poisson deviates by inversion (one uniform each); ``mean`` broadcasts against ``u``.
+
+    Exact for means up to the schema's ceiling (500), where exp(-mean) is still representable.
+    """
     mean = np.broadcast_to(np.asarray(mean, dtype=np.float64), u.shape)
+    top = float(mean.max()) if mean.size else 0.0
+    k_max = int(top + 12.0 * np.sqrt(top) + 30.0)
     k = np.zeros(u.shape, dtype=np.int64)
     p = np.exp(-mean)
     cdf = p.copy()

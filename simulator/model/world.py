@@ -242,17 +242,41 @@ class EscalationModel(Model):
         self.commit_days[kept & (self.commit_days > 0)] = 0
 
     def _consequences(self, rung, target, counts, draws):
-        """Resolve today's moves; ``counts[i]`` says which rungs actor i chose anywhere."""
+        """Resolve today's moves; ``counts[i]`` says which rungs actor i chose anywhere.
+
+        Moves are simultaneous: first every posture takes effect (defensive moves protect, raids
+        suppress, mediation cools), then every attack resolves against that posture, so the order
+        of actors in the file changes nothing.
+        """
         lad, R = self.ladder, self.replicates
         losses = np.zeros((self.n, R))
         damage = np.zeros((self.n, R))
         caused = np.zeros((self.n, R))  # casualties inflicted by each actor today
-        soil_security = None
         for a in self.actors:
             i, r, k, c = a.index, rung[a.index], target[a.index], counts[a.index]
             # each effect is rare on any one day: find the replicates it concerns, work on those
+            if c[lad.defensive].any():
+                idx = np.flatnonzero(lad.defensive[r])
+                ri = r[idx]
+                active = self.protection_days[i, idx] > 0
+                current = np.where(active, self.protection[i, idx], 0.0)
+                self.protection[i, idx] = np.maximum(current, lad.protection[ri])
+                self.protection_days[i, idx] = np.maximum(
+                    self.protection_days[i, idx], lad.duration[ri]
+                )
+            if c[lad.suppressive].any():
+                idx = np.flatnonzero(lad.suppressive[r])
+                self.suppression[k[idx], idx] = lad.suppression[r[idx]]
+                self.suppression_days[k[idx], idx] = lad.duration[r[idx]]
+            if a.kind == "host" and a.mediation > 0 and c[lad.conciliatory].any():
+                idx = np.flatnonzero(lad.conciliatory[r])
+                others = [j for j in range(self.n) if j != i]
+                self.threat[np.ix_(others, others, idx)] *= 1.0 - a.mediation
+        soil_security = None
+        for a in self.actors:
+            i, r, k, c = a.index, rung[a.index], target[a.index], counts[a.index]
             if c[lad.violent].any():  # counts, not the menu: forced moves may lie outside it
-                if soil_security is None:
+                if soil_security is None:  # the same for every actor: posture is settled
                     soil_security = self._soil_security()
                 violent = np.flatnonzero(lad.violent[r])
                 rv, kv = r[violent], k[violent]
@@ -274,23 +298,6 @@ class EscalationModel(Model):
             if c[lad.covert_harmless].any():
                 idx = np.flatnonzero(lad.covert_harmless[r])
                 damage[k[idx], idx] += lad.damage[r[idx]]
-            if c[lad.defensive].any():
-                idx = np.flatnonzero(lad.defensive[r])
-                ri = r[idx]
-                active = self.protection_days[i, idx] > 0
-                current = np.where(active, self.protection[i, idx], 0.0)
-                self.protection[i, idx] = np.maximum(current, lad.protection[ri])
-                self.protection_days[i, idx] = np.maximum(
-                    self.protection_days[i, idx], lad.duration[ri]
-                )
-            if c[lad.suppressive].any():
-                idx = np.flatnonzero(lad.suppressive[r])
-                self.suppression[k[idx], idx] = lad.suppression[r[idx]]
-                self.suppression_days[k[idx], idx] = lad.duration[r[idx]]
-            if a.kind == "host" and a.mediation > 0 and c[lad.conciliatory].any():
-                idx = np.flatnonzero(lad.conciliatory[r])
-                others = [j for j in range(self.n) if j != i]
-                self.threat[np.ix_(others, others, idx)] *= 1.0 - a.mediation
         return losses, caused, damage
 
     def _soil_security(self) -> np.ndarray:

@@ -69,6 +69,17 @@ def new_figure(res: RunResults, title: str, figsize: tuple[float, float] = FIGSI
     return fig
 
 
+def captioned_figure(title: str, caption: str, figsize: tuple[float, float] = FIGSIZE) -> Figure:
+    """Like :func:`new_figure`, for figures not tied to one run: the footer text is given."""
+    fig = Figure(figsize=figsize, dpi=DPI, layout="constrained")
+    footer_frac = FOOTER_IN / figsize[1]
+    engine = fig.get_layout_engine()
+    engine.set(rect=(0.0, footer_frac, 1.0, 1.0 - footer_frac), h_pad=0.06, w_pad=0.06)
+    fig.suptitle(plain(title), fontsize=13, fontweight="bold")
+    fig.text(0.008, 0.012, plain(caption), fontsize=7.5, color="#666666", ha="left", va="bottom")
+    return fig
+
+
 def setup_date_axis(
     ax: Axes,
     res: RunResults,

@@ -14,7 +14,8 @@ used, from conciliatory gestures to major strikes. Each rung carries:
   offense bias (Jervis 1978): an unbiased observer sees none, a fully biased one sees its face
   value;
 - ``covert``: may go undetected; ``violent``: resolves into casualties with probability
-  ``lethality`` × the actor's capability × the target's protection;
+  ``lethality`` × the actor's capability × (1 − the target's protection), further reduced by
+  raids on the attacker and by the host's security where it lands;
 - ``protection``/``duration``: for defensive moves, the share of incoming attacks' success removed
   and for how many days;
 - ``actors``: which actor types have it on their menu; ``targets``: which target types it can be

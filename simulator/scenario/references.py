@@ -57,6 +57,14 @@ def _problems(s: Scenario) -> Iterator[Problem]:
         if name not in rungs:
             yield path, f"unknown rung '{name}'; {suggest(name, rungs)}"
 
+    def at_least_status_quo(path: Path, name: str) -> Iterator[Problem]:
+        if (
+            name in rungs
+            and "status_quo" in rungs
+            and rungs.index(name) < rungs.index("status_quo")
+        ):
+            yield path, f"'{name}' is below the status quo; a cap must leave doing nothing allowed"
+
     def date(path: Path, when) -> Iterator[Problem]:
         if when is not None and not (s.start <= when <= s.end):
             yield (
@@ -75,6 +83,7 @@ def _problems(s: Scenario) -> Iterator[Problem]:
             yield from actor((*base, "initial_threat", target), target)
         for i, w in enumerate(a.restraint):
             yield from rung((*base, "restraint", i, "max_rung"), w.max_rung)
+            yield from at_least_status_quo((*base, "restraint", i, "max_rung"), w.max_rung)
             if w.start is not None and w.start > w.until:
                 yield (*base, "restraint", i, "from"), "'from' is after 'until'"
         for i, red in enumerate(a.red_lines):
@@ -97,6 +106,7 @@ def _problems(s: Scenario) -> Iterator[Problem]:
                 yield from actor((*base, "present_in", i), h, ("host",))
             for i, o in enumerate(a.orders):
                 yield from rung((*base, "orders", i, "max_rung"), o.max_rung)
+                yield from at_least_status_quo((*base, "orders", i, "max_rung"), o.max_rung)
                 for j, to in enumerate(o.to):
                     yield from actor((*base, "orders", i, "to", j), to, ("militia",))
                     if to in s.actors and getattr(s.actors[to], "patron", None) != name:
@@ -105,6 +115,10 @@ def _problems(s: Scenario) -> Iterator[Problem]:
             yield from actor((*base, "patron"), a.patron, ("state",))
             if a.host is not None:
                 yield from actor((*base, "host"), a.host, ("host",))
+            for i, t in enumerate(a.targets or []):
+                yield from actor((*base, "targets", i), t)
+                if t in (name, a.patron):
+                    yield (*base, "targets", i), "a militia cannot target itself or its patron"
 
     for observer, row in s.perception.items():
         if observer != DEFAULT_KEY:

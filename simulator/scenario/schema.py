@@ -37,7 +37,7 @@ class Rung(Frozen):
     label: str | None = None
     """Human-readable name for plots and traces."""
     category: Category
-    """Kahn/Rivera group; `war` marks state-on-state war, `violent` and `war` rungs are deterred."""
+    """Kahn/Rivera group; `war` marks war; `non-violent`, `violent` and `war` rungs are deterred."""
     level: Annotated[float, Field(strict=True, ge=-1.0, le=1.0)]
     """Position on the ladder (status quo 0); actors hold a desired level on this scale."""
     hostility: Annotated[float, Field(strict=True, ge=-1.0, le=1.0)]
@@ -49,10 +49,11 @@ class Rung(Frozen):
     covert: bool = False
     """May go undetected (observer's `detection`)."""
     violent: bool = False
-    """Resolves into casualties with probability lethality × capability × (1 − protection)."""
+    """Resolves into casualties: P = lethality × capability × (1 − suppression) × (1 − the
+    target's protection) × (1 − the host's security where it lands)."""
     lethality: Unit = 0.0
     """Chance that the move causes casualties against an unprotected target."""
-    casualties: Annotated[float, Field(strict=True, ge=1.0, le=10_000.0)] = 1.0
+    casualties: Annotated[float, Field(strict=True, ge=1.0, le=500.0)] = 1.0
     """Mean casualties when it does (1 + Poisson(casualties − 1))."""
     damage: Annotated[float, Field(strict=True, ge=0.0, le=10_000.0)] = 0.0
     """Damage units done to the target when the move lands."""
@@ -189,6 +190,8 @@ class MilitiaActor(ActorBase):
     """Patron's control: weight of the patron's wishes, and P(obeying an order)."""
     host: Name | None = None
     """Host government on whose soil it operates."""
+    targets: list[Name] | None = None
+    """Actors it may target (default: its patron's rivals, and its host)."""
 
 
 Actor = Annotated[StateActor | HostActor | MilitiaActor, Field(discriminator="type")]
@@ -223,7 +226,7 @@ class Dynamics(Frozen):
     grievance_memory: Annotated[float, Field(strict=True, ge=0.0, lt=1.0)] = 0.97
     """Share of excess grievance kept from one day to the next."""
     casualty_weight: Annotated[float, Field(strict=True, ge=0.0, le=5.0)] = 0.2
-    """Hostility added per casualty inflicted on the observer."""
+    """Hostility added per casualty a move caused, for every observer it concerns."""
     grievance_per_casualty: Annotated[float, Field(strict=True, ge=0.0, le=1.0)] = 0.05
     """Grievance added per casualty suffered."""
     solidarity: Unit = 0.5
