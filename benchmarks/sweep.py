@@ -44,8 +44,8 @@ from pathlib import Path  # noqa: E402
 from throughput import (  # noqa: E402
     machine_facts,
     mb_from_maxrss,
+    print_targets,
     section,
-    status,
     table,
 )
 
@@ -673,20 +673,7 @@ def main(argv: list[str] | None = None) -> int:
             "x of target",
         ),
     ]
-    rows = []
-    report["targets"] = []
-    for name, measured, target, ok, ratio, unit in targets:
-        rows.append([name, measured, target, f"{ratio:.2f}{unit}", status(ok)])
-        report["targets"].append(
-            {
-                "name": name,
-                "measured": measured,
-                "target": target,
-                "ratio": ratio,
-                "status": status(ok),
-            }
-        )
-    print(table(rows, ["target", "measured", "target", "ratio", "status"], "lrrrl"))
+    print_targets(report, targets)
     if not mem_judged:
         print(
             f"(--quick: memory measured at {n_mem:,} replicates; "

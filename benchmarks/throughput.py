@@ -71,6 +71,27 @@ def fmt_rate(x: float) -> str:
     return f"{x:,.0f}"
 
 
+def print_targets(report: dict, targets: list[tuple]) -> None:
+    """Print the targets table and record it in ``report["targets"]``.
+
+    Each target is (name, measured, target, ok, ratio, unit).
+    """
+    rows = []
+    report["targets"] = []
+    for name, measured, target, ok, ratio, unit in targets:
+        rows.append([name, measured, target, f"{ratio:.2f}{unit}", status(ok)])
+        report["targets"].append(
+            {
+                "name": name,
+                "measured": measured,
+                "target": target,
+                "ratio": ratio,
+                "status": status(ok),
+            }
+        )
+    print(table(rows, ["target", "measured", "target", "ratio", "status"], "lrrrl"))
+
+
 def status(ok: bool | None) -> str:
     return "SKIP" if ok is None else ("PASS" if ok else "FAIL")
 
@@ -506,20 +527,7 @@ def main(argv: list[str] | None = None) -> int:
                 "x of limit",
             )
         )
-    rows = []
-    report["targets"] = []
-    for name, measured, target, ok, ratio, unit in targets:
-        rows.append([name, measured, target, f"{ratio:.2f}{unit}", status(ok)])
-        report["targets"].append(
-            {
-                "name": name,
-                "measured": measured,
-                "target": target,
-                "ratio": ratio,
-                "status": status(ok),
-            }
-        )
-    print(table(rows, ["target", "measured", "target", "ratio", "status"], "lrrrl"))
+    print_targets(report, targets)
     if not mem_judged:
         print(
             f"(--quick: memory measured at {n_mem:,} replicates; "

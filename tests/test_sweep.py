@@ -474,7 +474,7 @@ def test_resume_refuses_what_is_not_a_sweep(tmp_path, capsys):
     assert code == 2 and "not a sweep folder" in flat(err)
 
     code, _, err = call(capsys, "sweep", "--resume", tmp_path / "nowhere")
-    assert code == 2 and "no sweep manifest here" in flat(err)
+    assert code == 2 and "no such folder" in flat(err)
 
     broken = tmp_path / "broken"
     broken.mkdir()

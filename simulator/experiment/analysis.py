@@ -25,7 +25,6 @@ Everything is computed from the files ``escalation sweep`` wrote (``manifest.jso
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -177,28 +176,10 @@ def sweep_caption(manifest: dict) -> str:
 
 
 def read_sweep_manifest(folder: Path) -> dict:
-    """A sweep's manifest, or a ResultsError naming the folder."""
-    folder = Path(folder)
-    path = folder / MANIFEST
-    if not folder.is_dir():
-        raise ResultsError(f"{folder}: no such folder.")
-    try:
-        manifest = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise ResultsError(f"{path}: missing; is {folder} a sweep folder?") from None
-    except (OSError, json.JSONDecodeError) as err:
-        raise ResultsError(f"{path}: cannot be read ({err}).") from None
-    if not isinstance(manifest, dict) or manifest.get("kind", "sweep") != "sweep":
-        raise ResultsError(
-            f"{folder}: not a sweep folder (a single run? `escalation summary` and "
-            "`escalation plot` read those)."
-        )
-    if not str(manifest.get("format", "")).startswith(FORMAT_PREFIX):
-        raise ResultsError(f"{path}: not a sweep manifest (format {manifest.get('format')!r}).")
-    for key in ("design", "replicates"):
-        if key not in manifest:
-            raise ResultsError(f"{path}: the sweep manifest has no {key!r}.")
-    return manifest
+    """A sweep's manifest, or a ResultsError naming the folder (see :func:`sweep.load_manifest`)."""
+    from simulator.experiment.sweep import load_manifest
+
+    return load_manifest(folder)
 
 
 def manifest_design(manifest: dict, folder: Path) -> Design:

@@ -166,18 +166,29 @@ def start_sweep(folder: Path, manifest: dict, plan: SweepPlan, force: bool) -> N
 
 
 def load_manifest(folder: Path) -> dict:
-    """A sweep's manifest, or a clear error."""
+    """A sweep's manifest, or a ResultsError naming the folder."""
     from simulator.results.reader import ResultsError
 
-    path = Path(folder) / "manifest.json"
+    folder = Path(folder)
+    path = folder / "manifest.json"
+    if not folder.is_dir():
+        raise ResultsError(f"{folder}: no such folder.")
     try:
         manifest = json.loads(path.read_text())
     except FileNotFoundError:
         raise ResultsError(f"{path}: no sweep manifest here; is {folder} a sweep folder?") from None
     except (OSError, json.JSONDecodeError) as err:
         raise ResultsError(f"{path}: cannot be read ({err}).") from None
-    if manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("kind", "sweep") != "sweep":
+        raise ResultsError(
+            f"{folder}: not a sweep folder (a single run? `escalation summary` and "
+            "`escalation plot` read those)."
+        )
+    if not str(manifest.get("format", "")).startswith(FORMAT.split("/")[0] + "/"):
         raise ResultsError(f"{path}: not a sweep folder (format {manifest.get('format')!r}).")
+    for key in ("design", "replicates"):
+        if key not in manifest:
+            raise ResultsError(f"{path}: the sweep manifest has no {key!r}.")
     return manifest
 
 

@@ -57,21 +57,13 @@ def fmt_date(date: dt.date) -> str:
 
 def new_figure(res: RunResults, title: str, figsize: tuple[float, float] = FIGSIZE) -> Figure:
     """Create a constrained-layout Figure with a title and the scenario/replicates/seed footer."""
-    fig = Figure(figsize=figsize, dpi=DPI, layout="constrained")
-    # Reserve a strip at the bottom so the footer can never overlap tick labels or legends.
-    footer_frac = FOOTER_IN / figsize[1]
-    engine = fig.get_layout_engine()
-    engine.set(rect=(0.0, footer_frac, 1.0, 1.0 - footer_frac), h_pad=0.06, w_pad=0.06)
-    fig.suptitle(plain(title), fontsize=13, fontweight="bold")
-    fig.text(
-        0.008, 0.012, plain(res.caption()), fontsize=7.5, color="#666666", ha="left", va="bottom"
-    )
-    return fig
+    return captioned_figure(title, res.caption(), figsize)
 
 
 def captioned_figure(title: str, caption: str, figsize: tuple[float, float] = FIGSIZE) -> Figure:
     """Like :func:`new_figure`, for figures not tied to one run: the footer text is given."""
     fig = Figure(figsize=figsize, dpi=DPI, layout="constrained")
+    # Reserve a strip at the bottom so the footer can never overlap tick labels or legends.
     footer_frac = FOOTER_IN / figsize[1]
     engine = fig.get_layout_engine()
     engine.set(rect=(0.0, footer_frac, 1.0, 1.0 - footer_frac), h_pad=0.06, w_pad=0.06)

@@ -32,19 +32,22 @@ class ScenarioError(ValueError):
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     """Read, override and validate a scenario file; raise :class:`ScenarioError` on any fault."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError([f"{path}: no such scenario file."]) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError([f"{path}: cannot be read ({err})."]) from None
-    data, lines = parse_yaml(text, str(path))
+    data, lines = parse_yaml(_read(path, "scenario file"), str(path))
     if not isinstance(data, dict):
         raise ScenarioError(
             [f"{path}:1: a scenario must be a mapping of fields (name, start, actors, …)."]
         )
     set_paths = apply_overrides(data, overrides, str(path))
     return validate_scenario(data, str(path), lines, set_paths)
+
+
+def _read(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError([f"{path}: no such {what}."]) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError([f"{path}: cannot be read ({err})."]) from None
 
 
 def parse_yaml(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
@@ -186,13 +189,7 @@ def load_sweep(
     specification (None for a scenario without one) and the scenario file's path.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError([f"{path}: no such sweep or scenario file."]) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError([f"{path}: cannot be read ({err})."]) from None
-    data, lines = parse_yaml(text, str(path))
+    data, lines = parse_yaml(_read(path, "sweep or scenario file"), str(path))
     if isinstance(data, dict) and "scenario" in data and "actors" not in data:
         spec = validate_model(SweepFile, data, str(path), lines)
         target = (path.parent / spec.scenario).resolve()
