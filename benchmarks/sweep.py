@@ -32,7 +32,6 @@ import gc  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
 import shutil  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
@@ -45,6 +44,7 @@ from throughput import (  # noqa: E402
     machine_facts,
     mb_from_maxrss,
     print_targets,
+    run_memory_child,
     section,
     table,
 )
@@ -391,17 +391,7 @@ def measure_memory(grid: tuple[int, int], replicates: int, workers: int, tmp: Pa
         "--workers",
         str(workers),
     ]
-    # As in throughput.py: Linux carries a process's peak RSS across exec, and a forked child
-    # starts with a copy of its parent's address space, so launched directly the child's ru_maxrss
-    # would be at least this (large) benchmark process's. A small shell in between forks the
-    # interpreter from itself, so the client's ru_maxrss counts only the client. ("; exit" stops
-    # sh from exec'ing.)
-    if Path("/bin/sh").exists():
-        args = ["/bin/sh", "-c", '"$@"; exit $?', "sh", *args]
-    proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"memory child exited {proc.returncode}:\n{proc.stderr}")
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result = run_memory_child(args, "memory child")
     expected = result["points"] * replicates
     _, check = check_points(folder, result["points"], expected)
     chunks = len(list((folder / "chunks").glob("unit-*.parquet")))

@@ -318,6 +318,11 @@ def measure_memory(mode: str, replicates: int) -> dict:
         "--replicates",
         str(replicates),
     ]
+    return run_memory_child(args, f"memory child {mode}")
+
+
+def run_memory_child(args: list[str], what: str) -> dict:
+    """Run a child that prints a JSON line last, isolated so its ru_maxrss is its own."""
     # Linux carries a process's peak RSS across exec, and a forked child starts with a copy of
     # its parent's address space: launched directly, the child's ru_maxrss would report at least
     # this (large) benchmark process's RSS. A small shell in between forks the interpreter from
@@ -326,7 +331,7 @@ def measure_memory(mode: str, replicates: int) -> dict:
         args = ["/bin/sh", "-c", '"$@"; exit $?', "sh", *args]
     proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
     if proc.returncode != 0:
-        raise RuntimeError(f"memory child {mode} exited {proc.returncode}:\n{proc.stderr}")
+        raise RuntimeError(f"{what} exited {proc.returncode}:\n{proc.stderr}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
