@@ -43,6 +43,7 @@ from pathlib import Path  # noqa: E402
 from throughput import (  # noqa: E402
     machine_facts,
     mb_from_maxrss,
+    print_facts,
     print_targets,
     run_memory_child,
     section,
@@ -458,15 +459,8 @@ def main(argv: list[str] | None = None) -> int:
         facts["load average"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     except OSError:
         pass
-    report["machine"] = facts
-    for key, value in facts.items():
-        print(f"{key:>13}: {value}")
-    scenario = load_baseline()
+    scenario = print_facts(report, facts)
     days = scenario.horizon_days
-    print(
-        f"{'scenario':>13}: {BASELINE.relative_to(ROOT)} ({days} days, "
-        f"{len(scenario.actors)} actors)"
-    )
     print(f"{'threads':>13}: OMP/OPENBLAS/MKL_NUM_THREADS=1 in the workers")
     if os.cpu_count() and os.cpu_count() < WORKERS:
         print(f"note: fewer than {WORKERS} CPUs; the {WORKERS}-worker figures share cores")

@@ -71,6 +71,19 @@ def fmt_rate(x: float) -> str:
     return f"{x:,.0f}"
 
 
+def print_facts(report: dict, facts: dict):
+    """Print the machine facts and the scenario benchmarked; return that scenario."""
+    report["machine"] = facts
+    for key, value in facts.items():
+        print(f"{key:>13}: {value}")
+    scenario = load_baseline()
+    print(
+        f"{'scenario':>13}: {BASELINE.relative_to(ROOT)} ({scenario.horizon_days} days, "
+        f"{len(scenario.actors)} actors)"
+    )
+    return scenario
+
+
 def print_targets(report: dict, targets: list[tuple]) -> None:
     """Print the targets table and record it in ``report["targets"]``.
 
@@ -376,15 +389,8 @@ def main(argv: list[str] | None = None) -> int:
 
     section("machine")
     facts = machine_facts()
-    report["machine"] = facts
-    for key, value in facts.items():
-        print(f"{key:>13}: {value}")
-    scenario = load_baseline()
+    scenario = print_facts(report, facts)
     days = scenario.horizon_days
-    print(
-        f"{'scenario':>13}: {BASELINE.relative_to(ROOT)} ({days} days, "
-        f"{len(scenario.actors)} actors)"
-    )
 
     user_cpus = os.sched_getaffinity(0)
     os.sched_setaffinity(0, {min(user_cpus)})

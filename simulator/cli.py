@@ -289,7 +289,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         plan = sw.plan_sweep(scenario, design, replicates, args.block)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         folder = args.out or Path("results") / f"{scenario.name}-sweep-{stamp}"
-        sw.check_new_folder(folder, args.force)
+        check_writable(folder, args.force)
         manifest = sw.sweep_manifest(plan, scenario, args.command_line, str(source))
     console = Console()
     show = not args.quiet and console.is_terminal
@@ -336,7 +336,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             f"{len(plan.matrix):,} design points × {plan.replicates:,} replicates on "
             f"{executor.name}: {ran} units run now, {done} already done, {failed} failed."
         )
-        _print_sweep_table(console, points, plan.paths)
+        from simulator.experiment.analysis import marginal_table, outcome_marginals
+
+        marginals = outcome_marginals(points, plan.design)
+        for path in plan.paths:
+            console.print(marginal_table(marginals, path))
         console.print(f"Sweep: {folder}/ (manifest.json, design.parquet, chunks/, points.parquet)")
         if failed:
             console.print(
@@ -344,32 +348,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 f"`escalation sweep --resume {folder}` retries them."
             )
     return 0
-
-
-def _print_sweep_table(console: Console, points, paths) -> None:
-    """Outcome probabilities along each swept parameter (means over the other parameters)."""
-    for path in paths:
-        table = Table(title=f"Along {path}", title_justify="left")
-        table.add_column(path, justify="right")
-        for label in ("P(war)", "P(clash or war)", "P(lethal proxy)", "P(de-escalated)"):
-            table.add_column(label, justify="right")
-        values = points[path]
-        groups = values if values.nunique() <= 12 else _bins(values)
-        for key, group in points.groupby(groups, sort=True, observed=True):
-            table.add_row(
-                f"{key:g}" if isinstance(key, float) else str(key),
-                f"{group['p_war'].mean():.1%}",
-                f"{group['p_clash_or_war'].mean():.1%}",
-                f"{group['p_proxy_violence'].mean():.1%}",
-                f"{group['p_de_escalated'].mean():.1%}",
-            )
-        console.print(table)
-
-
-def _bins(values):
-    import pandas as pd
-
-    return pd.cut(values, 6)
 
 
 def cmd_trace(args: argparse.Namespace) -> int:

@@ -562,8 +562,9 @@ MARGINAL_COLUMNS = (
 )
 
 
-def _marginal_table(analysis: SweepAnalysis, param: str) -> Table:
-    rows = analysis.marginals[analysis.marginals["parameter"] == param]
+def marginal_table(marginals: pd.DataFrame, param: str) -> Table:
+    """One parameter's pooled outcome shares (from :func:`outcome_marginals`) as a table."""
+    rows = marginals[marginals["parameter"] == param]
     binned = (rows["grouping"] == "bin").any()
     table = Table(
         title=f"Along {param}" + (" (equal-count bins)" if binned else ""),
@@ -688,7 +689,7 @@ def print_analysis(console: Console, analysis: SweepAnalysis) -> None:
         highlight=False,
     )
     for param in analysis.parameters:
-        console.print(_marginal_table(analysis, param))
+        console.print(marginal_table(analysis.marginals, param))
     if analysis.sobol is not None and len(analysis.sobol):
         for table in _sobol_tables(analysis):
             console.print(table)

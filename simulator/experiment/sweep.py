@@ -17,7 +17,6 @@ workers, any executor and any interruption followed by ``--resume`` give the sam
 from __future__ import annotations
 
 import json
-import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,11 +25,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulator.experiment.designs import Design, DesignError
+from simulator.experiment.designs import Design
 from simulator.experiment.run import versions
 from simulator.experiment.units import Unit, UnitResult, point_scenario, run_unit
 from simulator.model import OUTCOME_LABELS, OUTCOMES
-from simulator.results.writer import check_writable, write_folder
+from simulator.results.writer import write_folder
 from simulator.scenario import Scenario, ScenarioError, scenario_data
 from simulator.stats import wilson_interval
 
@@ -295,26 +294,3 @@ def finish_sweep(folder: Path, plan: SweepPlan) -> pd.DataFrame:
     table = summarise_points(folder, plan)
     _atomic_write(folder / "points.parquet", lambda p: table.to_parquet(p, index=False))
     return table
-
-
-def check_new_folder(folder: Path, force: bool) -> None:
-    """Refuse an existing folder before doing any work (unless --force)."""
-    check_writable(folder, force)
-
-
-def units_count(replicates: int, block: int) -> int:
-    """Replicate blocks per point."""
-    return math.ceil(replicates / block)
-
-
-__all__ = [
-    "DesignError",
-    "SweepPlan",
-    "execute_sweep",
-    "finish_sweep",
-    "load_manifest",
-    "plan_from_manifest",
-    "plan_sweep",
-    "start_sweep",
-    "sweep_manifest",
-]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from simulator.experiment.designs import Design, DesignError, Parameter, parse_parameter
+from simulator.experiment.designs import Design, DesignError, parse_parameter
 from simulator.experiment.run import resolve
 from simulator.scenario import Scenario, scenario_data
 from simulator.scenario.loading import load_sweep, parse_path
@@ -62,6 +62,3 @@ def _is_integer(base: dict, path: str) -> bool:
         except (KeyError, IndexError, TypeError):
             return False
     return isinstance(node, int) and not isinstance(node, bool)
-
-
-__all__ = ["Parameter", "design_from"]

@@ -67,7 +67,6 @@ class Actor(mesa.Agent):
         # utilities are computed in single precision: the widest arrays of a day, and choice
         # probabilities need no more than seven significant digits
         self.menu_level32 = self.menu_level.astype(np.float32)
-        self.menu_violent = ladder.violent[self.menu]
         self.menu_deterred = ladder.deterred[self.menu]
         # excluded_against[row, target type]: 0, or -inf where the rung cannot hit that type
         excluded = np.where(ladder.against[self.menu], 0.0, _EXCLUDED).astype(np.float32)
