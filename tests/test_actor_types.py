@@ -162,9 +162,11 @@ def test_red_line_answers_a_forced_strike(make_scenario, build_model):
     exactly where Red's strike drew blood, and makes retaliation the rule there."""
     red_line = {
         "threshold": 1,
+        "trigger": "casualties",
         "against": "perpetrator",
         "response": "limited_strike",
-        "window_days": 3,
+        "delay_min": 1,
+        "delay_max": 3,
     }
     committed = {"resolve": 0.8, "audience_cost": 1.0, "red_lines": [red_line]}
     uncommitted = {"resolve": 0.8, "audience_cost": 1.0}

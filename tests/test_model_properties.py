@@ -17,25 +17,24 @@ from simulator.model import OUTCOMES
 AT_OR_BELOW_POSTURING = ("de-escalation", "status quo", "posturing")
 
 
+#: The baseline scenario's rationality: property 1 must hold there, not at a λ that hides it.
+BASELINE_RATIONALITY = 1.5
+
+
 def no_dilemma_overrides(offense_bias: float) -> dict:
-    """Property 1's world: two defensive states, no grievance, no events, no noise.
+    """Property 1's world: two security seekers, no grievance, no events, no noise.
 
     Each starts with a threat of 0.5 from the other and resolve 0.8, so its desired level
     (0.8 × 0.5 = 0.4) sits in the posturing band: a build-up is its best reply on day 0, and only
-    the way the other reads that build-up (the offense bias) decides whether threat feeds on itself.
-
-    Rationality 20: a logit rule leaves some probability on every rung, exp(-λ ΔU) below the best
-    one. Without bias threat only decays, so x* never exceeds its day-0 value 0.4, where the best
-    rung above posturing (covert action, held back by deterrence) trails a build-up by 2.5 utility
-    units. With λ = 20 it has probability below e^-50 ≈ 2e-22 per choice — never, over
-    2000 × 120 × 2 choices. At λ = 1 logit noise alone would put about 1 choice in 8,000 beyond
-    posturing (≈ 60 in this run), and the property could only hold statistically.
+    the way the other reads that build-up (the offense bias) decides whether threat and beliefs
+    feed on themselves. The decision noise is the baseline's (λ = 1.5), so the occasional move
+    above posturing does happen by mistake — and must not start a spiral.
     """
     return {
         "horizon_days": 120,
         "replicates": 2000,
         "seed": 2024,
-        "rationality": 20.0,
+        "rationality": BASELINE_RATIONALITY,
         "actors": {
             "Blue": {"resolve": 0.8, "risk_tolerance": 0.2, "initial_threat": {"Red": 0.5}},
             "Red": {"resolve": 0.8, "risk_tolerance": 0.2, "initial_threat": {"Blue": 0.5}},
@@ -50,54 +49,49 @@ def no_dilemma_overrides(offense_bias: float) -> dict:
 def test_no_dilemma_no_spiral(make_scenario, build_model):
     scenario = make_scenario(**no_dilemma_overrides(offense_bias=0.0))
     assert scenario.events == [] and all(a.grievance == 0 for a in scenario.actors.values())
+    assert scenario.rationality == BASELINE_RATIONALITY
     model = build_model(scenario)
     rec = model.run()
     lad = model.ladder
+
+    # Beliefs do not drift hostile: no replicate in 200 ends believing the other more likely
+    # hostile than its prior (observed: 1 in 2,000, after a mistaken covert move), and on average
+    # they drift benign as the threat fades and gestures are exchanged (observed P ≈ 0.33).
+    p = model.beliefs.p
+    assert (p[0, 1] > 0.5).mean() < 0.005 and (p[1, 0] > 0.5).mean() < 0.005
+    assert p[0, 1].mean() < 0.45 and p[1, 0].mean() < 0.45
+    # Both stay at or below posturing: a move above it is a rare mistake (observed: 5 replicates
+    # in 2,000 saw one), never violence, never a clash.
     above = [i for i, c in enumerate(lad.categories) if c not in AT_OR_BELOW_POSTURING]
-    assert above, "the default ladder has rungs beyond posturing"
-
-    # Exact: not one choice above posturing by either actor on any day of any replicate.
-    counts_above = rec.mix[:, :, above].sum(axis=(0, 2))
-    assert dict(zip(model.names, counts_above.tolist(), strict=True)) == {"Blue": 0, "Red": 0}
-    assert set(np.array(lad.categories)[rec.peak_rung]) <= set(AT_OR_BELOW_POSTURING)
-    assert rec.peak_rung.max() <= lad.index("build_up")
-    # ... and so nobody is hurt, and no replicate ends in a clash.
-    assert rec.casualties.sum() == 0
+    assert (rec.peak_rung > max(i for i in range(len(lad)) if i not in above)).mean() < 0.005
+    assert rec.attacks.sum() == 0 and rec.casualties.sum() == 0
     assert (rec.first_clash < 0).all() and (rec.first_war < 0).all()
-    outcomes = {OUTCOMES[c] for c in rec.outcome_codes()}
-    assert outcomes <= {"contained", "de_escalated"}
-    # The scenario is not trivially inert: the states do posture (their best reply to the threat).
+    # Threat fades, and the crisis ends calmer than it began in nearly every replicate.
+    assert model.threat.mean() < 0.01
+    assert (rec.outcome_codes() == OUTCOMES.index("de_escalated")).mean() > 0.99
+    # The scenario is not trivially inert: the states do posture (their best reply to the threat)
+    # and, later, offer conciliation to the security seeker they come to believe the other is.
     assert rec.mix[:, :, lad.index("build_up")].sum() > 0
+    assert rec.conciliatory.sum() > 1000
 
 
-def test_offense_bias_turns_posturing_into_a_spiral(make_scenario, build_model):
-    """Contrast with property 1: the same world, but build-ups read as hostile, spirals."""
-    runs = {}
-    for bias in (0.0, 1.0, 1.5):
+def test_any_offense_bias_makes_beliefs_drift_hostile_and_spiral(make_scenario, build_model):
+    """Contrast with property 1: the same world with defensive moves read as offensive. Beliefs
+    drift further towards 'hostile' with every step of bias, and a strong enough bias turns
+    posturing into violence."""
+    final, clash = {}, {}
+    for bias in (0.0, 0.2, 0.4, 0.6, 0.8):
         model = build_model(make_scenario(**no_dilemma_overrides(offense_bias=bias)))
-        runs[bias] = (model, model.run())
-    final = {bias: float(rec.escalation[-1].mean()) for bias, (_, rec) in runs.items()}
-    # Exact seeds; the gaps are orders of magnitude (≈0, ≈85, ≈1000 escalation points), so a
-    # factor-of-10 margin between neighbours is a loose tolerance.
-    assert final[1.0] > 10 * max(final[0.0], 1.0)
-    assert final[1.5] > 10 * final[1.0]
-
-    # Without bias the early build-ups calm the crisis; read at face value they never stop.
-    model0, rec0 = runs[0.0]
-    model1, rec1 = runs[1.0]
-    build_up = model0.ladder.index("build_up")
-    last_month = slice(-30, None)
-    share = {
-        0.0: rec0.mix[last_month, :, build_up].sum() / rec0.mix[last_month].sum(),
-        1.0: rec1.mix[last_month, :, build_up].sum() / rec1.mix[last_month].sum(),
-    }
-    assert share[0.0] < 0.05 and share[1.0] > 0.95
-
-    # With a strong enough bias the spiral crosses into violence: a direct clash in ≥ 90 % of
-    # replicates (observed ≈ 100 %), against none at all without bias.
-    _, rec15 = runs[1.5]
-    assert (rec15.first_clash >= 0).mean() > 0.9
-    assert (rec0.first_clash >= 0).mean() == 0.0
+        rec = model.run()
+        final[bias] = float(model.beliefs.logodds[[0, 1], [1, 0]].mean())
+        clash[bias] = float((rec.first_clash >= 0).mean())
+    # Observed mean final log-odds: -0.71, -0.40, 0.19, 3.40, 3.66 (SE < 0.05 each).
+    biases = sorted(final)
+    assert all(final[a] < final[b] - 0.1 for a, b in zip(biases, biases[1:], strict=False))
+    assert final[0.6] > 2.0  # P(hostile) > 0.88: the misread posture has done its work
+    # Observed P(direct clash): 0, 0, 0, 0.006, 0.52.
+    assert clash[0.0] == clash[0.2] == 0.0
+    assert clash[0.8] > 0.4
 
 
 # -- Property 6: logit sanity ----------------------------------------------------------------------
@@ -136,7 +130,7 @@ LOGIT_CASES = {
     "militia-vs-host": (
         "proxy",
         "Proxy",
-        {"rationality": 0.0, "actors": {"Proxy": {"initial_threat": {"Host": 0.5}}}},
+        {"rationality": 0.0, "actors": {"Proxy": {"targets": ["Host"]}}},
         ["conciliatory", "status_quo", "verbal_threat"],
     ),
     "militia-vs-state": (

@@ -97,7 +97,17 @@ def test_replicate_is_the_same_world_alone_or_among_300(baseline, build_model):
         # Not only the summary: the trajectory and the final state are bit-identical.
         np.testing.assert_array_equal(rec_alone.escalation[:, 0], rec_big.escalation[:, k])
         np.testing.assert_array_equal(alone.threat[..., 0], big.threat[..., k])
-        np.testing.assert_array_equal(alone.grievance[:, 0], big.grievance[:, k])
+        np.testing.assert_array_equal(alone.grievance[..., 0], big.grievance[..., k])
+        np.testing.assert_array_equal(alone.beliefs.logodds[..., 0], big.beliefs.logodds[..., k])
+        np.testing.assert_array_equal(alone.beliefs.credibility[..., 0], big.beliefs.credibility[..., k])
+        np.testing.assert_array_equal(alone.weariness[:, 0], big.weariness[:, k])
+        events_alone = rec_alone.event_columns()
+        events_big = rec_big.event_columns()
+        mine = events_big["replicate"] == k
+        for name in events_alone:
+            np.testing.assert_array_equal(
+                np.sort(events_alone[name]), np.sort(events_big[name][mine]), err_msg=name
+            )
 
 
 def test_replicate_block_matches_the_runs_table(baseline, build_model):

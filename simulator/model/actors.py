@@ -1,20 +1,31 @@
 """The actors: Mesa agents whose state lives in the model's arrays over replicates.
 
-Each actor type has one decision rule, written once over the replicate axis. Every type chooses a
-rung by a logit (quantal-response) rule (McKelvey & Palfrey 1995) over an *ideal-point* utility:
+Each actor type has one decision rule, written once over the replicate axis. Each day an actor
+first chooses a **target** by expected value, then a **rung** against it by a logit
+(quantal-response) rule (McKelvey & Palfrey 1995) over an ideal-point utility:
 
-    U(r) = -β (level_r - x*)²  -  β · deterrence · [r beyond posturing] · level_r · E
-           -  action_cost · [r is not the status quo]
-           -  10 · strength · [r above an active restraint cap]
-           +  10 · audience_cost · [r at or above a tripped red line's response]
-    P(r) ∝ exp(λ U(r))  over the rungs allowed against the chosen target
+    U(r) = -β (level_r - x*)²                                  ideal point
+           - β · d · level_r · E(r, k)   for rungs beyond posturing       deterrence
+           - cost_r                                              the move's own cost
+           - 10 · max strength of the windows whose cap r exceeds           restraint
+           + 10 · audience_cost · [r in the promised range, k the promised target]  commitment
+    P(r) ∝ exp(λ U(r))  over the rungs allowed against k
 
-where ``x*`` is the actor's desired escalation level today (a type-specific function of threat,
-grievance, resolve and pressure; for a state x* = resolve · (threat + grievance) + pressure),
-β the decision precision, λ the actor's rationality and
-E = perceived resolve × perceived capability of the target × (1 − own risk tolerance) × (1 + the
-target's audience cost when it has declared red lines): expected retaliation, the deterrence term.
-The action cost makes doing nothing the usual day: a move has to be wanted to be made.
+``x*`` is the actor's desired level towards target k, a type-specific function of its **drive**
+
+    drive(k) = resolve · (threat[k] + grievance[k]) + belief_weight · (2 P(k hostile) − 1)
+               + domestic pressure + credibility lost − war weariness
+
+which falls below the status quo when the actor believes k benign and little threatens it, or when
+war has worn it down: conciliation is then a chosen move. ``E(r, k)`` is the retaliation it expects
+(:meth:`Actor.expected_retaliation`): the believed resolve × capability × reach of k and of k's
+allies (widening: each ally at the solidarity weight), reach being the severity of the heaviest
+move they could turn on the actor, plus, from every red line that covers the move, P(trip) × the belief that its
+owner keeps its promises × the promised level × P(the response falls on the actor).
+
+The target is the eligible actor with the highest value ``x*(k) − d · level · E(k)`` at the
+actor's heaviest deterred move against it (what hitting k is worth, less what it may cost), unless
+a commitment names the target.
 """
 
 from __future__ import annotations
@@ -24,13 +35,14 @@ from typing import TYPE_CHECKING, ClassVar
 import mesa
 import numpy as np
 
-from simulator.model.ladder import ACTOR_TYPES
-from simulator.scenario.schema import ActorBase, HostActor, MilitiaActor
+from simulator.model.ladder import Ladder
+from simulator.scenario.schema import ACTOR_TYPES, ActorBase, HostActor, MilitiaActor, StateActor
 
 if TYPE_CHECKING:
+    from simulator.model.sites import DayDraws
     from simulator.model.world import EscalationModel
 
-#: Utility units of a fully binding restraint window / of a fully costly unkept commitment.
+#: Utility units of a fully binding restraint window / of a fully costly open commitment.
 RESTRAINT_PENALTY = 10.0
 COMMITMENT_PULL = 10.0
 #: A mask value: rungs that cannot be chosen today.
@@ -45,16 +57,18 @@ class Actor(mesa.Agent):
     #: ``violent`` ⇔ violent rungs on the default menu, ``polices`` ⇔ a suppressive rung.
     classifier: ClassVar[dict[str, object]]
     model: EscalationModel
+    spec: ActorBase
 
     def __init__(self, model: EscalationModel, name: str, index: int, spec: ActorBase):
         super().__init__(model)
         self.name = name
         self.index = index
         self.type_index = ACTOR_TYPES.index(self.kind)
+        self.targets = np.zeros(0, dtype=np.int64)
         self.configure(spec)
 
     def configure(self, spec: ActorBase) -> None:
-        """Take parameter values from a spec (at the start, and after a leadership change)."""
+        """Take parameter values from a spec (at the start, and after a `set` event)."""
         self.spec = spec
         ladder = self.model.ladder
         if spec.menu is not None:
@@ -63,11 +77,12 @@ class Actor(mesa.Agent):
             menu = set(np.flatnonzero(ladder.for_actor[self.type_index]).tolist())
         menu.add(ladder.status_quo)  # doing nothing is always possible
         self.menu = np.array(sorted(menu), dtype=np.int64)
-        self.menu_level = ladder.level[self.menu][:, None]
         # utilities are computed in single precision: the widest arrays of a day, and choice
         # probabilities need no more than seven significant digits
-        self.menu_level32 = self.menu_level.astype(np.float32)
-        self.menu_deterred = ladder.deterred[self.menu]
+        self.menu_level = ladder.level[self.menu][:, None].astype(np.float32)
+        self.menu_cost = ladder.cost[self.menu][:, None].astype(np.float32)
+        self.deterred_rows = np.flatnonzero(ladder.deterred[self.menu])
+        self.deterred_level = ladder.level[self.menu][self.deterred_rows]
         # excluded_against[row, target type]: 0, or -inf where the rung cannot hit that type
         excluded = np.where(ladder.against[self.menu], 0.0, _EXCLUDED).astype(np.float32)
         excluded[self.menu == ladder.status_quo] = 0.0
@@ -81,84 +96,159 @@ class Actor(mesa.Agent):
         """Indices of the actors this actor may aim its moves at."""
         raise NotImplementedError
 
-    def desire(self, target: np.ndarray, threat: np.ndarray) -> np.ndarray:
-        """Desired escalation level x* per replicate, given the target and the threat from it."""
+    def grudges(self) -> set[int]:
+        """Whom the actor's baseline grievance is aimed at (its rivals, by default none)."""
+        return set()
+
+    def desire(self, k: int) -> np.ndarray:
+        """Desired escalation level x* towards actor ``k``, per replicate."""
         raise NotImplementedError
 
-    def obeys(self, day: int, u_obey: np.ndarray | None) -> tuple[int, np.ndarray] | None:
+    def obeys(self, u_obey: np.ndarray | None) -> tuple[int, np.ndarray] | None:
         """A hard cap on rungs today and the replicates in which it binds (patron orders)."""
         return None
 
+    def reach(self, other: Actor) -> float:
+        """How badly this actor could hurt ``other``: the escalation score of its heaviest
+        deterred move against it, as a share of the ladder's top score (a militia's rockets
+        reach about half as far as a state's major strikes)."""
+        lad = self.model.ladder
+        rows = self.menu[lad.deterred[self.menu] & lad.against[self.menu, other.type_index]]
+        top = float(lad.score.max())
+        return float(lad.score[rows].max()) / top if len(rows) and top > 0 else 0.0
+
+    def soil_security(self) -> float:
+        """Share of attacks by militias based on this actor's soil that it foils (hosts)."""
+        return 0.0
+
+    # -- static numbers, recomputed when the geometry or a parameter changes ------------------
+    def prepare(self) -> None:
+        """Per-target numbers that change only with events: grudges, retaliation, red lines."""
+        m = self.model
+        self.targets = np.array(self.eligible_targets(), dtype=np.int64)
+        grudges = self.grudges()
+        self.grudge = {int(k): (k in grudges) for k in self.targets}
+        lad = m.ladder
+        self.retaliation = np.zeros(m.n)  # A[k]: from k and its allies, before risk tolerance
+        self.exposure: dict[int, list[tuple[int, np.ndarray]]] = {}
+        self.probe: dict[int, int] = {}  # row of the heaviest deterred move against k
+        for k in range(m.n):
+            if k == self.index:
+                continue
+            self.retaliation[k] = m.retaliation_from(self.index, k)
+            lines = m.red_lines.exposure(self.index, k, self.index)
+            self.exposure[k] = [(w, coef[self.menu]) for w, coef in lines]
+            usable = [
+                r
+                for r in self.deterred_rows
+                if lad.against[self.menu[r], m.actors[k].type_index]
+            ]
+            # the heaviest move the actor could make against k: the same yardstick for every target
+            self.probe[k] = int(max(usable, key=lambda r: lad.level[self.menu[r]])) if usable else -1
+
     # -- the shared rule ---------------------------------------------------------------------
-    def own_drive(self, threat: np.ndarray) -> np.ndarray:
-        """Resolve times (threat + grievance), plus domestic pressure and lost credibility."""
-        m, i = self.model, self.index
-        return (
-            self.spec.resolve * (threat + m.grievance[i])
-            + self.spec.domestic_pressure
-            + m.credibility_loss[i]
-        )
+    def drive(self, k: int) -> np.ndarray:
+        """resolve · (threat + grievance) + stance + pressure, credibility loss, weariness."""
+        m, i, spec = self.model, self.index, self.spec
+        base = spec.grievance if self.grudge.get(k, False) else 0.0
+        x = m.threat[i, k] + m.grievance[i, k]
+        if base:
+            x = x + base
+        x = spec.resolve * x
+        x += m.dynamics.belief_weight * m.beliefs.stance(i, k)
+        x += m.push[i]
+        return x
 
-    def expected_retaliation(self, target: np.ndarray) -> np.ndarray:
-        """Expected retaliation E from each replicate's target.
+    def expected_retaliation(self, k: int, row: int | None = None) -> np.ndarray | float:
+        """E(r, k) for one menu row (or the base part when ``row`` is None), per replicate."""
+        m = self.model
+        e: np.ndarray | float = self.retaliation[k]
+        if row is not None:
+            for owner, coef in self.exposure[k]:
+                if coef[row]:
+                    e = e + coef[row] * m.beliefs.credibility[self.index, owner]
+        return (1.0 - self.spec.risk_tolerance) * e
 
-        The target's perceived resolve × capability, discounted by own risk tolerance and raised
-        by the target's audience cost when it has declared red lines.
-        """
-        m, i = self.model, self.index
-        return (
-            m.resolve_estimate[i][target]
-            * m.capability_estimate[i][target]
-            * (1.0 - self.spec.risk_tolerance)
-            * (1.0 + m.red_line_credibility[target])
-        )
+    def value(self, k: int, x: np.ndarray) -> np.ndarray:
+        """Expected value of aiming at ``k``: the desire less the cost of hitting it."""
+        row = self.probe[k]
+        if row < 0:
+            return x
+        level = float(self.model.ladder.level[self.menu[row]])
+        deterrence = self.model.dynamics.deterrence * level * self.expected_retaliation(k, row)
+        return x - deterrence
 
     def pick_target(self) -> tuple[np.ndarray, np.ndarray]:
-        """Aim at the eligible actor perceived as most threatening (a red line overrides)."""
+        """Aim where the expected value is highest (an open commitment names the target)."""
         m, i = self.model, self.index
         targets = self.targets
-        perceived = m.threat[i][targets]
         if len(targets) == 1:
-            target = np.full(m.replicates, targets[0])
+            k = int(targets[0])
+            x = self.desire(k)
+            target = np.full(m.replicates, k)
         else:
-            target = targets[np.argmax(perceived, axis=0)]
-        committed = m.commit_days[i] > 0
+            desires = np.stack([self.desire(int(k)) for k in targets])
+            values = np.stack(
+                [self.value(int(k), d) for k, d in zip(targets, desires, strict=True)]
+            )
+            choice = np.argmax(values, axis=0)
+            target = targets[choice]
+            x = np.take_along_axis(desires, choice[None, :], axis=0)[0]
+        committed = m.red_lines.days[i] > 0
         if committed.any():
-            target = np.where(committed, m.commit_target[i], target)
-        return target, m.threat[i][target, m.columns]
+            owed = m.red_lines.target[i]
+            cols = np.flatnonzero(committed & (owed != target))
+            for k in np.unique(owed[cols]):
+                at = cols[owed[cols] == k]
+                x[at] = self.desire(int(k))[at]
+            target = np.where(committed, owed, target)
+        return target, x
 
-    def decide(self, day: int, u_choice: np.ndarray, u_obey: np.ndarray | None):
+    def decide(self, draws: DayDraws) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Choose a rung and a target in every replicate: returns (rung, target, x*)."""
-        m, i, lad = self.model, self.index, self.model.ladder
-        dyn = m.scenario.dynamics
-        target, threat = self.pick_target()
-        x = self.desire(target, threat)
-        utility = self.menu_level32 - x.astype(np.float32)
+        m, i = self.model, self.index
+        dyn = m.dynamics
+        target, x = self.pick_target()
+        utility = self.menu_level - x.astype(np.float32)
         utility *= utility
         utility *= -dyn.precision
-        if self.menu_deterred.any():
-            retaliation = self.expected_retaliation(target)
-            level = self.menu_level[self.menu_deterred]
-            utility[self.menu_deterred] -= dyn.precision * dyn.deterrence * level * retaliation
-        utility[self.menu != lad.status_quo] -= dyn.action_cost
-        cap = m.restraint_today[i]
-        if cap is not None:
-            utility[self.menu > cap[0]] -= RESTRAINT_PENALTY * cap[1]
-        committed = m.commit_days[i] > 0
+        rows = self.deterred_rows
+        if len(rows) and dyn.deterrence > 0:
+            scale = np.float32(dyn.precision * dyn.deterrence * (1.0 - self.spec.risk_tolerance))
+            base = (self.retaliation[target] * scale).astype(np.float32)
+            level = self.deterred_level[:, None].astype(np.float32)
+            utility[rows] -= level * base
+            for k, lines in self.exposure.items():
+                for owner, coef in lines:
+                    aimed = target == k
+                    if not coef[rows].any() or not aimed.any():
+                        continue
+                    belief = m.beliefs.credibility[i, owner] * aimed
+                    utility[rows] -= (level * coef[rows][:, None] * scale) * belief
+        utility -= self.menu_cost
+        penalty = m.restraint_today[i]
+        if penalty is not None:
+            utility -= penalty[self.menu][:, None]
+        lines = m.red_lines
+        committed = lines.days[i] > 0
         if committed.any():
-            pull = (self.menu[:, None] >= m.commit_rung[i][None, :]) & committed[None, :]
-            utility += COMMITMENT_PULL * self.spec.audience_cost * pull
+            promised = (
+                (self.menu[:, None] >= lines.low[i][None, :])
+                & (self.menu[:, None] <= lines.high[i][None, :])
+                & committed[None, :]
+            )
+            utility += np.float32(COMMITMENT_PULL * self.spec.audience_cost) * promised
         z = utility
         z *= self.rationality
         # hard constraints: rungs that cannot be aimed at this target, orders obeyed today
         excluded = self.excluded_against[:, m.actor_type_index]  # (rungs, actors)
         if excluded[:, self.targets].any() or committed.any():
             z += excluded[:, target]
-        order = self.obeys(day, u_obey)
+        order = self.obeys(draws.obey(i) if m.orders_today[i] is not None else None)
         if order is not None:
             above = self.menu > order[0]
             z[above] = np.where(order[1], _EXCLUDED, z[above])
-        choice = logit_choice(z, u_choice)
+        choice = logit_choice(z, draws.choice(i))
         return self.menu[choice], target, x
 
 
@@ -175,10 +265,11 @@ def logit_choice(z: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 
 class State(Actor):
-    """A state (e.g. the US, Iran): acts on threat, grievance and resolve; deterred by rivals."""
+    """A state (e.g. the US, Iran): acts on threat, grievance, belief and resolve; deterred."""
 
     kind = "state"
     classifier = {"type": "state", "has_patron": False, "violent": True, "polices": False}
+    spec: StateActor
 
     def eligible_targets(self) -> list[int]:
         m = self.model
@@ -186,42 +277,59 @@ class State(Actor):
         proxies = {a.index for a in m.actors if isinstance(a, Militia) and a.patron in rivals}
         return sorted(rivals | proxies) or [j for j in range(m.n) if j != self.index]
 
-    def desire(self, target: np.ndarray, threat: np.ndarray) -> np.ndarray:
-        return self.own_drive(threat)
+    def grudges(self) -> set[int]:
+        return set(self.eligible_targets())
+
+    def desire(self, k: int) -> np.ndarray:
+        return self.drive(k) - self.model.mediation_pull(self)
 
 
 class Host(Actor):
-    """A host government (e.g. Iraq): polices proxies, and mediates when the others are tense."""
+    """A host government (e.g. Iraq): polices proxies, mediates, and is pressed by both sides.
+
+    Its desire towards a militia rises with its own threat and grievance (violence on its soil)
+    and with the alarm of the states whose forces it hosts, who press it to act; the militia's
+    patron presses the other way through the retaliation it threatens for moves against its proxy
+    (deterrence, with widening) — A6, "stuck in the middle". Tension among the others pulls it
+    towards mediation.
+    """
 
     kind = "host"
     classifier = {"type": "host", "has_patron": False, "violent": False, "polices": True}
+    spec: HostActor
 
     def eligible_targets(self) -> list[int]:
         return [j for j in range(self.model.n) if j != self.index]
 
-    def desire(self, target: np.ndarray, threat: np.ndarray) -> np.ndarray:
-        # Tension between the others pulls the host towards mediation (A6: "stuck in the middle").
-        return self.own_drive(threat) - self.model.tension_without(self.index)
+    def soil_security(self) -> float:
+        return self.spec.security
 
-    def configure(self, spec: HostActor) -> None:
-        super().configure(spec)
-        self.security = spec.security
-        self.mediation = spec.mediation
+    def desire(self, k: int) -> np.ndarray:
+        m = self.model
+        x = self.drive(k) - m.mediation_pull(self)
+        patron = m.patron_of[k]
+        if patron >= 0 and m.dynamics.host_pressure > 0:  # k is a militia: its victims press
+            guests = [s for s in m.stationed_on(self.index) if s != patron]
+            for s in guests:
+                x = x + m.dynamics.host_pressure * m.threat[s, k]
+        return x
 
 
 class Militia(Actor):
-    """A militia or proxy: blends its patron's wishes and its own grievance by its control level.
+    """A militia or proxy: blends its patron's wishes and its own drive by its control level.
 
     x* = control · wish + (1 − control) · x*_own (principal–agent slack; RAND 2021), where the
-    patron's wish is its own drive less the retaliation it expects to be blamed for (the patron
-    bears the risk of attribution, A3, so clients are the likelier attackers), and on days the
-    patron has ordered restraint the proxy obeys with probability ``control``.
+    patron's wish is its own drive less the retaliation it expects to be blamed for — the patron
+    bears the risk of attribution (A3), not the whole retaliation, which the proxy itself weighs
+    in its own utility — and on days the patron has ordered restraint the proxy obeys with
+    probability ``control``.
     """
 
     kind = "militia"
     classifier = {"type": "militia", "has_patron": True, "violent": True, "polices": False}
+    spec: MilitiaActor
 
-    def configure(self, spec: MilitiaActor) -> None:
+    def configure(self, spec: MilitiaActor) -> None:  # type: ignore[override]
         super().configure(spec)
         self.patron = self.model.index_of[spec.patron]
         self.control = spec.control
@@ -236,18 +344,53 @@ class Militia(Actor):
             foes.append(m.index_of[self.spec.host])
         return sorted(set(foes)) or [j for j in range(m.n) if j not in (self.index, self.patron)]
 
-    def desire(self, target: np.ndarray, threat: np.ndarray) -> np.ndarray:
-        m, p = self.model, self.model.actors[self.patron]
-        patron_threat = m.threat[self.patron][target, m.columns]
-        deterrence = m.scenario.dynamics.deterrence * p.expected_retaliation(target)
-        wish = np.maximum(p.own_drive(patron_threat) - deterrence, 0.0)
-        cap = m.restraint_today[self.patron]
-        if cap is not None:  # a patron holding itself back wants its proxies held back too
-            capped = np.minimum(wish, m.ladder.level[cap[0]])
-            wish = wish + cap[1] * (capped - wish)  # as far as the window's strength goes
-        return self.control * wish + (1.0 - self.control) * self.own_drive(threat)
+    def grudges(self) -> set[int]:
+        m = self.model
+        foes = set(self.eligible_targets())
+        if self.spec.host is not None and not self.spec.targets:
+            foes.discard(m.index_of[self.spec.host])
+        return foes
 
-    def obeys(self, day: int, u_obey: np.ndarray | None) -> tuple[int, np.ndarray] | None:
+    def prepare(self) -> None:
+        super().prepare()
+        m, p = self.model, self.patron
+        patron = m.actors[p]
+        # what the patron fears to be blamed for, per target, at the proxy's probing move
+        self.blame_base = np.zeros(m.n)
+        self.blame_lines: dict[int, list[tuple[int, float]]] = {}
+        for k in range(m.n):
+            if k in (self.index, p):
+                continue
+            blamed = m.perception.attribution[k, self.index]
+            if m.perception.attribute_to[k, self.index] != p:
+                blamed = 0.0
+            self.blame_base[k] = blamed * m.retaliation_from(p, k, allies=False)
+            row = self.probe.get(k, -1)
+            self.blame_lines[k] = [
+                (w, float(coef[self.menu[row]]))
+                for w, coef in m.red_lines.exposure(self.index, k, p)
+                if row >= 0
+            ]
+        self.patron_caution = 1.0 - patron.spec.risk_tolerance
+
+    def wish(self, k: int) -> np.ndarray:
+        """The patron's wish for its proxy against ``k``: its drive less the blame it fears."""
+        m, p = self.model, self.patron
+        fear: np.ndarray | float = self.blame_base[k]
+        for owner, coef in self.blame_lines[k]:
+            fear = fear + coef * m.beliefs.credibility[p, owner]
+        wish = m.actors[p].drive(k) - m.dynamics.deterrence * self.patron_caution * fear
+        wish = np.maximum(wish, 0.0)
+        cap = m.restraint_cap[p]
+        if cap is not None:  # a patron holding itself back wants its proxies held back too
+            level, strength = cap
+            wish = wish + strength * (np.minimum(wish, level) - wish)
+        return wish
+
+    def desire(self, k: int) -> np.ndarray:
+        return self.control * self.wish(k) + (1.0 - self.control) * self.drive(k)
+
+    def obeys(self, u_obey: np.ndarray | None) -> tuple[int, np.ndarray] | None:
         cap = self.model.orders_today[self.index]
         if cap is None or u_obey is None:
             return None
@@ -255,3 +398,9 @@ class Militia(Actor):
 
 
 ACTOR_CLASSES: dict[str, type[Actor]] = {cls.kind: cls for cls in (State, Host, Militia)}
+
+
+def menu_of(ladder: Ladder, kind: str) -> list[str]:
+    """Names of the rungs on an actor type's default menu."""
+    row = ladder.for_actor[ACTOR_TYPES.index(kind)]
+    return [name for name, on in zip(ladder.names, row, strict=True) if on]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from pydantic import TypeAdapter
@@ -12,6 +12,7 @@ from simulator.scenario.schema import (
     DEFAULT_KEY,
     ActionEvent,
     Actor,
+    Event,
     GrievanceEvent,
     PerceptionEvent,
     Scenario,
@@ -22,7 +23,16 @@ from simulator.scenario.schema import (
 if TYPE_CHECKING:
     from simulator.model.world import EscalationModel
 
-_ACTOR = TypeAdapter(Actor)
+_ACTOR: TypeAdapter = TypeAdapter(Actor)
+
+
+class Forced(NamedTuple):
+    """A forced move: rung and target per replicate, and the losses history fixes (or None)."""
+
+    rung: np.ndarray
+    target: np.ndarray
+    deaths: int | None
+    wounded: int | None
 
 
 class EventSchedule:
@@ -30,29 +40,29 @@ class EventSchedule:
 
     def __init__(self, scenario: Scenario, model: EscalationModel):
         self.model = model
-        self.by_day: dict[int, list] = defaultdict(list)
+        self.by_day: dict[int, list[Event]] = defaultdict(list)
         for event in scenario.events:
             self.by_day[scenario.day_of(event.date)].append(event)
         #: events applied on the latest day, for the trace
-        self.today: list = []
+        self.today: list[Event] = []
 
-    def apply(self, day: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-        """Apply the day's events; return the forced moves as {actor: (rung, target)}."""
+    def apply(self, day: int) -> dict[int, Forced]:
+        """Apply the day's events; return the forced moves by actor index."""
         m = self.model
-        forced: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        forced: dict[int, Forced] = {}
         self.today = self.by_day.get(day, [])
-        retarget = False
+        rebuild = False
         for e in self.today:
             if isinstance(e, SetEvent):
                 agent = m.actors[m.index_of[e.actor]]
                 spec = _ACTOR.validate_python(agent.spec.model_dump(by_alias=True) | e.set)
                 agent.configure(spec)
-                if "grievance" in e.set:
-                    m.grievance[agent.index] = spec.grievance
-                retarget = True
+                rebuild = True
             elif isinstance(e, GrievanceEvent):
                 i = m.index_of[e.actor]
-                m.grievance[i] = np.clip(m.grievance[i] + e.amount, 0.0, 2.0)
+                aims = [m.index_of[e.against]] if e.against else sorted(m.actors[i].grudges())
+                for k in aims:
+                    m.grievance[i, k] = np.clip(m.grievance[i, k] + e.amount, 0.0, 2.0)
             elif isinstance(e, ThreatEvent):
                 o, a = m.index_of[e.observer], m.index_of[e.actor]
                 m.threat[o, a] = np.maximum(m.threat[o, a] + e.amount, 0.0)
@@ -60,13 +70,21 @@ class EventSchedule:
                 o = m.index_of[e.observer]
                 actors = range(m.n) if e.actor == DEFAULT_KEY else [m.index_of[e.actor]]
                 for a in actors:
-                    if a != o:
-                        m.perception.apply(o, a, e.set, m.names)
+                    if a == o:
+                        continue
+                    m.perception.apply(o, a, e.set, m.names)
+                    if e.set.prior_hostile is not None:
+                        m.beliefs.set_prior(o, a, e.set.prior_hostile)
+                    if e.set.credibility is not None:
+                        m.beliefs.set_credibility_prior(o, a, e.set.credibility)
+                rebuild = True
             elif isinstance(e, ActionEvent):
-                rung = np.full(m.replicates, m.ladder.index(e.rung))
-                target = np.full(m.replicates, m.index_of[e.target])
-                forced[m.index_of[e.actor]] = (rung, target)
-        if retarget:
-            for agent in m.actors:
-                agent.targets = np.array(agent.eligible_targets(), dtype=np.int64)
+                forced[m.index_of[e.actor]] = Forced(
+                    np.full(m.replicates, m.ladder.index(e.rung)),
+                    np.full(m.replicates, m.index_of[e.target]),
+                    e.deaths,
+                    e.wounded,
+                )
+        if rebuild:
+            m.rebuild()
         return forced

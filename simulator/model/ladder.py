@@ -6,9 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.scenario.schema import Rung
-
-ACTOR_TYPES = ("state", "host", "militia")
+from simulator.scenario.schema import ACTOR_TYPES, Rung
 
 
 @dataclass(frozen=True)
@@ -27,18 +25,27 @@ class Ladder:
     war: np.ndarray
     #: rungs that invite retaliation, so deterrence weighs on them: beyond posturing
     deterred: np.ndarray
-    #: covert moves that do damage without violence (sabotage, cyber)
-    covert_harmless: np.ndarray
     #: moves that suppress their target for a while (raids)
     suppressive: np.ndarray
     #: moves below the status quo (gestures, mediation, agreements)
     conciliatory: np.ndarray
+    #: a proxy's move of this rung may be blamed on its patron
+    attributable: np.ndarray
+    #: moves recorded in the event log by default: violent or covert
+    logged: np.ndarray
+    #: hostile moves that keep a replicate or a pair from counting as de-escalated
+    hostile: np.ndarray
     lethality: np.ndarray
     casualties: np.ndarray
+    fatality: np.ndarray
     damage: np.ndarray
     protection: np.ndarray
     suppression: np.ndarray
     duration: np.ndarray
+    #: utility cost of each move (the status quo is free)
+    cost: np.ndarray
+    #: log-likelihood ratio (hostile vs security seeker) an unbiased observer reads from a move
+    evidence: np.ndarray
     #: ``for_actor[type_index, rung]``: the rung is on that actor type's default menu.
     for_actor: np.ndarray
     #: ``against[rung, type_index]``: the rung can be aimed at a target of that type.
@@ -46,16 +53,23 @@ class Ladder:
     status_quo: int
 
     @classmethod
-    def from_rungs(cls, rungs: list[Rung]) -> Ladder:
-        """Build the arrays from a validated list of rungs."""
+    def from_rungs(cls, rungs: list[Rung], action_cost: float = 0.0) -> Ladder:
+        """Build the arrays from a validated list of rungs; unpriced moves cost ``action_cost``."""
 
-        def col(attr: str, dtype=np.float64) -> np.ndarray:
+        def col(attr: str, dtype: type = np.float64) -> np.ndarray:
             return np.array([getattr(r, attr) for r in rungs], dtype=dtype)
 
         def types(attr: str) -> np.ndarray:
             return np.array([[t in getattr(r, attr) for t in ACTOR_TYPES] for r in rungs])
 
         names = tuple(r.name for r in rungs)
+        status_quo = names.index("status_quo")
+        violent, covert = col("violent", bool), col("covert", bool)
+        cost = np.array(
+            [action_cost if r.cost is None else r.cost for r in rungs], dtype=np.float64
+        )
+        cost[status_quo] = 0.0
+        suppressive = np.array([r.suppression > 0 for r in rungs])
         return cls(
             names=names,
             labels=tuple(r.label or r.name.replace("_", " ").capitalize() for r in rungs),
@@ -64,22 +78,32 @@ class Ladder:
             hostility=col("hostility"),
             score=col("score"),
             defensive=col("defensive", bool),
-            covert=col("covert", bool),
-            violent=col("violent", bool),
+            covert=covert,
+            violent=violent,
             war=np.array([r.category == "war" for r in rungs]),
             deterred=np.array([r.category in ("non-violent", "violent", "war") for r in rungs]),
-            covert_harmless=np.array([r.covert and not r.violent for r in rungs]),
-            suppressive=np.array([r.suppression > 0 for r in rungs]),
+            suppressive=suppressive,
             conciliatory=np.array([r.level < 0 for r in rungs]),
+            attributable=np.array(
+                [
+                    (r.violent or r.covert) if r.attributable is None else r.attributable
+                    for r in rungs
+                ]
+            ),
+            logged=violent | covert,
+            hostile=violent | covert | suppressive,
             lethality=col("lethality"),
             casualties=col("casualties"),
+            fatality=col("fatality"),
             damage=col("damage"),
             protection=col("protection"),
             suppression=col("suppression"),
             duration=col("duration", np.int64),
+            cost=cost,
+            evidence=col("evidence"),
             for_actor=types("actors").T.copy(),
             against=types("targets"),
-            status_quo=names.index("status_quo"),
+            status_quo=status_quo,
         )
 
     def __len__(self) -> int:

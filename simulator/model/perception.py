@@ -3,7 +3,8 @@
 Lookup order for a pair (observer ``o``, actor ``a``): ``perception[o][a]``, then
 ``perception[o].default``, then ``perception.default[a]``, then ``perception.default.default``,
 then the built-in defaults below (a perfect observer: no bias, no noise, sees everything, blames
-the perpetrator only).
+the perpetrator only, holds an even prior on every actor's type, and believes each actor's red
+lines as far as its audience cost makes them credible).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ BUILT_IN = {
     "noise": 0.0,
     "detection": 1.0,
     "attribution": 0.0,
+    "prior_hostile": 0.5,
 }
 
 
@@ -35,6 +37,10 @@ class Perception:
     #: estimates of each actor's resolve and capability held by each observer; NaN = true value.
     resolve_estimate: np.ndarray
     capability_estimate: np.ndarray
+    #: prior probability that the actor is a hostile type, per observer
+    prior_hostile: np.ndarray
+    #: prior belief that the actor keeps its red lines, per observer
+    credibility: np.ndarray
 
     @classmethod
     def build(cls, scenario: Scenario) -> Perception:
@@ -43,6 +49,7 @@ class Perception:
         n = len(names)
         p = cls(
             **{k: np.full((n, n), v) for k, v in BUILT_IN.items()},
+            credibility=np.zeros((n, n)),
             attribute_to=np.full((n, n), -1, dtype=np.int64),
             resolve_estimate=np.full((n, n), np.nan),
             capability_estimate=np.full((n, n), np.nan),
@@ -50,6 +57,7 @@ class Perception:
         for a, spec in enumerate(scenario.actors.values()):
             if isinstance(spec, MilitiaActor):
                 p.attribute_to[:, a] = names.index(spec.patron)
+            p.credibility[:, a] = spec.audience_cost
         table = scenario.perception
         for obs_key, act_key in (
             (DEFAULT_KEY, DEFAULT_KEY),

@@ -1,14 +1,20 @@
 """Counter-based random streams: one independent stream per replicate, drawn in lockstep.
 
-A replicate's draws must depend only on (seed, replicate index, day, draw site), never on how many
+A replicate's draws must depend only on (seed, replicate index, day, purpose), never on how many
 replicates share the model instance or how a run was chunked, yet drawing them one replicate at a
 time would forfeit the speed of the replicate axis. A counter-based generator (Salmon et al. 2011,
 "Parallel random numbers: as easy as 1, 2, 3") gives both: each uniform is a hash of its
 coordinates. The hash is SplitMix64's finaliser (Steele et al. 2014), applied to a per-replicate key
-plus a Weyl-sequence counter, which passes BigCrush as a sequence generator.
+plus a per-(day, site) offset.
+
+A *site* is one named use of randomness ("choice" of actor 2, "noise" of observer 1 about actor
+3, …). Its key is a hash of the purpose's name and its indices, so adding a new kind of draw never
+renumbers the existing ones: every stored number stays what it was.
 """
 
 from __future__ import annotations
+
+import zlib
 
 import numpy as np
 from scipy.special import ndtri
@@ -19,6 +25,7 @@ _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = (np.uint64(s) for s in (30, 27, 31, 11))
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+_MASK = (1 << 64) - 1
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
@@ -31,6 +38,22 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z
 
 
+def _mix_int(value: int) -> int:
+    """SplitMix64 finaliser of one Python integer (mod 2**64)."""
+    z = value & _MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return z ^ (z >> 31)
+
+
+def site_key(purpose: str, *indices: int) -> int:
+    """The 64-bit key of a draw site: a hash of its purpose's name and its indices."""
+    key = _mix_int(zlib.crc32(purpose.encode("utf-8")) + 0x632BE59BD9B4E019)
+    for i in indices:
+        key = _mix_int(key * 0x9E3779B97F4A7C15 + int(i) + 1)
+    return key
+
+
 def replicate_keys(seed: int, replicates: np.ndarray) -> np.ndarray:
     """One 64-bit key per replicate index, derived from the scenario seed."""
     with np.errstate(over="ignore"):
@@ -39,21 +62,17 @@ def replicate_keys(seed: int, replicates: np.ndarray) -> np.ndarray:
 
 
 class ReplicateStreams:
-    """Uniform draws for a block of replicates, addressed by (day, site).
+    """Uniform draws for a block of replicates, addressed by (day, site key)."""
 
-    A *site* is one named use of randomness in a day (an actor's choice, an observer's noise about
-    an actor, …); the model numbers its sites once, from the scenario alone.
-    """
-
-    def __init__(self, seed: int, first_replicate: int, replicates: int, sites: int):
+    def __init__(self, seed: int, first_replicate: int, replicates: int):
         self.keys = replicate_keys(seed, np.arange(first_replicate, first_replicate + replicates))
-        self.sites = sites
 
     def uniform(self, day: int, site: int, columns: np.ndarray | None = None) -> np.ndarray:
         """The uniforms in [0, 1) of one site on one day, one per replicate (or per column)."""
         keys = self.keys if columns is None else self.keys[columns]
+        offset = np.uint64(_mix_int(site + (day + 1) * 0xD1B54A32D192ED03))
         with np.errstate(over="ignore"):
-            z = keys + np.uint64(day * self.sites + site + 1) * _COUNTER
+            z = keys + offset
             _mix(z)
         z >>= _S11
         return z.astype(np.float64) * _TO_UNIT
@@ -84,3 +103,28 @@ def poisson(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
         cdf = cdf + p
         active &= u > cdf
     return k
+
+
+def binomial(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Binomial(n, p) deviates by inversion (one uniform each); arguments broadcast.
+
+    Used on the few replicates where a violent move landed, to split its casualties into deaths
+    and wounded.
+    """
+    u, n, p = np.broadcast_arrays(u, np.asarray(n, dtype=np.int64), np.asarray(p, dtype=float))
+    k = np.zeros(u.shape, dtype=np.int64)
+    if not u.size:
+        return k
+    q = 1.0 - p
+    prob = q ** n.astype(float)  # P(X = 0)
+    cdf = prob.copy()
+    active = (u > cdf) & (n > 0)
+    for i in range(1, int(n.max()) + 1):
+        if not active.any():
+            break
+        k += active
+        with np.errstate(divide="ignore", invalid="ignore"):
+            prob = np.where(q > 0, prob * (n - i + 1) / i * p / np.where(q > 0, q, 1.0), 0.0)
+        cdf = cdf + prob
+        active &= (u > cdf) & (k < n)
+    return np.where(p >= 1.0, n, k)

@@ -3,37 +3,47 @@
 One step is one day (MODEL.md, "Time and order"):
 
 1. scheduled events apply (parameter changes, grievance and threat shocks, forced moves);
-2. every actor decides simultaneously on yesterday's information;
-3. consequences resolve: violent moves become casualties and damage, defensive moves raise
-   protection, raids suppress proxies, mediation cools the others;
-4. everyone observes and updates: threat decays and grows with perceived hostility (offense bias on
-   defensive moves, noise, detection of covert moves, attribution to patrons), losses raise
-   grievance and may trip red lines.
+2. every actor chooses a target and a rung simultaneously, on yesterday's information;
+3. consequences resolve (:mod:`simulator.model.violence`): postures protect, raids suppress,
+   mediators cool the others, violent moves become casualties (deaths and wounded) and damage;
+4. everyone observes (:mod:`simulator.model.observation`): threat decays and grows with what is
+   read, beliefs about each actor's type update by Bayes' rule, proxies' violence is blamed on
+   patrons; then kept promises and retaliations settle scores, losses raise grievance, red lines
+   trip, wars wear the belligerents down and may end in a ceasefire.
 
 Every state variable is an array whose last axis is the replicate; every random draw comes from the
-counter-based streams of :mod:`simulator.model.rng`, so a replicate's history depends only on the
-scenario, the seed and its replicate index.
+purpose-keyed counter-based streams of :mod:`simulator.model.rng`, so a replicate's history
+depends only on the scenario, the seed and its replicate index.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 from mesa import DataCollector, Model
 
-from simulator.model import rng as rng_mod
-from simulator.model.actors import ACTOR_CLASSES, Actor, Militia
+from simulator.model.actors import ACTOR_CLASSES, Actor, Host, Militia, State
+from simulator.model.beliefs import Beliefs
 from simulator.model.events import EventSchedule
-from simulator.model.ladder import ACTOR_TYPES, Ladder
+from simulator.model.ladder import Ladder
+from simulator.model.observation import observe, read_evidence
 from simulator.model.outcomes import Recorder
 from simulator.model.perception import Perception
-from simulator.model.sites import DrawSites
+from simulator.model.redlines import RedLines
+from simulator.model.rng import ReplicateStreams
+from simulator.model.sites import DayDraws
 from simulator.model.trace import DayTrace
-from simulator.scenario.schema import Scenario
+from simulator.model.violence import Attack, resolve
+from simulator.scenario.schema import ACTOR_TYPES, Scenario
 
-#: Credibility lost (added to desired escalation) per unkept commitment, times audience cost.
+__all__ = ["Attack", "EscalationModel"]
+
+#: Credibility lost at home (added to the desired level) per lapsed promise, times audience cost.
 CREDIBILITY_STEP = 0.1
-#: Ceiling on the combined share of attacks foiled by a host's security on its soil.
-MAX_SOIL_SECURITY = 0.95
+#: Grievance is capped: beyond this, more losses add nothing to the revenge motive.
+MAX_GRIEVANCE = 2.0
+_NEVER = -(10**6)
 
 
 class EscalationModel(Model):
@@ -45,6 +55,8 @@ class EscalationModel(Model):
         seed: overrides the scenario's seed.
         first_replicate: index of the first world; replicate ``k`` of any run is the same world.
         trace: record a day-by-day account of the first replicate (for ``escalation trace``).
+        event_log: which moves go into the per-replicate event log: ``"default"`` (violent,
+            covert and forced moves), ``"all"`` (every move but the status quo) or ``"none"``.
 
     """
 
@@ -55,18 +67,21 @@ class EscalationModel(Model):
         seed: int | None = None,
         first_replicate: int = 0,
         trace: bool = False,
+        event_log: str = "default",
     ):
         seed = scenario.seed if seed is None else int(seed)
+        # Mesa's seed is the one seed: the counter-based streams derive every draw from it.
         super().__init__(seed=seed)
         self.scenario = scenario
-        self.seed_value = seed
+        self.dynamics = scenario.dynamics
         self.replicates = R = int(scenario.replicates if replicates is None else replicates)
         if R < 1:
             raise ValueError(f"replicates must be at least 1, got {R}")
         self.first_replicate = int(first_replicate)
         self.horizon = scenario.horizon_days
         self.columns = np.arange(R)
-        self.ladder = Ladder.from_rungs(scenario.ladder)
+        self.ladder = Ladder.from_rungs(scenario.ladder, scenario.dynamics.action_cost)
+        self.evidence = read_evidence(self)
         self.names = list(scenario.actors)
         self.index_of = {name: i for i, name in enumerate(self.names)}
         self.n = n = len(self.names)
@@ -77,32 +92,34 @@ class EscalationModel(Model):
             ACTOR_CLASSES[spec.type](self, name, i, spec)
             for i, (name, spec) in enumerate(scenario.actors.items())
         ]
-        for a in self.actors:
-            a.targets = np.array(a.eligible_targets(), dtype=np.int64)
+        self.is_state = np.array([isinstance(a, State) for a in self.actors])
+        self.is_host = np.array([isinstance(a, Host) for a in self.actors])
         self.perception = Perception.build(scenario)
+        self.beliefs = Beliefs(
+            self.perception, R, scenario.dynamics.reputation_weight, scenario.dynamics.type_change
+        )
+        self.red_lines = RedLines(self)
         self.events = EventSchedule(scenario, self)
-        self._geography()
-        self.sites = DrawSites(self)
-        self.streams = rng_mod.ReplicateStreams(seed, self.first_replicate, R, self.sites.count)
+        self.streams = ReplicateStreams(self._seed, self.first_replicate, R)
 
         # -- state over replicates --
         self.threat = np.zeros((n, n, R))
         for i, spec in enumerate(scenario.actors.values()):
             for other, value in spec.initial_threat.items():
                 self.threat[i, self.index_of[other]] = value
-        self.grievance = np.array(
-            [np.full(R, a.spec.grievance) for a in self.actors], dtype=np.float64
-        )
-        self.credibility_loss = np.zeros((n, R))
+        #: grievance above each actor's baseline, aimed at whoever it blames: [holder, at, R]
+        self.grievance = np.zeros((n, n, R))
+        self.weariness = np.zeros((n, R))
+        self.at_war = np.zeros((n, n, R), dtype=bool)
+        self.last_conciliation = np.full((n, n, R), _NEVER, dtype=np.int64)
         self.protection = np.zeros((n, R))
         self.protection_days = np.zeros((n, R), dtype=np.int64)
         self.suppression = np.zeros((n, R))
         self.suppression_days = np.zeros((n, R), dtype=np.int64)
-        self.commit_days = np.zeros((n, R), dtype=np.int64)
-        self.commit_target = np.zeros((n, R), dtype=np.int64)
-        self.commit_rung = np.zeros((n, R), dtype=np.int64)
+        self.push = np.zeros((n, R))
         self.day = 0
-        self.recorder = Recorder(self)
+        self.rebuild()
+        self.recorder = Recorder(self, event_log)
         self.tracer = DayTrace(self) if trace else None
         self.datacollector = DataCollector(
             model_reporters={
@@ -115,30 +132,36 @@ class EscalationModel(Model):
         # state, so row s is the state after day s (s = 0 … horizon − 1)
 
     # -- geometry of the crisis: who is where, who sees what --------------------------------
-    def _geography(self) -> None:
-        """Where violence between two actors happens and who cares about a move against whom."""
-        n, specs = self.n, list(self.scenario.actors.values())
-        self.patron_of = np.array(
-            [self.index_of[s.patron] if s.type == "militia" else -1 for s in specs]
-        )
+    def rebuild(self) -> None:
+        """Where violence lands, who cares about what, and each actor's static numbers.
+
+        Called at the start and after any `set` or `perception` event, so a deployment or a
+        withdrawal changes who is exposed where, and a new leadership what others expect of it.
+        """
+        n, specs = self.n, [a.spec for a in self.actors]
+        self.patron_of = np.array([a.patron if isinstance(a, Militia) else -1 for a in self.actors])
         self.host_of = np.array(
-            [self.index_of[s.host] if s.type == "militia" and s.host else -1 for s in specs]
+            [
+                self.index_of[s.host] if isinstance(a, Militia) and s.host else -1
+                for a, s in zip(self.actors, specs, strict=True)
+            ]
         )
-        stationed = [{self.index_of[h] for h in getattr(s, "present_in", [])} for s in specs]
-        # soil[a, k]: the host on whose soil a move by a against k lands (-1: none). Forces
-        # stationed abroad are the exposed targets: a strike on them lands in their host.
+        self.stationed = [[self.index_of[h] for h in getattr(s, "present_in", [])] for s in specs]
+        # soil[a, k]: the host on whose soil a move by a against k lands (-1: k's own territory).
+        # Forces stationed abroad are the exposed targets: a strike on them lands in their host,
+        # the one the attacker operates from where the target is in several places.
         self.soil = np.full((n, n), -1, dtype=np.int64)
         for a in range(n):
             for k in range(n):
-                if specs[k].type == "host":
+                if isinstance(self.actors[k], Host):
                     self.soil[a, k] = k
                 elif self.host_of[k] >= 0:
                     self.soil[a, k] = self.host_of[k]
-                elif self.host_of[a] >= 0 and self.host_of[a] in stationed[k]:
+                elif self.host_of[a] >= 0 and self.host_of[a] in self.stationed[k]:
                     self.soil[a, k] = self.host_of[a]
-                elif stationed[k]:
-                    self.soil[a, k] = min(stationed[k])
-        solidarity = self.scenario.dynamics.solidarity
+                elif self.stationed[k]:
+                    self.soil[a, k] = self.stationed[k][0]
+        solidarity = self.dynamics.solidarity
         # relevance[violent, a, o, k]: how much a move by a against k concerns observer o
         rel = np.zeros((2, n, n, n))
         for a in range(n):
@@ -150,82 +173,136 @@ class EscalationModel(Model):
                     if self.patron_of[k] == o or self.patron_of[o] == k:
                         base = max(base, solidarity)
                     rel[:, a, o, k] = base
-                    if specs[o].type == "host" and self.soil[a, k] == o:
+                    if self.soil[a, k] == o and isinstance(self.actors[o], Host):
                         rel[1, a, o, k] = max(base, solidarity)
         self.relevance = rel
         self.cares = rel.max(axis=(0, 3)) > 0  # cares[a, o]
-        # where a pair's relevance is the same whatever the target and move, skip the lookup
-        flat = rel.reshape(2, n, n, n)
-        same = (flat == flat[:1, :, :, :1]).all(axis=(0, 3))
-        self.relevance_constant = np.where(same, flat[0, :, :, 0], np.nan)
+        same = (rel == rel[:1, :, :, :1]).all(axis=(0, 3))
+        self.relevance_constant = np.where(same, rel[0, :, :, 0], np.nan)
+        self.security = np.array([a.soil_security() for a in self.actors])
+        self.red_lines.rebuild()
+        for actor in self.actors:
+            actor.prepare()
 
-    # -- daily quantities -----------------------------------------------------------------
-    def tension_without(self, host: int) -> np.ndarray:
-        """Mean threat among the actors other than ``host`` (drives its mediation)."""
-        others = [i for i in range(self.n) if i != host]
-        sub = self.threat[np.ix_(others, others)]
+    def stationed_on(self, host: int) -> list[int]:
+        """The states whose forces are stationed on ``host``'s soil."""
+        return [s for s in range(self.n) if host in self.stationed[s]]
+
+    def estimate(self, observer: int, actor: int) -> tuple[float, float]:
+        """``observer``'s estimates of ``actor``'s resolve and capability (default: the truth)."""
+        p, spec = self.perception, self.actors[actor].spec
+        resolve = p.resolve_estimate[observer, actor]
+        capability = p.capability_estimate[observer, actor]
+        return (
+            spec.resolve if np.isnan(resolve) else float(resolve),
+            spec.capability if np.isnan(capability) else float(capability),
+        )
+
+    def retaliation_from(self, i: int, k: int, allies: bool = True) -> float:
+        """Retaliation ``i`` expects for hitting ``k``: k's, plus its allies' (widening).
+
+        Believed resolve × capability × reach (the level of the heaviest move that can be turned
+        on ``i``); each ally — k's patron, or k's proxies — counts at the solidarity weight.
+        """
+        resolve, capability = self.estimate(i, k)
+        me = self.actors[i]
+        total = resolve * capability * self.actors[k].reach(me)
+        if allies:
+            friends = [j for j in range(self.n) if self.patron_of[j] == k]
+            if self.patron_of[k] >= 0:
+                friends.append(int(self.patron_of[k]))
+            for j in friends:
+                if j != i:
+                    r, c = self.estimate(i, j)
+                    total += self.dynamics.solidarity * r * c * self.actors[j].reach(me)
+        return total
+
+    def mediation_pull(self, actor: Actor) -> np.ndarray | float:
+        """Mean threat among the other actors, pulling a mediator towards conciliation."""
+        return self._pull[actor.index]
+
+    def _tension(self, actor: Actor) -> np.ndarray | float:
+        if actor.spec.mediation <= 0:
+            return 0.0
+        others = [i for i in range(self.n) if i != actor.index]
         pairs = len(others) * (len(others) - 1)
-        return sub.sum(axis=(0, 1)) / max(pairs, 1)
+        if pairs == 0:
+            return 0.0
+        sub = self.threat[np.ix_(others, others)]
+        return sub.sum(axis=(0, 1)) / pairs
 
+    # -- the day ------------------------------------------------------------------------------
     def _today_constraints(self) -> None:
-        date = self.scenario.start + np.timedelta64(self.day, "D").astype(object)
-        self.restraint_today: list[tuple[int, float] | None] = []
+        """Restraint penalties per rung, caps for patrons' wishes, orders, and each actor's push."""
+        date = self.scenario.start + dt.timedelta(days=self.day)
+        lad = self.ladder
+        self.restraint_today: list[np.ndarray | None] = []
+        self.restraint_cap: list[tuple[float, float] | None] = []
         self.orders_today: list[int | None] = [None] * self.n
         for a in self.actors:
-            caps = [
-                (self.ladder.index(w.max_rung), w.strength)
+            windows = [
+                (lad.index(w.max_rung), w.strength)
                 for w in a.spec.restraint
                 if (w.start is None or w.start <= date) and date <= w.until
             ]
-            self.restraint_today.append(min(caps) if caps else None)
+            if windows:  # several windows combine per rung: the strongest penalty applies
+                above = np.arange(len(lad))[None, :] > np.array([c for c, _ in windows])[:, None]
+                strength = np.array([s for _, s in windows])[:, None]
+                penalty = (above * strength).max(axis=0) * 10.0
+                self.restraint_today.append(penalty.astype(np.float32))
+                # the patron's wish for its proxies: capped at the lowest cap, at its strength
+                cap, strength_ = min(windows, key=lambda w: (w[0], -w[1]))
+                self.restraint_cap.append((float(lad.level[cap]), strength_))
+            else:
+                self.restraint_today.append(None)
+                self.restraint_cap.append(None)
             for order in getattr(a.spec, "orders", []):
                 if (order.start is None or order.start <= date) and date <= order.until:
-                    cap = self.ladder.index(order.max_rung)
+                    cap = lad.index(order.max_rung)
                     for to in order.to:
                         j = self.index_of[to]
                         current = self.orders_today[j]
                         self.orders_today[j] = cap if current is None else min(current, cap)
-        p = self.perception
-        truth_resolve = np.array([a.spec.resolve for a in self.actors])
-        truth_capability = np.array([a.spec.capability for a in self.actors])
-        self.resolve_estimate = np.where(
-            np.isnan(p.resolve_estimate), truth_resolve[None, :], p.resolve_estimate
-        )
-        self.capability_estimate = np.where(
-            np.isnan(p.capability_estimate), truth_capability[None, :], p.capability_estimate
-        )
-        self.red_line_credibility = np.array(
-            [a.spec.audience_cost if a.spec.red_lines else 0.0 for a in self.actors]
-        )
+        self._pull = [self._tension(a) for a in self.actors]
+        pressure = np.array([a.spec.domestic_pressure for a in self.actors])[:, None]
+        np.subtract(pressure + self.red_lines.credibility_loss, self.weariness, out=self.push)
 
-    # -- the day ------------------------------------------------------------------------------
     def step(self) -> None:
         """Advance every replicate by one day."""
         day = self.day
         forced = self.events.apply(day)
         self._today_constraints()
-        draws = self.sites.draw(day)
-        rung = np.empty((self.n, self.replicates), dtype=np.int64)
-        target = np.empty((self.n, self.replicates), dtype=np.int64)
-        desire = np.empty((self.n, self.replicates))
+        draws = DayDraws(self.streams, day)
+        n, R = self.n, self.replicates
+        rung = np.empty((n, R), dtype=np.int64)
+        target = np.empty((n, R), dtype=np.int64)
+        desire = np.empty((n, R))
         for a in self.actors:
             i = a.index
-            rung[i], target[i], desire[i] = a.decide(
-                day, draws.choice(i), draws.obey(i) if isinstance(a, Militia) else None
-            )
+            rung[i], target[i], desire[i] = a.decide(draws)
             if i in forced:
-                rung[i], target[i] = forced[i]
-        self._keep_commitments(rung, target)
+                rung[i], target[i] = forced[i].rung, forced[i].target
         counts = np.stack([np.bincount(r, minlength=len(self.ladder)) for r in rung])
-        losses, caused, damage = self._consequences(rung, target, counts, draws)
-        blamed, perpetrator = self._observe(rung, target, counts, caused, draws)
-        self._update_grievance(losses)
-        tripped = self._red_lines(losses, blamed, perpetrator)
-        self.recorder.red_lines_tripped += tripped
-        self._expire()
-        self.recorder.record(day, rung, target, counts, losses, damage, caused)
+        self.recorder.decisions(day, rung, target, forced)
         if self.tracer is not None:
-            self.tracer.record(day, rung, target, desire, losses, caused, blamed, tripped)
+            self.tracer.decided(rung, target, desire)
+        kept = self.red_lines.keep(rung, target)
+        outcome = resolve(self, rung, target, counts, draws, forced)
+        blame = observe(self, rung, target, counts, outcome.caused, draws)
+        self._settle(rung, target, counts)
+        self._grieve(outcome.attacks, blame)
+        tripped = self.red_lines.trip(outcome.attacks, blame, draws)
+        self._war(rung, target, counts, outcome.losses)
+        lapsed = self.red_lines.expire(
+            np.array([a.spec.audience_cost for a in self.actors]), CREDIBILITY_STEP
+        )
+        for owner in range(n):
+            self.beliefs.promise(owner, kept[owner], lapsed[owner])
+        self.beliefs.forget()
+        self._expire()
+        self.recorder.record(day, rung, target, counts, forced, outcome, tripped, blame)
+        if self.tracer is not None:
+            self.tracer.record(day, forced, outcome, tripped, kept, lapsed)
         self.datacollector.collect(self)
         self.day += 1
         if self.day >= self.horizon:
@@ -237,176 +314,71 @@ class EscalationModel(Model):
             self.step()
         return self.recorder
 
-    def _keep_commitments(self, rung: np.ndarray, target: np.ndarray) -> None:
-        kept = (rung >= self.commit_rung) & (target == self.commit_target)
-        self.commit_days[kept & (self.commit_days > 0)] = 0
-
-    def _consequences(self, rung, target, counts, draws):
-        """Resolve today's moves; ``counts[i]`` says which rungs actor i chose anywhere.
-
-        Moves are simultaneous: first every posture takes effect (defensive moves protect, raids
-        suppress, mediation cools), then every attack resolves against that posture, so the order
-        of actors in the file changes nothing.
-        """
-        lad, R = self.ladder, self.replicates
-        losses = np.zeros((self.n, R))
-        damage = np.zeros((self.n, R))
-        caused = np.zeros((self.n, R))  # casualties inflicted by each actor today
-        for a in self.actors:
-            i, r, k, c = a.index, rung[a.index], target[a.index], counts[a.index]
-            # each effect is rare on any one day: find the replicates it concerns, work on those
-            if c[lad.defensive].any():
-                idx = np.flatnonzero(lad.defensive[r])
-                ri = r[idx]
-                active = self.protection_days[i, idx] > 0
-                current = np.where(active, self.protection[i, idx], 0.0)
-                self.protection[i, idx] = np.maximum(current, lad.protection[ri])
-                self.protection_days[i, idx] = np.maximum(
-                    self.protection_days[i, idx], lad.duration[ri]
-                )
-            if c[lad.suppressive].any():
-                idx = np.flatnonzero(lad.suppressive[r])
-                self.suppression[k[idx], idx] = lad.suppression[r[idx]]
-                self.suppression_days[k[idx], idx] = lad.duration[r[idx]]
-            if a.kind == "host" and a.mediation > 0 and c[lad.conciliatory].any():
-                idx = np.flatnonzero(lad.conciliatory[r])
-                others = [j for j in range(self.n) if j != i]
-                self.threat[np.ix_(others, others, idx)] *= 1.0 - a.mediation
-        soil_security = None
-        for a in self.actors:
-            i, r, k, c = a.index, rung[a.index], target[a.index], counts[a.index]
-            if c[lad.violent].any():  # counts, not the menu: forced moves may lie outside it
-                if soil_security is None:  # the same for every actor: posture is settled
-                    soil_security = self._soil_security()
-                violent = np.flatnonzero(lad.violent[r])
-                rv, kv = r[violent], k[violent]
-                host = self.soil[i][kv]
-                foiled = np.where(host >= 0, soil_security[np.maximum(host, 0), violent], 0.0)
-                p_hit = (
-                    lad.lethality[rv]
-                    * a.spec.capability
-                    * (1.0 - self.suppression[i, violent])
-                    * (1.0 - self.protection[kv, violent])
-                    * (1.0 - foiled)
-                )
-                hit = draws.hit(i, violent) < p_hit
-                extra = rng_mod.poisson(draws.size(i, violent), lad.casualties[rv] - 1.0)
-                cas = np.where(hit, 1.0 + extra, 0.0)
-                caused[i, violent] = cas
-                losses[kv, violent] += cas
-                damage[kv, violent] += np.where(hit, lad.damage[rv], 0.0)
-            if c[lad.covert_harmless].any():
-                idx = np.flatnonzero(lad.covert_harmless[r])
-                damage[k[idx], idx] += lad.damage[r[idx]]
-        return losses, caused, damage
-
-    def _soil_security(self) -> np.ndarray:
-        """Share of attacks foiled on each host's soil: base security plus tightened security."""
-        base = np.zeros(self.n)
-        for a in self.actors:
-            if a.kind == "host":
-                base[a.index] = a.security
-        is_host = self.actor_type_index[:, None] == 1
-        tightened = np.where(is_host, self.protection, 0.0)
-        return np.minimum(base[:, None] + tightened, MAX_SOIL_SECURITY)
-
-    def _observe(self, rung, target, counts, caused, draws):
-        """Threat update; returns whom each actor blames for today's losses, and who did it.
-
-        Only moves are observed: the status quo carries no hostility and no misreading, so each
-        actor's moves are processed on the replicates in which it made one.
-        """
-        lad, dyn, p = self.ladder, self.scenario.dynamics, self.perception
-        self.threat *= dyn.memory
-        blamed = np.full((self.n, self.replicates), -1, dtype=np.int64)
-        perpetrator = blamed.copy()
-        worst = np.zeros((self.n, self.replicates))
-        for a in self.actors:
-            i = a.index
-            if counts[i, lad.status_quo] == self.replicates:
+    # -- after the moves ------------------------------------------------------------------------
+    def _settle(self, rung: np.ndarray, target: np.ndarray, counts: np.ndarray) -> None:
+        """Satiation: a violent move against k settles part of the mover's grievance towards k."""
+        lad, satiation = self.ladder, self.dynamics.satiation
+        if satiation <= 0:
+            return
+        for i in range(self.n):
+            if not counts[i, lad.violent].any():
                 continue
-            moved = np.flatnonzero(rung[i] != lad.status_quo)
-            r, k = rung[i, moved], target[i, moved]
-            face = lad.hostility[r]
-            defensive = lad.defensive[r]
-            any_defensive = defensive.any()
-            covert = np.flatnonzero(lad.covert[r]) if counts[i][lad.covert].any() else ()
-            violent = lad.violent[r]
-            hurt_by_me = caused[i, moved]
-            harmed = hurt_by_me.any()
-            for o in np.flatnonzero(self.cares[i]):
-                rel = self.relevance_constant[i, o]
-                if np.isnan(rel):  # depends on the target and on whether the move is violent
-                    rel = np.where(violent, self.relevance[1, i, o][k], self.relevance[0, i, o][k])
-                    if not rel.any():
-                        continue
-                # defensive moves are read through the observer's offense bias (Jervis 1978)
-                if any_defensive:
-                    seen = np.where(defensive, face * p.offense_bias[o, i], face)
-                else:
-                    seen = face.copy()
-                if len(covert) and p.detection[o, i] < 1.0:
-                    missed = draws.detect(o, i, moved[covert]) >= p.detection[o, i]
-                    seen[covert[missed]] = 0.0
-                if harmed:
-                    seen += dyn.casualty_weight * hurt_by_me
-                if p.noise[o, i] > 0:
-                    seen += p.noise[o, i] * rng_mod.normal(draws.noise(o, i, moved))
-                gain = dyn.threat_gain * rel * seen
-                self.threat[o, i, moved] += gain
-                culprit = i
-                att = p.attribute_to[o, i]
-                if att >= 0 and att != o and p.attribution[o, i] > 0:
-                    blame = draws.attribution(o, i, moved) < p.attribution[o, i]
-                    self.threat[o, att, moved] += gain * blame
-                    culprit = np.where(blame, att, i)
-                if self.tracer is not None:
-                    self.tracer.perceived(o, i, seen, np.broadcast_to(culprit, seen.shape))
-                if harmed:
-                    hurt = (k == o) & (hurt_by_me > worst[o, moved])
-                    blamed[o, moved] = np.where(hurt, culprit, blamed[o, moved])
-                    perpetrator[o, moved] = np.where(hurt, i, perpetrator[o, moved])
-                    worst[o, moved] = np.where(hurt, hurt_by_me, worst[o, moved])
-        np.maximum(self.threat, 0.0, out=self.threat)
-        self.threat[np.arange(self.n), np.arange(self.n)] = 0.0
-        return blamed, perpetrator
+            cols = np.flatnonzero(lad.violent[rung[i]])
+            k = target[i, cols]
+            self.grievance[i, k, cols] *= 1.0 - satiation * lad.level[rung[i, cols]]
 
-    def _update_grievance(self, losses: np.ndarray) -> None:
-        dyn = self.scenario.dynamics
-        base = np.array([a.spec.grievance for a in self.actors])[:, None]
-        felt = losses.copy()
-        for j in np.flatnonzero(self.patron_of >= 0):  # a patron feels its proxies' losses
-            felt[self.patron_of[j]] += dyn.solidarity * losses[j]
-        self.grievance = base + dyn.grievance_memory * (self.grievance - base)
-        self.grievance += dyn.grievance_per_casualty * felt
-        np.clip(self.grievance, 0.0, 2.0, out=self.grievance)
+    def _grieve(self, attacks: list[Attack], blame) -> None:
+        """Losses raise grievance at the perpetrator and at whoever is blamed for them.
 
-    def _red_lines(self, losses: np.ndarray, blamed: np.ndarray, perpetrator: np.ndarray):
-        """Losses at or above a red line's threshold commit the actor to retaliate."""
-        tripped = np.zeros((self.n, self.replicates), dtype=bool)
-        for a in self.actors:
-            i = a.index
-            for red in a.spec.red_lines:
-                trip = (
-                    (losses[i] >= red.threshold)
-                    & (self.commit_days[i] == 0)
-                    & (perpetrator[i] >= 0)
-                )
-                if not trip.any():
-                    continue
-                if red.against == "attributed":
-                    against = blamed[i]
-                elif red.against == "perpetrator":
-                    against = perpetrator[i]
-                else:
-                    against = np.full(self.replicates, self.index_of[red.against])
-                self.commit_days[i] = np.where(trip, red.window_days + 1, self.commit_days[i])
-                self.commit_target[i] = np.where(trip, against, self.commit_target[i])
-                self.commit_rung[i] = np.where(
-                    trip, self.ladder.index(red.response), self.commit_rung[i]
-                )
-                tripped[i] |= trip
-        return tripped
+        A patron feels its proxies' losses, and a host the violence on its soil, at the
+        solidarity weight.
+        """
+        dyn = self.dynamics
+        self.grievance *= dyn.grievance_memory
+        per, solidarity = dyn.grievance_per_casualty, dyn.solidarity
+        for attack in attacks:
+            hurt = attack.casualties > 0
+            if not hurt.any():
+                continue
+            i, k = attack.attacker, attack.target
+            cols, amount = attack.columns[hurt], per * attack.casualties[hurt]
+            self.grievance[k, i, cols] += amount
+            culprit = blame(k, np.full(len(cols), i), cols)
+            shifted = culprit != i
+            if shifted.any():
+                self.grievance[k, culprit[shifted], cols[shifted]] += amount[shifted]
+            patron = self.patron_of[k]
+            if patron >= 0 and patron != i:
+                self.grievance[patron, i, cols] += solidarity * amount
+            host = self.soil[i, k]
+            if host >= 0 and host not in (i, k):
+                self.grievance[host, i, cols] += solidarity * amount
+        np.clip(self.grievance, 0.0, MAX_GRIEVANCE, out=self.grievance)
+
+    def _war(
+        self, rung: np.ndarray, target: np.ndarray, counts: np.ndarray, losses: np.ndarray
+    ) -> None:
+        """Wars start with major strikes between states, wear the belligerents down, and end in
+        a ceasefire once each side has offered de-escalation within ``ceasefire_days``."""
+        lad, dyn = self.ladder, self.dynamics
+        for i in np.flatnonzero(self.is_state):
+            if counts[i, lad.war].any():
+                cols = np.flatnonzero(lad.war[rung[i]] & self.is_state[target[i]])
+                k = target[i, cols]
+                self.at_war[i, k, cols] = True
+                self.at_war[k, i, cols] = True
+            if counts[i, lad.conciliatory].any():
+                cols = np.flatnonzero(lad.conciliatory[rung[i]])
+                self.last_conciliation[i, target[i, cols], cols] = self.day
+        fighting = self.at_war.any(axis=1)
+        self.weariness *= dyn.weariness_memory
+        self.weariness += dyn.war_weariness * fighting + dyn.weariness_per_casualty * losses
+        if fighting.any():
+            recent = self.last_conciliation > self.day - dyn.ceasefire_days
+            ceasefire = self.at_war & recent & recent.transpose(1, 0, 2)
+            if ceasefire.any():
+                self.at_war &= ~ceasefire
+                self.recorder.ceasefire(self.day, ceasefire)
 
     def _expire(self) -> None:
         for days, value in (
@@ -415,8 +387,3 @@ class EscalationModel(Model):
         ):
             np.maximum(days - 1, 0, out=days)
             value *= days > 0
-        lapsing = self.commit_days == 1
-        if lapsing.any():  # an unkept commitment costs credibility (Fearon 1994 audience costs)
-            cost = np.array([a.spec.audience_cost for a in self.actors])[:, None]
-            self.credibility_loss += CREDIBILITY_STEP * cost * lapsing
-        np.maximum(self.commit_days - 1, 0, out=self.commit_days)

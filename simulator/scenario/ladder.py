@@ -18,13 +18,17 @@ used, from conciliatory gestures to major strikes. Each rung carries:
   raids on the attacker and by the host's security where it lands;
 - ``protection``/``duration``: for defensive moves, the share of incoming attacks' success removed
   and for how many days;
+- ``fatality``: for violent moves, the share of casualties who are killed;
+- ``cost``: the utility cost of the move where it differs from ``dynamics.action_cost`` — gestures
+  are cheaper than posturing, yet costly enough to carry evidence (Kydd 2005);
+- ``evidence``: the log-likelihood ratio, hostile type vs security seeker, that an unbiased
+  observer reads from the move: 0 for cheap talk (threats) and defensive posture, rising with
+  offensive intent, negative for reassurance;
 - ``actors``: which actor types have it on their menu; ``targets``: which target types it can be
-  aimed at.
+  aimed at (both default to every type).
 """
 
 from __future__ import annotations
-
-ALL = ["state", "host", "militia"]
 
 DEFAULT_LADDER: list[dict] = [
     {
@@ -34,8 +38,9 @@ DEFAULT_LADDER: list[dict] = [
         "level": -0.5,
         "hostility": -0.8,  # Goldstein: sign agreement +8, ceasefire +9
         "score": -2,
+        "cost": 2.0,  # a signed agreement binds: costly, hence believed
+        "evidence": -2.0,
         "actors": ["state"],
-        "targets": ALL,
     },
     {
         "name": "conciliatory",
@@ -44,8 +49,8 @@ DEFAULT_LADDER: list[dict] = [
         "level": -0.25,
         "hostility": -0.3,  # Goldstein: consult +1 … negotiate +7; a mild gesture
         "score": -2,
-        "actors": ALL,
-        "targets": ALL,
+        "cost": 1.0,  # cheaper than posturing, yet above what a hostile type pays to mimic
+        "evidence": -1.0,
     },
     {
         "name": "status_quo",
@@ -54,8 +59,6 @@ DEFAULT_LADDER: list[dict] = [
         "level": 0.0,
         "hostility": 0.0,
         "score": 0,
-        "actors": ALL,
-        "targets": ALL,
     },
     {
         "name": "verbal_threat",
@@ -64,8 +67,6 @@ DEFAULT_LADDER: list[dict] = [
         "level": 0.15,
         "hostility": 0.6,  # Goldstein: threaten −6
         "score": 4,
-        "actors": ALL,
-        "targets": ALL,
     },
     {
         "name": "show_of_force",
@@ -104,7 +105,6 @@ DEFAULT_LADDER: list[dict] = [
         "protection": 0.4,
         "duration": 7,
         "actors": ["host"],
-        "targets": ALL,
     },
     {
         "name": "raid",
@@ -115,6 +115,7 @@ DEFAULT_LADDER: list[dict] = [
         "score": 12,
         "suppression": 0.5,
         "duration": 7,
+        "evidence": 0.3,
         "actors": ["host"],
         "targets": ["militia"],
     },
@@ -127,6 +128,7 @@ DEFAULT_LADDER: list[dict] = [
         "score": 12,
         "covert": True,
         "damage": 1.0,
+        "evidence": 0.5,
         "actors": ["state"],
         "targets": ["state"],
     },
@@ -141,6 +143,8 @@ DEFAULT_LADDER: list[dict] = [
         "lethality": 0.05,
         "casualties": 1.5,
         "damage": 0.5,
+        "evidence": 0.8,
+        "fatality": 0.35,
         "actors": ["militia"],
         "targets": ["state"],
     },
@@ -155,6 +159,8 @@ DEFAULT_LADDER: list[dict] = [
         "lethality": 0.6,
         "casualties": 2.0,
         "damage": 1.0,
+        "evidence": 1.0,
+        "fatality": 0.8,
         "actors": ["state", "militia"],
         "targets": ["state", "militia"],
     },
@@ -169,6 +175,8 @@ DEFAULT_LADDER: list[dict] = [
         "lethality": 0.7,
         "casualties": 5.0,
         "damage": 3.0,
+        "evidence": 1.0,
+        "fatality": 0.6,
         "actors": ["state"],
         "targets": ["state", "militia"],
     },
@@ -183,6 +191,8 @@ DEFAULT_LADDER: list[dict] = [
         "lethality": 0.95,
         "casualties": 30.0,
         "damage": 20.0,
+        "evidence": 1.5,
+        "fatality": 0.5,
         "actors": ["state"],
         "targets": ["state", "militia"],
     },

@@ -88,7 +88,7 @@ def _problems(s: Scenario) -> Iterator[Problem]:
                 yield (*base, "restraint", i, "from"), "'from' is after 'until'"
         for i, red in enumerate(a.red_lines):
             yield from rung((*base, "red_lines", i, "response"), red.response)
-            if red.against not in ("attributed", "perpetrator"):
+            if red.against not in ("attributed", "perpetrator", "both"):
                 yield from actor((*base, "red_lines", i, "against"), red.against)
         if a.menu is not None:
             for i, m in enumerate(a.menu):

@@ -8,6 +8,7 @@ Every model here is frozen and rejects unknown keys. Cross-references between pa
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -17,6 +18,8 @@ from simulator.scenario.ladder import DEFAULT_LADDER
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=40)]
 Unit = Annotated[float, Field(strict=True, ge=0.0, le=1.0)]
 ActorType = Literal["state", "host", "militia"]
+#: The actor types, in the order the model indexes them: the one definition of the list.
+ACTOR_TYPES: tuple[str, ...] = typing.get_args(ActorType)
 Category = Literal["de-escalation", "status quo", "posturing", "non-violent", "violent", "war"]
 
 #: The key that stands for "every observer" or "every actor" in the perception table.
@@ -63,10 +66,22 @@ class Rung(Frozen):
     """Raids: share of the target's attack success removed."""
     duration: Annotated[int, Field(strict=True, ge=0, le=365)] = 0
     """Days a protection or suppression lasts."""
-    actors: Annotated[list[ActorType], Field(min_length=1)]
-    """Actor types that have this rung on their default menu."""
-    targets: Annotated[list[ActorType], Field(min_length=1)]
-    """Actor types this rung can be aimed at."""
+    fatality: Unit = 0.3
+    """Violent moves: share of the casualties who are killed (the rest are wounded)."""
+    cost: Annotated[float, Field(strict=True, ge=0.0, le=1000.0)] | None = None
+    """Utility cost of making this move (default: `dynamics.action_cost`; the status quo is
+    free). Price catastrophic rungs high; a gesture's cost is what makes it a costly signal."""
+    evidence: Annotated[float, Field(strict=True, ge=-10.0, le=10.0)] = 0.0
+    """Log-likelihood ratio, hostile type vs security seeker, that an unbiased observer reads
+    from this move (Kydd 2005): 0 for cheap talk and defensive posture, > 0 for offensive
+    moves, < 0 for reassurance (scaled by how far its cost exceeds `dynamics.mimic_value`)."""
+    attributable: bool | None = None
+    """A proxy's move of this rung can be blamed on its patron (default: violent or covert
+    moves only; threats and posture are not, unless set here)."""
+    actors: Annotated[list[ActorType], Field(min_length=1)] = list(ACTOR_TYPES)
+    """Actor types that have this rung on their default menu (default: every type)."""
+    targets: Annotated[list[ActorType], Field(min_length=1)] = list(ACTOR_TYPES)
+    """Actor types this rung can be aimed at (default: every type)."""
 
 
 class Window(Frozen):
@@ -106,22 +121,38 @@ class Order(Frozen):
 
 
 class RedLine(Frozen):
-    """A commitment to retaliate: losses of ``threshold`` or more in one day trip it.
+    """A declared commitment to retaliate, covering only what it says (Schelling 1966).
 
-    ``against`` is ``attributed`` (whoever the loss is blamed on, the patron when attribution
-    succeeds), ``perpetrator`` (whoever carried the attack out) or an actor's name. Once tripped
-    the actor is committed for ``window_days`` to a move at or above ``response`` against that
-    actor, pushed by its audience cost; an unfulfilled commitment costs it credibility.
+    It trips when, on one day, what it ``covers`` — the owner's forces abroad, its territory, its
+    proxies — suffers ``threshold`` deaths (the default), casualties (killed or wounded), or
+    violent attacks. The owner is then committed to a move between
+    ``response`` and ``response_max`` against ``against`` within a delay drawn uniformly from
+    ``delay_min``–``delay_max`` days. The line deters only the acts it covers, through the
+    adversary's belief in the owner's commitments; keeping it builds that belief, a lapse costs it.
     """
 
+    trigger: Literal["deaths", "casualties", "attacks"] = "deaths"
+    """What is counted: `deaths` (not the wounded), `casualties` (killed or wounded), `attacks`
+    (violent moves, whether or not they hurt)."""
+    covers: Annotated[list[Literal["forces", "territory", "proxies"]], Field(min_length=1)] = [
+        "forces",
+        "territory",
+    ]
+    """Whose losses count: the owner's `forces` stationed abroad, its `territory` (moves that
+    land on no host's soil), its `proxies` (militias whose patron it is)."""
     threshold: Annotated[int, Field(strict=True, ge=1, le=100_000)] = 1
-    """Casualties in one day that trip the red line."""
+    """Count in one day that trips the line."""
     against: Name = "attributed"
-    """`attributed` (whoever the loss is blamed on), `perpetrator`, or an actor's name."""
+    """`perpetrator` (whoever carried the attack out), `attributed` (the patron when the owner
+    blames the attack on it, else the perpetrator), `both`, or an actor's name."""
     response: Name
-    """Rung the actor commits to (or above) once the red line is tripped."""
-    window_days: Annotated[int, Field(strict=True, ge=1, le=365)] = 3
-    """Days the commitment lasts before it lapses, costing credibility."""
+    """The least rung that keeps the promise."""
+    response_max: Name | None = None
+    """The most escalatory rung that the promise calls for (default: `response` itself)."""
+    delay_min: Annotated[int, Field(strict=True, ge=1, le=365)] = 1
+    """Fewest days the owner gives itself to respond."""
+    delay_max: Annotated[int, Field(strict=True, ge=1, le=365)] = 3
+    """Most days the owner gives itself to respond; the deadline is drawn uniformly between."""
     label: str | None = None
     """The declared line, e.g. the statement that drew it."""
 
@@ -142,7 +173,11 @@ class ActorBase(Frozen):
     grievance: Unit = 0.0
     """Baseline grievance (revenge motive); losses raise it, it decays back to this."""
     audience_cost: Unit = 0.5
-    """Pull to honour a tripped red line; credibility lost if it lapses."""
+    """Pull to honour a tripped red line, and the price of a lapse (Fearon 1994). Inert for an
+    actor without red lines."""
+    mediation: Unit = 0.0
+    """Share of the others' mutual threat removed on a day this actor makes a conciliatory move
+    (passing messages between them); any actor type may mediate."""
     rationality: Annotated[float, Field(strict=True, ge=0.0, le=100.0)] | None = None
     """Logit λ for this actor (default: the scenario's)."""
     initial_threat: dict[Name, Annotated[float, Field(strict=True, ge=0.0, le=5.0)]] = {}
@@ -174,7 +209,8 @@ class HostActor(ActorBase):
     type: Literal["host"]
     """`host`."""
     security: Unit = 0.2
-    """Share of attacks on its soil foiled (tightened security adds to it)."""
+    """Share of attacks by militias based on its soil that it foils (tightened security adds to
+    it); it cannot stop a state's air strikes."""
     mediation: Unit = 0.05
     """Share of the others' mutual threat removed on a day it mediates."""
 
@@ -214,6 +250,12 @@ class PerceptionPatch(Frozen):
     """Observer's estimate of the actor's resolve (default: the true value)."""
     capability_estimate: Unit | None = None
     """Observer's estimate of the actor's capability (default: true value)."""
+    prior_hostile: Annotated[float, Field(strict=True, ge=0.001, le=0.999)] | None = None
+    """Observer's prior probability that the actor is a hostile (expansionist) type rather than
+    a security seeker (default 0.5); updated by Bayes' rule from what it sees."""
+    credibility: Unit | None = None
+    """Observer's prior belief that the actor keeps its red lines (default: the actor's
+    audience cost); kept promises raise it, lapses lower it."""
 
 
 class Dynamics(Frozen):
@@ -237,6 +279,35 @@ class Dynamics(Frozen):
     """Utility cost of any move but the status quo."""
     precision: Annotated[float, Field(strict=True, gt=0.0, le=1000.0)] = 25.0
     """β: how sharply utility falls with distance from the desired level."""
+    belief_gain: Annotated[float, Field(strict=True, ge=0.0, le=10.0)] = 0.5
+    """Scale of the Bayesian update: log-odds added per unit of evidence a move carries."""
+    belief_weight: Annotated[float, Field(strict=True, ge=0.0, le=5.0)] = 0.2
+    """Stance: the desired level moves by belief_weight × (2·P(hostile) − 1) — firm against a
+    believed-hostile actor, conciliatory towards a believed security seeker."""
+    type_change: Annotated[float, Field(strict=True, ge=0.0, le=1.0)] = 0.01
+    """Daily chance, in observers' eyes, that an actor's type is redrawn from the prior (a new
+    leadership, a change of heart): beliefs drift back to the prior at this rate and never reach
+    certainty (0: exact Bayes for types that never change)."""
+    mimic_value: Annotated[float, Field(strict=True, ge=0.0, le=1000.0)] = 0.5
+    """Utility a hostile type would pay to be thought benign: a gesture that costs less is cheap
+    talk and carries no evidence (Kydd 2005, costly reassurance)."""
+    satiation: Unit = 0.6
+    """Share of excess grievance towards a target settled by one violent move against it, scaled
+    by the move's level (a retaliation settles the score)."""
+    war_weariness: Annotated[float, Field(strict=True, ge=0.0, le=1.0)] = 0.01
+    """Weariness added for each day a state is at war."""
+    weariness_per_casualty: Annotated[float, Field(strict=True, ge=0.0, le=1.0)] = 0.005
+    """Weariness added per casualty suffered."""
+    weariness_memory: Annotated[float, Field(strict=True, ge=0.0, le=1.0)] = 0.995
+    """Share of weariness kept from one day to the next."""
+    ceasefire_days: Annotated[int, Field(strict=True, ge=1, le=365)] = 7
+    """Two states at war reach a ceasefire when each has made a de-escalation move towards the
+    other within this many days."""
+    host_pressure: Annotated[float, Field(strict=True, ge=0.0, le=5.0)] = 0.3
+    """Pressure on a host to police a militia: weight of the alarm (threat) that the states whose
+    forces it hosts feel from that militia."""
+    reputation_weight: Annotated[float, Field(strict=True, gt=0.0, le=1000.0)] = 4.0
+    """Weight of the prior belief in an actor's commitments, in kept-or-lapsed promises."""
 
 
 class EventBase(Frozen):
@@ -268,6 +339,8 @@ class GrievanceEvent(EventBase):
     """Actor whose grievance changes."""
     amount: Annotated[float, Field(strict=True, ge=-1.0, le=1.0)]
     """Added to its grievance."""
+    against: Name | None = None
+    """At whom the grievance is aimed (default: the actor's rivals)."""
 
 
 class ThreatEvent(EventBase):
@@ -294,6 +367,10 @@ class ActionEvent(EventBase):
     """The move."""
     target: Name
     """Against whom."""
+    deaths: Annotated[int, Field(strict=True, ge=0, le=100_000)] | None = None
+    """Deaths the move caused, where history fixes them (default: drawn like any move)."""
+    wounded: Annotated[int, Field(strict=True, ge=0, le=100_000)] | None = None
+    """Wounded the move caused, where history fixes them (default: drawn with the deaths)."""
 
 
 class PerceptionEvent(EventBase):
@@ -388,7 +465,3 @@ class Scenario(Frozen):
     def day_of(self, date: dt.date) -> int:
         """Day index (0 = start) of a calendar date."""
         return (date - self.start).days
-
-    def rung_index(self, name: str) -> int:
-        """Position of a rung on this scenario's ladder."""
-        return [r.name for r in self.ladder].index(name)

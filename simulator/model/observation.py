@@ -1,0 +1,145 @@
+"""Observation: how each actor reads the others' moves, and whom it blames.
+
+Only moves are observed: the status quo carries no hostility and no evidence. For each move by
+``a`` against ``k`` and each observer ``o`` it concerns (``relevance``: a move against ``o``, its
+proxy or its patron, or landing on a host's soil), ``o`` reads
+
+- a **hostility** ``h``: the rung's face hostility, read through ``o``'s offense bias if the move
+  is defensive (Jervis 1978: "each defensive move is viewed as offensive"), nothing if it is
+  covert and goes undetected, plus ``casualty_weight`` per casualty it caused, plus noise; threat
+  decays with ``memory`` and grows by ``threat_gain × relevance × h`` (conciliatory moves, with
+  negative hostility, lower it);
+- an **evidence** ``e`` about ``a``'s type: the rung's log-likelihood ratio (defensive moves:
+  offense bias × face hostility — the biased likelihood; reassurance: only as far as its cost
+  exceeds what a hostile type would pay to mimic it), plus the same noise; the log-odds that ``a``
+  is hostile grow by ``belief_gain × relevance × e`` (:mod:`simulator.model.beliefs`).
+
+A proxy's *attributable* moves (violent or covert, unless the ladder says otherwise) are also
+blamed on its patron with probability ``attribution``: the patron then takes the same threat and
+the same evidence ("I will hold Iran responsible"). Words and posture are never blamed on a patron
+unless the scenario's ladder marks them attributable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulator.model import rng
+
+if TYPE_CHECKING:
+    from simulator.model.sites import DayDraws
+    from simulator.model.world import EscalationModel
+
+#: whom ``o`` blames, per replicate, for moves by the actors in ``perpetrators`` in ``columns``
+Blame = Callable[[int, np.ndarray, np.ndarray], np.ndarray]
+
+
+def read_evidence(m: EscalationModel) -> np.ndarray:
+    """Each rung's evidence as an unbiased observer reads it: reassurance counts only if costly.
+
+    A gesture whose cost is at most ``mimic_value`` is cheap talk (a hostile type would send it
+    too) and carries no evidence; above that, its evidence is scaled by 1 − mimic_value / cost
+    (Kydd 2005, ch. 7: costly signals separate the types).
+    """
+    lad, mimic = m.ladder, m.dynamics.mimic_value
+    costly = np.where(lad.cost > 0, np.clip(1.0 - mimic / np.maximum(lad.cost, 1e-12), 0, 1), 0.0)
+    return np.where(lad.evidence < 0, lad.evidence * costly, lad.evidence)
+
+
+def observe(
+    m: EscalationModel,
+    rung: np.ndarray,
+    target: np.ndarray,
+    counts: np.ndarray,
+    caused: np.ndarray,
+    draws: DayDraws,
+) -> Blame:
+    """Update threat and beliefs from today's moves; return the blame function of the day."""
+    lad, dyn, p, beliefs = m.ladder, m.dynamics, m.perception, m.beliefs
+    evidence = m.evidence
+    m.threat *= dyn.memory
+    for a in m.actors:
+        i = a.index
+        if counts[i, lad.status_quo] == m.replicates:
+            continue
+        moved = np.flatnonzero(rung[i] != lad.status_quo)
+        r, k = rung[i, moved], target[i, moved]
+        face = lad.hostility[r]
+        defensive = lad.defensive[r]
+        any_defensive = defensive.any()
+        covert = np.flatnonzero(lad.covert[r]) if counts[i][lad.covert].any() else ()
+        attributable = lad.attributable[r]
+        hurt_by_me = caused[i, moved]
+        harmed = hurt_by_me.any()
+        base_evidence = evidence[r]
+        for o in np.flatnonzero(m.cares[i]):
+            rel = m.relevance_constant[i, o]
+            if np.isnan(rel):  # depends on the target and on whether the move is violent
+                violent = lad.violent[r]
+                rel = np.where(violent, m.relevance[1, i, o][k], m.relevance[0, i, o][k])
+                if not rel.any():
+                    continue
+            # defensive moves are read through the observer's offense bias (Jervis 1978)
+            misread = None
+            if any_defensive and p.offense_bias[o, i] > 0:
+                biased = face * p.offense_bias[o, i]
+                seen = np.where(defensive, biased, face)
+                misread = np.where(defensive, biased, 0.0)
+                ev = np.where(defensive, biased, base_evidence)
+            else:
+                seen = np.where(defensive, 0.0, face) if any_defensive else face.copy()
+                ev = base_evidence.copy()
+            if len(covert) and p.detection[o, i] < 1.0:
+                missed = covert[draws.detect(o, i, moved[covert]) >= p.detection[o, i]]
+                seen[missed] = 0.0
+                ev[missed] = 0.0
+                if misread is not None:
+                    misread[missed] = 0.0
+            if harmed:
+                seen = seen + dyn.casualty_weight * hurt_by_me
+            if p.noise[o, i] > 0:
+                error = p.noise[o, i] * rng.normal(draws.noise(o, i, moved))
+                seen = seen + error
+                ev = ev + error
+            gain = dyn.threat_gain * rel * seen
+            m.threat[o, i, moved] += gain
+            llr = dyn.belief_gain * rel * ev
+            informative = dyn.belief_gain > 0 and llr.any()
+            if misread is not None:
+                misread = dyn.belief_gain * rel * misread
+            if informative:
+                beliefs.update(o, i, moved, llr, misread)
+            culprit: np.ndarray | int = i
+            att = p.attribute_to[o, i]
+            if att >= 0 and att != o and p.attribution[o, i] > 0 and attributable.any():
+                blamed = attributable & (draws.attribution(o, i, moved) < p.attribution[o, i])
+                if blamed.any():
+                    m.threat[o, att, moved] += gain * blamed
+                    if informative:
+                        beliefs.update(
+                            o, att, moved, llr * blamed, None if misread is None else misread * blamed
+                        )
+                    culprit = np.where(blamed, att, i)
+            if m.tracer is not None:
+                m.tracer.perceived(o, i, seen, np.broadcast_to(culprit, seen.shape), moved)
+    np.maximum(m.threat, 0.0, out=m.threat)
+    m.threat[np.arange(m.n), np.arange(m.n)] = 0.0
+
+    def blame(o: int, perpetrators: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """Whom ``o`` blames for each perpetrator's move: its patron where the draw says so."""
+        out = perpetrators.copy()
+        for a in np.unique(perpetrators):
+            att = p.attribute_to[o, a]
+            if att < 0 or att == o or p.attribution[o, a] <= 0:
+                continue
+            sel = perpetrators == a
+            cols = columns[sel]
+            ok = lad.attributable[rung[a, cols]]
+            u = draws.attribution(o, int(a), cols)
+            out[sel] = np.where(ok & (u < p.attribution[o, a]), att, a)
+        return out
+
+    return blame

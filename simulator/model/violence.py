@@ -1,0 +1,156 @@
+"""Consequences of a day's moves: postures first, then every attack against that posture.
+
+Moves are simultaneous, so every defensive move, raid and mediation takes effect before any attack
+resolves, and the order of actors in the file changes nothing. An attack — a violent move by
+``a`` on ``k`` — lands with probability
+
+    lethality × capability_a × (1 − suppression_a) × (1 − protection_k) × (1 − foiled)
+
+where ``foiled`` is the security of the host on whose soil it lands, which stops only militias
+based there (police and checkpoints do not stop a state's air strikes). A landed attack causes
+1 + Poisson(casualties − 1) casualties, of whom Binomial(·, fatality) are killed. A forced move
+whose deaths or wounded the scenario fixes (history fixes them) takes those numbers instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulator.model import rng
+
+if TYPE_CHECKING:
+    from simulator.model.events import Forced
+    from simulator.model.sites import DayDraws
+    from simulator.model.world import EscalationModel
+
+#: Ceiling on the combined share of attacks foiled by a host's security on its soil.
+MAX_SOIL_SECURITY = 0.95
+
+
+@dataclass(frozen=True)
+class Attack:
+    """Violent moves by one attacker on one target today, in some replicates."""
+
+    attacker: int
+    target: int
+    rung: np.ndarray
+    columns: np.ndarray
+    casualties: np.ndarray
+    deaths: np.ndarray
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What today's moves did: per actor, losses suffered and casualties caused; the attacks."""
+
+    losses: np.ndarray
+    deaths: np.ndarray
+    damage: np.ndarray
+    caused: np.ndarray
+    killed: np.ndarray
+    attacks: list[Attack]
+
+
+def resolve(
+    m: EscalationModel,
+    rung: np.ndarray,
+    target: np.ndarray,
+    counts: np.ndarray,
+    draws: DayDraws,
+    forced: dict[int, Forced],
+) -> Outcome:
+    """Apply postures, then resolve every attack; ``counts[i]`` says which rungs i chose."""
+    lad, n, R = m.ladder, m.n, m.replicates
+    _postures(m, rung, target, counts)
+    losses = np.zeros((n, R))
+    deaths = np.zeros((n, R))
+    damage = np.zeros((n, R))
+    caused = np.zeros((n, R))  # casualties inflicted by each actor today
+    killed = np.zeros((n, R))
+    attacks: list[Attack] = []
+    security = None
+    for a in m.actors:
+        i = a.index
+        if not counts[i, lad.violent].any():  # counts, not the menu: forced moves may lie outside
+            continue
+        if security is None:  # the same for every attacker: posture is settled
+            security = _soil_security(m)
+        violent = np.flatnonzero(lad.violent[rung[i]])
+        hit_u, size_u = draws.hit(i, violent), draws.size(i, violent)
+        death_u = draws.deaths(i, violent)
+        kv = target[i, violent]
+        for k in np.unique(kv):
+            mine = kv == k
+            cols, r = violent[mine], rung[i, violent[mine]]
+            host = m.soil[i, k]
+            foiled = security[host, cols] if host >= 0 and m.host_of[i] == host else 0.0
+            p_hit = (
+                lad.lethality[r]
+                * a.spec.capability
+                * (1.0 - m.suppression[i, cols])
+                * (1.0 - m.protection[k, cols])
+                * (1.0 - foiled)
+            )
+            hit = hit_u[mine] < p_hit
+            cas = np.zeros(len(cols), dtype=np.int64)
+            dead = np.zeros(len(cols), dtype=np.int64)
+            if hit.any():  # most attacks miss: draw sizes only where they landed
+                h = np.flatnonzero(hit)
+                cas[h] = 1 + rng.poisson(size_u[mine][h], lad.casualties[r[h]] - 1.0)
+                dead[h] = rng.binomial(death_u[mine][h], cas[h], lad.fatality[r[h]])
+            fixed = forced.get(i)
+            if fixed is not None and (fixed.deaths is not None or fixed.wounded is not None):
+                dead = np.full(len(cols), fixed.deaths) if fixed.deaths is not None else dead
+                wounded = (
+                    np.full(len(cols), fixed.wounded) if fixed.wounded is not None else cas - dead
+                )
+                cas = dead + np.maximum(wounded, 0)
+                hit = cas > 0
+            cas, dead = cas.astype(np.float64), dead.astype(np.float64)
+            attacks.append(Attack(i, int(k), r, cols, cas, dead))
+            caused[i, cols] += cas
+            killed[i, cols] += dead
+            losses[k, cols] += cas
+            deaths[k, cols] += dead
+            damage[k, cols] += np.where(hit, lad.damage[r], 0.0)
+    sabotage = (lad.damage > 0) & ~lad.violent  # covert sabotage does damage without violence
+    for a in m.actors:
+        i = a.index
+        if counts[i, sabotage].any():
+            idx = np.flatnonzero(sabotage[rung[i]])
+            damage[target[i, idx], idx] += lad.damage[rung[i, idx]]
+    return Outcome(losses, deaths, damage, caused, killed, attacks)
+
+
+def _postures(m: EscalationModel, rung: np.ndarray, target: np.ndarray, counts: np.ndarray) -> None:
+    """Defensive moves protect the mover, raids suppress the target, mediators cool the others."""
+    lad = m.ladder
+    for a in m.actors:
+        i, r, k, c = a.index, rung[a.index], target[a.index], counts[a.index]
+        # each effect is rare on any one day: find the replicates it concerns, work on those
+        if c[lad.defensive].any():
+            idx = np.flatnonzero(lad.defensive[r])
+            ri = r[idx]
+            active = m.protection_days[i, idx] > 0
+            current = np.where(active, m.protection[i, idx], 0.0)
+            m.protection[i, idx] = np.maximum(current, lad.protection[ri])
+            m.protection_days[i, idx] = np.maximum(m.protection_days[i, idx], lad.duration[ri])
+        if c[lad.suppressive].any():
+            idx = np.flatnonzero(lad.suppressive[r])
+            m.suppression[k[idx], idx] = lad.suppression[r[idx]]
+            m.suppression_days[k[idx], idx] = lad.duration[r[idx]]
+        if a.spec.mediation > 0 and c[lad.conciliatory].any():
+            idx = np.flatnonzero(lad.conciliatory[r])
+            others = [j for j in range(m.n) if j != i]
+            m.threat[np.ix_(others, others, idx)] *= 1.0 - a.spec.mediation
+
+
+def _soil_security(m: EscalationModel) -> np.ndarray:
+    """Share of attacks foiled on each host's soil: base security plus tightened security."""
+    security = np.zeros_like(m.protection)
+    hosts = np.flatnonzero(m.is_host)
+    security[hosts] = np.minimum(m.security[hosts, None] + m.protection[hosts], MAX_SOIL_SECURITY)
+    return security
