@@ -291,8 +291,8 @@ def test_red_line_commits_against_whom_it_says(against, first, then, proxy, buil
     assert (lines.target[rival] == model.index_of[first]).all()
     expected_second = -1 if then is None else model.index_of[then]
     assert (lines.second[rival] == expected_second).all()
-    # the deadline is drawn uniformly from 2–4 days: after the trip day, that many days are left
-    assert set(np.unique(lines.days[rival]).tolist()) == {2, 3, 4}
+    # due from day 0 + 2, lapsing after day 0 + 4: four days left after the trip day
+    assert (lines.days[rival] == 4).all() and (lines.due[rival] == 2).all()
     assert (lines.low[rival] == model.ladder.index("limited_strike")).all()
 
 
@@ -303,7 +303,7 @@ def test_commitment_pulls_to_the_promised_range_not_above(proxy, build_model):
     for with_line in (True, False):
         actors = {"Rival": {"audience_cost": 1.0}}
         if with_line:
-            actors["Rival"]["red_lines"] = [red_line(against="perpetrator", delay_min=3, delay_max=3)]
+            actors["Rival"]["red_lines"] = [red_line(against="perpetrator")]
         scenario = proxy(
             horizon_days=4,
             replicates=400,
@@ -324,6 +324,26 @@ def test_commitment_pulls_to_the_promised_range_not_above(proxy, build_model):
     # Observed: 207 limited strikes in 3 days with the line, 5 without; no major strike either way.
     assert limited > 150 and limited > 10 * max(limited0, 1)
     assert major <= major0 + 2
+
+
+def test_a_promise_pulls_only_once_due(proxy, build_model):
+    """Due from day 3 to day 5 after the attack, the promise pulls in that window and not before:
+    Rival strikes the proxy on days 3–5 far more often than on days 1–2."""
+    line = red_line(against="perpetrator", delay_min=3, delay_max=5)
+    scenario = proxy(
+        horizon_days=6,
+        replicates=400,
+        rationality=1.5,
+        seed=4,
+        actors={"Rival": {"red_lines": [line], "audience_cost": 1.0}},
+        events=[proxy_attack(1, 0)],
+    )
+    model = build_model(scenario)
+    rec = model.run()
+    strikes = rec.mix[:, model.index_of["Rival"], model.ladder.index("limited_strike")]
+    # Observed: 0 and 1 on days 1–2, then 74, 100, 115 on days 3–5.
+    assert strikes[1:3].sum() < 10
+    assert strikes[3:6].sum() > 150
 
 
 @pytest.mark.parametrize("keep", [True, False])
@@ -429,9 +449,13 @@ def first_strikes(model, rec_events, days: int = 3) -> dict[str, int]:
 
 
 @pytest.mark.parametrize(
-    ("against", "share"), [(None, 0.9), ("perpetrator", 0.95), ("attributed", 0.35), ("Patron", 0.2)]
+    ("against", "proxy_share", "patron_share"),
+    [(None, 0.9, (0.0, 0.1)), ("perpetrator", 0.95, (0.0, 0.05)),
+     ("attributed", 0.35, (0.3, 0.6)), ("Patron", 0.0, (0.9, 1.0))],
 )
-def test_states_answer_a_proxy_attack_by_striking_the_proxy(against, share, proxy, build_model):
+def test_states_answer_a_proxy_attack_by_striking_the_proxy(
+    against, proxy_share, patron_share, proxy, build_model
+):
     """Property 9: in the three days after a deadly proxy attack, Rival strikes the proxy — the
     perpetrator, and the cheaper target — in a clear majority of the replicates where it strikes at
     all, and the patron only as far as its red line names it: always (`Patron`), or where it blames
@@ -440,14 +464,12 @@ def test_states_answer_a_proxy_attack_by_striking_the_proxy(against, share, prox
     rec = model.run()
     hits = first_strikes(model, rec.event_columns())
     total = hits["Proxy"] + hits["Patron"]
-    # Observed first strikes (proxy / patron, 600 replicates): no line 332 / 12; perpetrator
-    # 599 / 0; attributed 321 / 274; Patron 180 / 283 (a promise to hit a state often lapses).
-    assert total >= 300
-    assert hits["Proxy"] >= share * total, hits
-    if against in ("attributed", "Patron"):
-        assert hits["Patron"] > 0.4 * total, hits
-    else:
-        assert hits["Patron"] < 0.05 * total, hits
+    # Observed first strikes (proxy / patron, 600 replicates): no line 130 / 7; perpetrator
+    # 597 / 0; attributed 316 / 240; Patron 0 / 252 (a promise to hit a state often lapses).
+    assert total >= 100
+    assert hits["Proxy"] >= proxy_share * total, hits
+    low, high = patron_share
+    assert low * total <= hits["Patron"] <= high * total, hits
 
 
 # -- crises that end: satiation, weariness, ceasefire ----------------------------------------------
@@ -471,7 +493,7 @@ def test_a_kept_retaliation_settles_the_score(dyad, build_model):
         model = build_model(scenario)
         model.run()
         blue, red = model.index_of["Blue"], model.index_of["Red"]
-        after_loss = 0.9 * 0 + 0.05 * 2  # day 0: grievance_per_casualty × 2 casualties
+        after_loss = 0.05 * np.log2(1 + 2)  # day 0: grievance_per_casualty × log2(1 + 2)
         day1 = after_loss * (1 - satiation * 0.9) * 0.9  # settled, then a day's decay
         expected = day1 * 0.9  # day 2: decay only
         np.testing.assert_allclose(model.grievance[blue, red], expected, atol=1e-12)
@@ -498,12 +520,12 @@ def test_wars_wear_the_belligerents_down_and_end_in_ceasefire(dyad, build_model)
     assert (rec.first_war == 0).all()
     ceasefire = (rec.first_ceasefire >= 0).mean()
     assert (model.weariness[:, rec.first_ceasefire >= 0] > 0).all()
-    # Observed: every war ends by day 120, after a median of 22 days; without weariness 22 % end
-    # (satiation and logit noise alone), after a median of 88 days.
+    # Observed: every war ends by day 120, after a median of 16 days; without weariness 43 % end
+    # (satiation and logit noise alone), after a median of 89 days.
     assert ceasefire > 0.9
     fresh = build_model(war_world(dyad, war_weariness=0.0, weariness_per_casualty=0.0))
     rec0 = fresh.run()
-    assert (rec0.first_ceasefire >= 0).mean() < 0.4
+    assert (rec0.first_ceasefire >= 0).mean() < 0.5
     assert rec0.war_days.mean() > 3 * rec.war_days.mean()
 
 
@@ -631,14 +653,14 @@ def test_host_raids_a_militia_that_attacks_on_its_soil(proxy, build_model):
 
 
 def test_violence_on_its_soil_aggrieves_the_host(proxy, build_model):
-    """The host's grievance towards a perpetrator rises with the casualties on its soil, at the
-    solidarity weight — whoever the victims were."""
+    """The host's grievance towards a perpetrator rises with the casualties on its soil (felt with
+    diminishing sensitivity, log2(1 + n)), at the solidarity weight — whoever the victims were."""
     scenario = proxy(horizon_days=1, replicates=10, **CALM, events=[proxy_attack(1, 2)])
     model = build_model(scenario)
     model.run()
     host, px = model.index_of["Host"], model.index_of["Proxy"]
     dyn = model.dynamics
-    expected = dyn.solidarity * dyn.grievance_per_casualty * 3
+    expected = dyn.solidarity * dyn.grievance_per_casualty * np.log2(1 + 3)
     np.testing.assert_allclose(model.grievance[host, px], expected)
 
 
@@ -779,7 +801,8 @@ def test_defensive_posture_protects_and_raids_suppress(proxy, build_model):
             replicates=8000,
             **CALM,
             actors={"Host": {"security": 0.0}, "Proxy": {"capability": 1.0}},
-            events=before + [forced("Proxy", "lethal_attack", "Rival", 1)],
+            events=before
+            + [forced("Proxy", "status_quo", "Rival", 0), forced("Proxy", "lethal_attack", "Rival", 1)],
         )
         model = build_model(scenario)
         rec = model.run()
@@ -809,13 +832,13 @@ def test_losses_aggrieve_at_the_perpetrator_and_whoever_is_blamed(proxy, build_m
     model.run()
     i = model.index_of
     dyn = model.dynamics
-    g = dyn.grievance_per_casualty
+    g = dyn.grievance_per_casualty * np.log2(1 + 2)  # two casualties each time
     settled = 1 - dyn.satiation * model.ladder.level[model.ladder.index("limited_strike")]
     np.testing.assert_allclose(
-        model.grievance[i["Rival"], i["Proxy"]], 2 * g * settled * dyn.grievance_memory
+        model.grievance[i["Rival"], i["Proxy"]], g * settled * dyn.grievance_memory
     )
-    np.testing.assert_allclose(model.grievance[i["Rival"], i["Patron"]], 2 * g * dyn.grievance_memory)
-    np.testing.assert_allclose(model.grievance[i["Patron"], i["Rival"]], dyn.solidarity * 2 * g)
+    np.testing.assert_allclose(model.grievance[i["Rival"], i["Patron"]], g * dyn.grievance_memory)
+    np.testing.assert_allclose(model.grievance[i["Patron"], i["Rival"]], dyn.solidarity * g)
 
 
 # -- records ------------------------------------------------------------------------------------------

@@ -80,39 +80,26 @@ def largest_reversal(counts, trials: int, direction: int) -> float:
 # -- running -----------------------------------------------------------------------------------
 
 
-def run_logged(build: Build, scenario: Scenario, replicates: int, seed: int | None = None):
-    """Run a model, also keeping every actor's daily rung, target and losses per replicate.
+def events_of(rec) -> dict[str, np.ndarray]:
+    """The run's event log (violent, covert and forced moves), sorted by replicate and day."""
+    ev = rec.event_columns()
+    order = np.lexsort((ev["actor"], ev["day"], ev["replicate"]))
+    return {k: v[order] for k, v in ev.items()}
 
-    The Recorder keeps only aggregates (the first clash, counts, the daily mix over replicates).
-    Property 5 ("who starts") and the hindcast ("unforced violence after a date") need to know who
-    did what to whom on which day in each replicate, so the recorder's ``record`` hook is wrapped
-    to copy the day's moves before recording them. The model itself is not changed.
-    """
-    model = build(scenario, replicates=replicates, seed=seed)
-    shape = (model.horizon, model.n, model.replicates)
-    rungs = np.zeros(shape, dtype=np.int16)
-    targets = np.zeros(shape, dtype=np.int16)
-    losses = np.zeros(shape, dtype=np.int32)
-    caused = np.zeros(shape, dtype=np.int32)
-    original = model.recorder.record
 
-    def record(day, rung, target, counts, loss, damage, cause):
-        rungs[day], targets[day], losses[day], caused[day] = rung, target, loss, cause
-        original(day, rung, target, counts, loss, damage, cause)
-
-    model.recorder.record = record
-    rec = model.run()
-    is_state = model.actor_type_index == 0
-    violent = model.ladder.violent[rungs]
-    log = {
-        "rungs": rungs,
-        "targets": targets,
-        "losses": losses,
-        "caused": caused,
-        "violent": violent,
-        "direct": violent & is_state[None, :, None] & is_state[targets],
-    }
-    return model, rec, log
+def first_violence_by(model: EscalationModel, rec, side: list[int], target: int) -> np.ndarray:
+    """Per replicate: is the replicate's first violent move made by ``side`` against ``target``?"""
+    ev = events_of(rec)
+    violent = model.ladder.violent[ev["rung"]]
+    reps = ev["replicate"][violent] - model.first_replicate
+    first_day = np.full(model.replicates, np.iinfo(np.int32).max)
+    np.minimum.at(first_day, reps, ev["day"][violent])
+    on_first = violent.copy()
+    on_first[violent] = ev["day"][violent] == first_day[reps]
+    opener = on_first & np.isin(ev["actor"], side) & (ev["target"] == target)
+    out = np.zeros(model.replicates, dtype=bool)
+    out[ev["replicate"][opener] - model.first_replicate] = True
+    return out
 
 
 def militias(model: EscalationModel) -> list[int]:
@@ -166,8 +153,8 @@ def test_p2_direct_clash_rises_with_offense_bias(sweep, build_model):
     z = cochran_armitage(m["bias"], clash, [R] * len(clash))
     assert z > Z_ONE_SIDED, (z, clash)
     assert largest_reversal(clash, R, direction=+1) > -Z_ONE_SIDED, clash
-    # the sweep spans the spiral: from (almost) never to most replicates
-    assert clash[0] / R < 0.01 and clash[-1] / R > 0.5, clash
+    # the sweep spans the spiral: from (almost) never to a large share of replicates
+    assert clash[0] / R < 0.01 and clash[-1] / R > 0.2, clash
 
 
 # -- Property 3: control --------------------------------------------------------------------------
@@ -303,43 +290,60 @@ def baseline_without(*, order: bool = False, iran_window: bool = False, us_windo
     return validate_scenario(data, "<baseline variant>")
 
 
-def baseline_order_last_day() -> int:
-    """The day index of the last day of Qaani's order (20 Jan 2021: day 31)."""
-    scenario = load_scenario(BASELINE)
-    until = scenario.actors["Iran"].orders[0].until
-    return (until - scenario.start).days
+def baseline_last_day(until: dt.date) -> int:
+    """The day index of a date in the baseline (20 Jan 2021: day 31)."""
+    return (until - load_scenario(BASELINE).start).days
 
 
-def measure_p4_order(build: Build, replicates=P4_ORDER_REPLICATES) -> dict:
-    """Baseline (seed 7) with and without the order: direct clashes up to its last day."""
-    last_day = baseline_order_last_day()
-    before = {}
-    for label, scenario in (
-        ("with order", load_scenario(BASELINE)),
-        ("without order", baseline_without(order=True)),
-    ):
-        fc = build(scenario, replicates=replicates, seed=7).run().first_clash
-        before[label] = int(((fc >= 0) & (fc <= last_day)).sum())
-    return {"before": before, "last_day": last_day, "replicates": replicates}
+#: Each baseline window and order, what it is meant to hold back before its last day, and the
+#: replicates needed to see it: (the variant without it, actors restrained, rungs from, last day).
+BASELINE_RESTRAINTS = {
+    # Qaani's order: the militias above a verbal threat
+    "Qaani's order": ({"order": True}, ["KH", "FrontGroups"], "harassment", dt.date(2021, 1, 20)),
+    # Iran waits for the new administration: Iran above covert action
+    "Iran's window": ({"iran_window": True}, ["Iran"], "harassment", dt.date(2021, 1, 20)),
+    # Trump talked down from striking enrichment sites: the US above a limited strike
+    "US window": ({"us_window": True}, ["US"], "major_strike", dt.date(2021, 1, 19)),
+}
+P4_BASELINE_REPLICATES = {"Qaani's order": 3000, "Iran's window": 4000, "US window": 20000}
 
 
-def test_p4_patron_order_lowers_clash_before_it_lapses(build_model):
-    """The baseline with and without Qaani's order to the militias (until 20 Jan 2021, day 31).
+def measure_p4_baseline(build: Build, which: str, replicates: int | None = None) -> dict:
+    """Replicates in which the restrained actors made a move at or above the restrained rung,
+    by the last day of the window or order, with and without it (seed 7)."""
+    drop, names, rung, until = BASELINE_RESTRAINTS[which]
+    replicates = replicates or P4_BASELINE_REPLICATES[which]
+    last_day = baseline_last_day(until)
+    counts = {}
+    for label, scenario in (("with", load_scenario(BASELINE)), ("without", baseline_without(**drop))):
+        model = build(scenario, replicates=replicates, seed=7)
+        rec = model.run()
+        ev = events_of(rec)
+        who = [model.index_of[n] for n in names]
+        hit = (ev["rung"] >= model.ladder.index(rung)) & np.isin(ev["actor"], who)
+        hit &= (ev["day"] <= last_day) & ~ev["forced"]
+        counts[label] = len(np.unique(ev["replicate"][hit]))
+    return {"counts": counts, "replicates": replicates, "last_day": last_day}
 
-    Direct clashes before the order lapses are rare either way, so Fisher's exact test: observed
-    (seed 7, 3000 replicates) 16 with the order, 47 without; one-sided p < 1 %. (Removing Iran's
-    own restraint window instead changes nothing measurable: docs/VALIDATION.md.)
+
+@pytest.mark.parametrize("which", list(BASELINE_RESTRAINTS))
+def test_p4_each_baseline_restraint_holds_back_what_it_covers(which, build_model):
+    """Each of the baseline's restraint windows and orders changes outcomes before its end date:
+    without it, the actors it restrains make the moves it caps in significantly more replicates.
+
+    Observed (seed 7): Qaani's order, militia violence by 20 Jan in 756 of 3,000 replicates with
+    it, 1,421 without; Iran's window, Iranian violence by 20 Jan in 2 of 4,000 with it, 23 without;
+    the US window, US major strikes by 19 Jan in 0 of 20,000 with it, 16 without.
+    Test: Fisher's exact test, one-sided p < 1 %.
     """
-    m = measure_p4_order(build_model)
-    R, a, b = m["replicates"], m["before"]["with order"], m["before"]["without order"]
+    m = measure_p4_baseline(build_model, which)
+    R, a, b = m["replicates"], m["counts"]["with"], m["counts"]["without"]
     _, p = stats.fisher_exact([[a, R - a], [b, R - b]], alternative="less")
-    assert p < ALPHA, m["before"]
+    assert p < ALPHA, m["counts"]
 
 
 # -- Property 5: deterrence -----------------------------------------------------------------------
 
-#: Red can posture but has no violent rung, so every violent move in the dyad is Blue starting it.
-PASSIVE_MENU = ["conciliatory", "status_quo", "verbal_threat", "show_of_force", "build_up"]
 DETERRENCE_LEVELS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 DETERRENCE_WAYS = ("resolve_estimate", "capability_estimate", "true capability")
 US_RESOLVE_ESTIMATES = (0.3, 0.45, 0.6, 0.75, 0.9)
@@ -347,8 +351,10 @@ P5_REPLICATES = 1000
 
 
 def deterrence_dyad(make_dyad: Make, how: str, value: float) -> Scenario:
-    """Blue (aggrieved, resolute) facing a passive Red; ``how`` says what of Red's Blue sees."""
-    red = {"menu": PASSIVE_MENU, "resolve": 0.6, "capability": 0.6}
+    """Blue (aggrieved, resolute) facing a calm Red that would only answer; ``how`` says what of
+    Red's Blue sees. Red has every rung (a target with nothing to hit back with deters nothing),
+    but no grievance, no threat and no bias: it does not start anything."""
+    red = {"resolve": 0.6, "capability": 0.6}
     perception = {"default": {"default": {"offense_bias": 0.0, "noise": 0.1}}}
     if how == "true capability":
         red["capability"] = value  # no estimate set: Blue sees the truth
@@ -374,50 +380,32 @@ def deterrence_dyad(make_dyad: Make, how: str, value: float) -> Scenario:
 def measure_p5_dyad(
     build: Build, make_dyad: Make, how: str, levels=DETERRENCE_LEVELS, replicates=P5_REPLICATES
 ) -> dict:
-    """Replicates in which Blue makes at least one violent move (Red never makes any)."""
-    started, red_attacks = [], 0
+    """Replicates in which Blue starts the violence (its violent move comes first)."""
+    started, red_first = [], 0
     for v in levels:
         model = build(deterrence_dyad(make_dyad, how, v), replicates=replicates)
         rec = model.run()
-        red_attacks += int(rec.attacks[model.index_of["Red"]].sum())
-        started.append(int((rec.attacks[model.index_of["Blue"]] > 0).sum()))
-    return {
-        "level": list(levels),
-        "started": started,
-        "red_attacks": red_attacks,
-        "replicates": replicates,
-    }
+        blue, red = model.index_of["Blue"], model.index_of["Red"]
+        red_first += int(first_violence_by(model, rec, [red], blue).sum())
+        started.append(int(first_violence_by(model, rec, [blue], red).sum()))
+    return {"level": list(levels), "started": started, "red_first": red_first, "replicates": replicates}
 
 
 @pytest.mark.parametrize("how", DETERRENCE_WAYS)
 def test_p5_deterrence_lowers_initiation_of_violence(how, build_model, make_scenario):
-    """P(Blue makes a violent move in 30 days) as Red's perceived resolve or capability rises.
+    """P(Blue starts violence within 30 days) as Red's perceived resolve or capability rises.
 
-    Expected retaliation is perceived resolve × perceived capability × …, so the three sweeps
-    (with the other factor at 0.6) give the same numbers, observed (seed 99, 1000 replicates):
-    16.8 %, 9.4 %, 4.3 %, 1.9 %, 0.6 %, 0.1 % (z = -18.6).
-    Test: Cochran-Armitage z < -2.326 (one-sided 1 %), and no neighbouring pair rises
-    significantly.
+    Expected retaliation is believed resolve × believed capability × reach, so the three sweeps
+    (with the other factor at 0.6) give the same numbers; observed (seed 99, 1000 replicates) in
+    docs/VALIDATION.md. Test: Cochran-Armitage z < -2.326 (one-sided 1 %), and no neighbouring pair
+    rises significantly.
     """
     m = measure_p5_dyad(build_model, make_scenario, how)
-    assert m["red_attacks"] == 0  # Red never starts anything
+    assert m["red_first"] == 0  # Red never starts anything
     started, R = m["started"], m["replicates"]
     z = cochran_armitage(m["level"], started, [R] * len(started))
     assert z < -Z_ONE_SIDED, (z, started)
     assert largest_reversal(started, R, direction=-1) > -Z_ONE_SIDED, started
-
-
-def first_violence_by(model: EscalationModel, log: dict, side: list[int], target: int):
-    """Per replicate: is the replicate's first violent move made by ``side`` against ``target``?"""
-    violent = log["violent"]
-    R = violent.shape[2]
-    any_day = violent.any(axis=1)  # (days, R)
-    started = any_day.any(axis=0)
-    first = np.argmax(any_day, axis=0)
-    cols = np.arange(R)
-    moves = violent[first, :, cols][:, side]  # (R, side): violent on the replicate's first day
-    at_target = log["targets"][first, :, cols][:, side] == target
-    return started & (moves & at_target).any(axis=1)
 
 
 def measure_p5_baseline(build: Build, levels=US_RESOLVE_ESTIMATES, replicates=P5_REPLICATES):
@@ -425,9 +413,10 @@ def measure_p5_baseline(build: Build, levels=US_RESOLVE_ESTIMATES, replicates=P5
     opened, clash = [], []
     for v in levels:
         scenario = baseline_overrides(f"perception.default.US.resolve_estimate={v}")
-        model, rec, log = run_logged(build, scenario, replicates, seed=7)
+        model = build(scenario, replicates=replicates, seed=7)
+        rec = model.run()
         side = [model.index_of["Iran"], *militias(model)]
-        opened.append(int(first_violence_by(model, log, side, model.index_of["US"]).sum()))
+        opened.append(int(first_violence_by(model, rec, side, model.index_of["US"]).sum()))
         clash.append(int((rec.first_clash >= 0).sum()))
     return {"level": list(levels), "opened": opened, "clash": clash, "replicates": replicates}
 
@@ -446,35 +435,38 @@ def test_p5_perceived_us_resolve_deters_iran_and_militias_in_the_baseline(build_
 
 # -- Property 8: calibration ----------------------------------------------------------------------
 
-#: F02-F04 (FDD tallies via DOMAIN.md): ≈ 1-2 attacks a month after the Oct 2020 truce (F04), 4.5
-#: a month on average May 2019 - Oct 2020 (F02). The baseline's period is post-truce but includes
-#: the anniversary and the end of Qaani's order, so the band spans both: 1 to 5 a month.
-ATTACK_RATE_BAND = (1.0, 5.0)
-#: F06: ≈ 2/78 ≈ 0.03 attacks killing an American (95 % Wilson interval of 2/78: 0.007-0.089).
-#: The model counts casualties (killed or wounded), which can only be more frequent than deaths
-#: (K-1 wounded four and killed one; the 8 Jan strike killed none but injured ~110), so the band
-#: is 0.01 (about the lower end for deaths alone) to 0.10 (the upper end for deaths plus room for
-#: attacks that only wounded).
-CASUALTY_BAND = (0.01, 0.10)
+#: F04 (FDD tallies via DOMAIN.md): about 1-2 militia attacks a month after the October 2020 truce,
+#: the baseline's period.
+ATTACK_RATE_BAND = (1.0, 2.0)
+#: F06: 2 of 78 attacks killed an American (May 2019 - Oct 2020); the 95 % Wilson interval of 2/78.
+DEATH_BAND = wilson_interval(2, 78)
 P8_REPLICATES = 2000
 
 
 def measure_p8_baseline(build: Build, replicates=P8_REPLICATES) -> dict:
-    """The baseline, seed 7 (the numbers of scenarios/README.md): militia attacks per replicate."""
+    """The baseline, seed 7 (the numbers of scenarios/README.md): militia attacks per replicate,
+    and each militia attack on the US with the deaths it caused."""
     scenario = load_scenario(BASELINE)
     model = build(scenario, replicates=replicates, seed=7)
     rec = model.run()
     mil = militias(model)
+    ev = events_of(rec)
+    on_us = np.isin(ev["actor"], mil) & (ev["target"] == model.index_of["US"])
+    on_us &= model.ladder.violent[ev["rung"]]
     return {
         "months": scenario.horizon_days / DAYS_PER_MONTH,
         "attacks": rec.attacks[mil].sum(axis=0),
-        "lethal": rec.lethal_attacks[mil].sum(axis=0),
+        "deadly": int((ev["deaths"][on_us] > 0).sum()),
+        "attacks_on_us": int(on_us.sum()),
+        "model": model,
+        "rec": rec,
+        "events": ev,
     }
 
 
 @pytest.fixture(scope="module")
 def baseline_run():
-    """The baseline calibration run, shared by the two calibration tests."""
+    """The baseline calibration run, shared by the calibration and retaliation tests."""
     models = []
 
     def build(scenario, **kwargs):
@@ -482,16 +474,16 @@ def baseline_run():
         return models[-1]
 
     out = measure_p8_baseline(build)
+    yield out
     for model in models:
         release(model)
-    return out
 
 
-def test_p8_baseline_militia_attack_rate_within_f02_f04(baseline_run):
-    """Mean militia attacks a month (all replicates), with its 99 % normal interval in 1-5.
+def test_p8_baseline_militia_attack_rate_within_f04(baseline_run):
+    """Mean militia attacks a month (all replicates), with its 99 % normal interval in F04's 1-2.
 
-    Observed: 2.15 a month, 99 % interval 1.85-2.44. The distribution across replicates is
-    bimodal (43 % have no attack, 15 % run away above 5 a month): see docs/VALIDATION.md.
+    Observed: 1.46 a month. It is a mixture (about 70 % of replicates see no attack; those that
+    do see several a month): docs/VALIDATION.md.
     """
     rate = baseline_run["attacks"] / baseline_run["months"]
     mean, se = rate.mean(), rate.std(ddof=1) / np.sqrt(len(rate))
@@ -499,66 +491,131 @@ def test_p8_baseline_militia_attack_rate_within_f02_f04(baseline_run):
     assert ATTACK_RATE_BAND[0] <= lo and hi <= ATTACK_RATE_BAND[1], (mean, lo, hi)
 
 
-def test_p8_baseline_casualties_per_militia_attack_near_f06(baseline_run):
-    """P(casualties | militia attack), pooled over every attack, 99 % Wilson interval in 0.01-0.10.
-
-    Observed: 0.064 [0.059, 0.070] (99 %).
-    """
-    k, n = int(baseline_run["lethal"].sum()), int(baseline_run["attacks"].sum())
+def test_p8_baseline_us_deaths_per_militia_attack_near_f06(baseline_run):
+    """P(an American killed | militia attack on the US), pooled over every attack: its 99 % Wilson
+    interval inside F06's 95 % interval (2/78: 0.007-0.089). Observed: 0.026."""
+    k, n = baseline_run["deadly"], baseline_run["attacks_on_us"]
     lo, hi = wilson_interval(k, n, z=Z99)
-    assert CASUALTY_BAND[0] <= lo and hi <= CASUALTY_BAND[1], (k / n, lo, hi)
+    assert DEATH_BAND[0] <= lo and hi <= DEATH_BAND[1], (k / n, lo, hi)
 
 
-def measure_hindcast(build: Build, replicates=P8_REPLICATES) -> dict:
-    """The 2019-20 hindcast, seed 7, with who did what each day and which moves were forced."""
-    scenario = load_scenario(HINDCAST)
-    model, rec, log = run_logged(build, scenario, replicates, seed=7)
-    forced = np.zeros(log["direct"].shape[:2], dtype=bool)  # (days, actors)
-    day_of = {}
-    for event in scenario.events:
-        if event.kind == "action":
-            day = (event.date - scenario.start).days
-            forced[day, model.index_of[event.actor]] = True
-            day_of[(event.actor, event.target, event.rung)] = day
-    unforced = log["direct"] & ~forced[:, :, None]
+def us_answers(model: EscalationModel, ev: dict, window: int = 7) -> dict[str, int]:
+    """After each replicate's first militia attack that killed an American (with no US violence
+    before it), the target of the first US violent move within ``window`` days."""
+    us = model.index_of["US"]
+    mil = militias(model)
+    violent = model.ladder.violent[ev["rung"]]
+    out = {"militia": 0, "patron": 0, "none": 0}
+    starts = np.flatnonzero(np.r_[True, ev["replicate"][1:] != ev["replicate"][:-1]])
+    ends = np.r_[starts[1:], len(ev["replicate"])]
+    for a, b in zip(starts, ends, strict=True):
+        actor, target, day = ev["actor"][a:b], ev["target"][a:b], ev["day"][a:b]
+        deadly = np.flatnonzero(np.isin(actor, mil) & (target == us) & (ev["deaths"][a:b] > 0))
+        if not len(deadly):
+            continue
+        d0 = day[deadly[0]]
+        us_violent = (actor == us) & violent[a:b]
+        if (us_violent & (day <= d0)).any():
+            continue
+        after = np.flatnonzero(us_violent & (day > d0) & (day <= d0 + window))
+        if not len(after):
+            out["none"] += 1
+        else:
+            out["militia" if target[after[0]] in mil else "patron"] += 1
+    return out
+
+
+def test_p9_the_us_answers_a_deadly_militia_attack_by_striking_the_militia(baseline_run):
+    """Stylised fact (F07, F09: 27 → 29 Dec 2019, 11 → 12 Mar 2020): after a militia attack that
+    kills Americans, the US strikes the militia within a few days in a clear majority of the
+    replicates where it strikes at all, and its red line ("hold Iran responsible") reaches Iran only
+    after the culprit. Observed (2,000 replicates): in the week after, the first US strike hits the
+    militia 69 times and Iran never; 12 times the US does not strike (a lapsed promise)."""
+    out = us_answers(baseline_run["model"], baseline_run["events"])
+    struck = out["militia"] + out["patron"]
+    assert struck >= 30, out
+    assert out["militia"] >= 0.9 * struck, out
+    # F07: the US struck back after both killings of 2019-20: most promises are kept
+    assert out["militia"] >= 0.7 * (struck + out["none"]), out
+
+
+def test_p10_states_choose_de_escalation_in_the_baseline(baseline_run):
+    """Crises can end by choice: the states make conciliatory moves (gestures, mediated talks,
+    agreements) that they were not forced into. Observed: ≈ 0.07 a month by the US and 0.01 by
+    Iran (the mechanism tests pin that such moves lower the other's threat and, when costly, its
+    belief that the mover is hostile)."""
+    rec, model = baseline_run["rec"], baseline_run["model"]
+    states = [model.index_of["US"], model.index_of["Iran"]]
+    assert rec.conciliatory[states].sum() > 100
+
+
+# -- Property 8: the 2019-20 hindcast ---------------------------------------------------------------
+
+
+def hindcast_variant(strike: str) -> Scenario:
+    """The hindcast with Iran's strike of 8 Jan 2020 as history had it (`calibrated`: no deaths),
+    `removed`, or `deadly` (ten Americans killed)."""
+    data = scenario_data(load_scenario(HINDCAST))
+    events = data["events"]
+    where = [
+        i
+        for i, e in enumerate(events)
+        if e["kind"] == "action" and e["actor"] == "Iran" and e["date"] == "2020-01-08"
+    ]
+    assert len(where) == 1, "the hindcast must force Iran's strike of 8 January 2020"
+    event = events[where[0]]
+    assert event["rung"] == "limited_strike" and event.get("deaths") == 0, event
+    if strike == "removed":
+        del events[where[0]]
+    elif strike == "deadly":
+        event["deaths"] = 10
+    return validate_scenario(data, f"<hindcast, strike {strike}>")
+
+
+def measure_hindcast(build: Build, strike: str = "calibrated", replicates=P8_REPLICATES) -> dict:
+    """Replicates with no unforced state-on-state violence from 9 Jan 2020 on (the round stopped),
+    and with war, for one variant of Iran's strike (seed 7)."""
+    scenario = hindcast_variant(strike)
+    model = build(scenario, replicates=replicates, seed=7)
+    rec = model.run()
+    ev = events_of(rec)
+    after = (dt.date(2020, 1, 9) - scenario.start).days
+    direct = model.is_state[ev["actor"]] & model.is_state[ev["target"]]
+    direct &= model.ladder.violent[ev["rung"]] & ~ev["forced"] & (ev["day"] >= after)
+    going_on = len(np.unique(ev["replicate"][direct]))
     return {
-        "scenario": scenario,
-        "model": model,
-        "rec": rec,
-        "log": log,
-        "forced": forced,
-        "day_of": day_of,
-        "unforced_direct": unforced,
-        "strike": day_of[("Iran", "US", "limited_strike")],
-        "soleimani": day_of[("US", "Iran", "lethal_attack")],
+        "stopped": replicates - going_on,
+        "war": int((rec.first_war >= 0).sum()),
+        "replicates": replicates,
+        "escalation": np.median(rec.escalation, axis=1),
+        "strike_day": after - 1,
     }
 
 
 def test_p8_hindcast_spiral_stops_after_the_calibrated_strike(build_model):
     """The 2019-20 hindcast: the forced chain of 27 Dec - 8 Jan (E02-E07), then the model alone.
 
-    In most replicates the spiral stops after Iran's strike of 8 Jan, as it did (E09):
-    - P(war by 3 March 2020) < 0.5 (observed 7.2 %), 99 % Wilson upper bound;
-    - P(no unforced state-on-state violent move from 9 Jan on) > 0.5 (observed 85.1 %), 99 %
-      Wilson lower bound;
-    - the strike was "calibrated" (F13): it hurt Americans in < 10 % of replicates (observed
-      3.5 %), 99 % Wilson upper bound;
-    - it was a spiral: every replicate has the direct clashes of 3 and 8 Jan, and the median
-      escalation index a month after 8 Jan is below its level on 8 Jan (observed 107 vs 134).
+    History (E09): Iran's warned strike of 8 Jan killed no one, settled its score and kept its
+    promise; the US, whose red line counts deaths, answered with sanctions; the round stopped.
+    Observed (seed 7, 2,000 replicates): no state-on-state violence after 8 Jan in 95.9 %; war
+    1.4 %. The test fails when the strike is removed (62 % stop: Iran's revenge and promise are
+    still open) or made deadly (4 % stop: the US red line trips). Tests: 99 % Wilson bounds, and
+    Fisher's exact test (one-sided 1 %) between the variants.
     """
-    h = measure_hindcast(build_model)
-    rec, strike, R = h["rec"], h["strike"], h["model"].replicates
-    assert strike == (dt.date(2020, 1, 8) - h["scenario"].start).days
-
-    war = int((rec.first_war >= 0).sum())
-    assert wilson_interval(war, R, z=Z99)[1] < 0.5, war / R
-
-    stopped = int((~h["unforced_direct"][strike + 1 :].any(axis=(0, 1))).sum())
-    assert wilson_interval(stopped, R, z=Z99)[0] > 0.5, stopped / R
-
-    hurt = int((h["log"]["losses"][strike, h["model"].index_of["US"]] > 0).sum())
-    assert wilson_interval(hurt, R, z=Z99)[1] < 0.10, hurt / R
-
-    assert (rec.first_clash >= 0).all() and (rec.first_clash <= h["soleimani"]).all()
-    esc = np.median(rec.escalation, axis=1)
-    assert esc[strike + 30] < esc[strike], (esc[strike], esc[strike + 30])
+    m = {s: measure_hindcast(build_model, s) for s in ("calibrated", "removed", "deadly")}
+    R = m["calibrated"]["replicates"]
+    stopped = {s: v["stopped"] for s, v in m.items()}
+    assert wilson_interval(stopped["calibrated"], R, z=Z99)[0] > 0.9, stopped
+    assert wilson_interval(m["calibrated"]["war"], R, z=Z99)[1] < 0.05, m["calibrated"]["war"]
+    for other in ("removed", "deadly"):
+        _, p = stats.fisher_exact(
+            [[stopped[other], R - stopped[other]], [stopped["calibrated"], R - stopped["calibrated"]]],
+            alternative="less",
+        )
+        assert p < ALPHA, stopped
+    assert wilson_interval(stopped["removed"], R, z=Z99)[1] < 0.8, stopped
+    assert wilson_interval(stopped["deadly"], R, z=Z99)[1] < 0.2, stopped
+    # it was a spiral that came down: the median escalation index a month after 8 Jan is below
+    # its level on 8 Jan
+    esc, day = m["calibrated"]["escalation"], m["calibrated"]["strike_day"]
+    assert esc[day + 30] < esc[day], (esc[day], esc[day + 30])

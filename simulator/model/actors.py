@@ -7,8 +7,8 @@ first chooses a **target** by expected value, then a **rung** against it by a lo
     U(r) = -β (level_r - x*)²                                  ideal point
            - β · d · level_r · E(r, k)   for rungs beyond posturing       deterrence
            - cost_r                                              the move's own cost
-           - 10 · max strength of the windows whose cap r exceeds           restraint
-           + 10 · audience_cost · [r in the promised range, k the promised target]  commitment
+           - restraint_penalty · max strength of the windows whose cap r exceeds   restraint
+           + commitment_pull · audience_cost · [r promised, k the promised target] commitment
     P(r) ∝ exp(λ U(r))  over the rungs allowed against k
 
 ``x*`` is the actor's desired level towards target k, a type-specific function of its **drive**
@@ -42,9 +42,6 @@ if TYPE_CHECKING:
     from simulator.model.sites import DayDraws
     from simulator.model.world import EscalationModel
 
-#: Utility units of a fully binding restraint window / of a fully costly open commitment.
-RESTRAINT_PENALTY = 10.0
-COMMITMENT_PULL = 10.0
 #: A mask value: rungs that cannot be chosen today.
 _EXCLUDED = -np.inf
 
@@ -194,7 +191,7 @@ class Actor(mesa.Agent):
             choice = np.argmax(values, axis=0)
             target = targets[choice]
             x = np.take_along_axis(desires, choice[None, :], axis=0)[0]
-        committed = m.red_lines.days[i] > 0
+        committed = m.red_lines.pulling(i)
         if committed.any():
             owed = m.red_lines.target[i]
             cols = np.flatnonzero(committed & (owed != target))
@@ -230,14 +227,15 @@ class Actor(mesa.Agent):
         if penalty is not None:
             utility -= penalty[self.menu][:, None]
         lines = m.red_lines
-        committed = lines.days[i] > 0
+        committed = lines.pulling(i)
         if committed.any():
             promised = (
                 (self.menu[:, None] >= lines.low[i][None, :])
                 & (self.menu[:, None] <= lines.high[i][None, :])
                 & committed[None, :]
             )
-            utility += np.float32(COMMITMENT_PULL * self.spec.audience_cost) * promised
+            pull = dyn.commitment_pull * self.spec.audience_cost
+            utility += np.float32(pull) * promised
         z = utility
         z *= self.rationality
         # hard constraints: rungs that cannot be aimed at this target, orders obeyed today

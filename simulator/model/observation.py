@@ -6,7 +6,9 @@ proxy or its patron, or landing on a host's soil), ``o`` reads
 
 - a **hostility** ``h``: the rung's face hostility, read through ``o``'s offense bias if the move
   is defensive (Jervis 1978: "each defensive move is viewed as offensive"), nothing if it is
-  covert and goes undetected, plus ``casualty_weight`` per casualty it caused, plus noise; threat
+  covert and goes undetected, plus ``casualty_weight × log2(1 + casualties)`` for the losses it
+  caused (losses weigh with diminishing sensitivity: the 25th dead adds less than the first), plus
+  noise; threat
   decays with ``memory`` and grows by ``threat_gain × relevance × h`` (conciliatory moves, with
   negative hostility, lower it);
 - an **evidence** ``e`` about ``a``'s type: the rung's log-likelihood ratio (defensive moves:
@@ -35,6 +37,12 @@ if TYPE_CHECKING:
 
 #: whom ``o`` blames, per replicate, for moves by the actors in ``perpetrators`` in ``columns``
 Blame = Callable[[int, np.ndarray, np.ndarray], np.ndarray]
+
+
+def felt(casualties: np.ndarray) -> np.ndarray:
+    """How much a number of casualties weighs: log2(1 + n), so one casualty counts 1, three count 2,
+    and 31 count 5 — diminishing sensitivity to losses (Kahneman & Tversky 1979; Slovic 2007)."""
+    return np.log2(1.0 + casualties)
 
 
 def read_evidence(m: EscalationModel) -> np.ndarray:
@@ -74,6 +82,8 @@ def observe(
         attributable = lad.attributable[r]
         hurt_by_me = caused[i, moved]
         harmed = hurt_by_me.any()
+        if harmed:
+            hurt_by_me = felt(hurt_by_me)
         base_evidence = evidence[r]
         for o in np.flatnonzero(m.cares[i]):
             rel = m.relevance_constant[i, o]

@@ -10,7 +10,8 @@ It enters the model in three places:
   from lines that do not cover the move (no global multiplier);
 - **trips** (:meth:`RedLines.trip`): what today's attacks inflicted on what a line covers is counted
   (deaths, casualties or attacks); at the threshold the owner is committed to a move in the
-  promised range against the line's target, within a deadline drawn from the line's delay range;
+  promised range against the line's target, due between ``delay_min`` and ``delay_max`` days later
+  (the pull of the promise acts in that window; a response before it keeps the promise too);
 - **reputation**: a kept promise raises every observer's belief in the owner's commitments, a lapse
   lowers it and costs the owner credibility at home (its audience cost).
 """
@@ -90,6 +91,8 @@ class RedLines:
         #: open commitments: days left (0 = none), target, promised rung range, line
         self.days = np.zeros((n, R), dtype=np.int64)
         self.target = np.zeros((n, R), dtype=np.int64)
+        #: the first day the promised response is due (the pull of the promise acts from then)
+        self.due = np.zeros((n, R), dtype=np.int64)
         #: a second target still owed (`against: both`: the blamed patron), or -1
         self.second = np.full((n, R), -1, dtype=np.int64)
         self.low = np.zeros((n, R), dtype=np.int64)
@@ -161,7 +164,11 @@ class RedLines:
         return out
 
     # -- trips and commitments -------------------------------------------------------------
-    def trip(self, attacks: list[Attack], blame, draws) -> np.ndarray:
+    def pulling(self, i: int) -> np.ndarray:
+        """Replicates in which actor ``i``'s promise is open and due today."""
+        return (self.days[i] > 0) & (self.due[i] <= self.model.day)
+
+    def trip(self, attacks: list[Attack], blame) -> np.ndarray:
         """Count today's attacks against every line; commit owners whose lines tripped."""
         m = self.model
         tripped = np.zeros((m.n, m.replicates), dtype=bool)
@@ -201,10 +208,9 @@ class RedLines:
                 against = perp
                 blamed = blame(line.owner, perp, cols)
                 second = np.where(blamed != perp, blamed, -1)
-            span = line.delay_max - line.delay_min + 1
-            delay = line.delay_min + np.floor(draws.delay(line.owner, line.number, cols) * span)
             o = line.owner
-            self.days[o, cols] = delay.astype(np.int64) + 1
+            self.days[o, cols] = line.delay_max + 1  # counted down at the end of today
+            self.due[o, cols] = m.day + line.delay_min
             self.target[o, cols] = against
             self.second[o, cols] = second
             self.low[o, cols] = line.low

@@ -45,10 +45,6 @@ class DayDraws:
         """How many of those casualties are killed."""
         return self._draw("deaths", i, columns=columns)
 
-    def delay(self, i: int, line: int, columns: np.ndarray) -> np.ndarray:
-        """The deadline actor ``i`` gives itself to answer its red line ``line``."""
-        return self._draw("delay", i, line, columns=columns)
-
     def detect(self, o: int, a: int, columns: np.ndarray) -> np.ndarray:
         """Whether observer ``o`` detects actor ``a``'s covert move (in the given replicates)."""
         return self._draw("detect", o, a, columns=columns)

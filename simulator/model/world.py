@@ -27,7 +27,7 @@ from simulator.model.actors import ACTOR_CLASSES, Actor, Host, Militia, State
 from simulator.model.beliefs import Beliefs
 from simulator.model.events import EventSchedule
 from simulator.model.ladder import Ladder
-from simulator.model.observation import observe, read_evidence
+from simulator.model.observation import felt, observe, read_evidence
 from simulator.model.outcomes import Recorder
 from simulator.model.perception import Perception
 from simulator.model.redlines import RedLines
@@ -248,7 +248,7 @@ class EscalationModel(Model):
             if windows:  # several windows combine per rung: the strongest penalty applies
                 above = np.arange(len(lad))[None, :] > np.array([c for c, _ in windows])[:, None]
                 strength = np.array([s for _, s in windows])[:, None]
-                penalty = (above * strength).max(axis=0) * 10.0
+                penalty = (above * strength).max(axis=0) * self.dynamics.restraint_penalty
                 self.restraint_today.append(penalty.astype(np.float32))
                 # the patron's wish for its proxies: capped at the lowest cap, at its strength
                 cap, strength_ = min(windows, key=lambda w: (w[0], -w[1]))
@@ -291,7 +291,7 @@ class EscalationModel(Model):
         blame = observe(self, rung, target, counts, outcome.caused, draws)
         self._settle(rung, target, counts)
         self._grieve(outcome.attacks, blame)
-        tripped = self.red_lines.trip(outcome.attacks, blame, draws)
+        tripped = self.red_lines.trip(outcome.attacks, blame)
         self._war(rung, target, counts, outcome.losses)
         lapsed = self.red_lines.expire(
             np.array([a.spec.audience_cost for a in self.actors]), CREDIBILITY_STEP
@@ -328,7 +328,8 @@ class EscalationModel(Model):
             self.grievance[i, k, cols] *= 1.0 - satiation * lad.level[rung[i, cols]]
 
     def _grieve(self, attacks: list[Attack], blame) -> None:
-        """Losses raise grievance at the perpetrator and at whoever is blamed for them.
+        """Losses raise grievance at the perpetrator and at whoever is blamed for them, by
+        ``grievance_per_casualty × log2(1 + casualties)`` (diminishing sensitivity).
 
         A patron feels its proxies' losses, and a host the violence on its soil, at the
         solidarity weight.
@@ -341,7 +342,7 @@ class EscalationModel(Model):
             if not hurt.any():
                 continue
             i, k = attack.attacker, attack.target
-            cols, amount = attack.columns[hurt], per * attack.casualties[hurt]
+            cols, amount = attack.columns[hurt], per * felt(attack.casualties[hurt])
             self.grievance[k, i, cols] += amount
             culprit = blame(k, np.full(len(cols), i), cols)
             shifted = culprit != i

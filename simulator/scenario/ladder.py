@@ -140,7 +140,7 @@ DEFAULT_LADDER: list[dict] = [
         "hostility": 0.9,  # Goldstein: assault −9
         "score": 28,
         "violent": True,
-        "lethality": 0.05,
+        "lethality": 0.3,  # calibrated: P(US death | militia attack) ≈ 0.03 in the baseline (F06)
         "casualties": 1.5,
         "damage": 0.5,
         "evidence": 0.8,

@@ -126,8 +126,9 @@ class RedLine(Frozen):
     It trips when, on one day, what it ``covers`` — the owner's forces abroad, its territory, its
     proxies — suffers ``threshold`` deaths (the default), casualties (killed or wounded), or
     violent attacks. The owner is then committed to a move between
-    ``response`` and ``response_max`` against ``against`` within a delay drawn uniformly from
-    ``delay_min``–``delay_max`` days. The line deters only the acts it covers, through the
+    ``response`` and ``response_max`` against ``against``, due between ``delay_min`` and
+    ``delay_max`` days later (its pull acts in that window; an earlier response keeps it too).
+    The line deters only the acts it covers, through the
     adversary's belief in the owner's commitments; keeping it builds that belief, a lapse costs it.
     """
 
@@ -150,9 +151,9 @@ class RedLine(Frozen):
     response_max: Name | None = None
     """The most escalatory rung that the promise calls for (default: `response` itself)."""
     delay_min: Annotated[int, Field(strict=True, ge=1, le=365)] = 1
-    """Fewest days the owner gives itself to respond."""
+    """Days after the trip when the response falls due (the promise starts to pull)."""
     delay_max: Annotated[int, Field(strict=True, ge=1, le=365)] = 3
-    """Most days the owner gives itself to respond; the deadline is drawn uniformly between."""
+    """Days after the trip by which the response must come, or the promise lapses."""
     label: str | None = None
     """The declared line, e.g. the statement that drew it."""
 
@@ -268,9 +269,11 @@ class Dynamics(Frozen):
     grievance_memory: Annotated[float, Field(strict=True, ge=0.0, lt=1.0)] = 0.97
     """Share of excess grievance kept from one day to the next."""
     casualty_weight: Annotated[float, Field(strict=True, ge=0.0, le=5.0)] = 0.2
-    """Hostility added per casualty a move caused, for every observer it concerns."""
+    """Hostility added by the losses a move caused, × log2(1 + casualties), for every observer it
+    concerns (one casualty counts 1, three 2, 31 five: diminishing sensitivity)."""
     grievance_per_casualty: Annotated[float, Field(strict=True, ge=0.0, le=1.0)] = 0.05
-    """Grievance added per casualty suffered."""
+    """Grievance added by losses suffered, × log2(1 + casualties), aimed at the perpetrator and at
+    whoever is blamed."""
     solidarity: Unit = 0.5
     """Weight of moves against one's proxy or patron, and of proxies' losses."""
     deterrence: Annotated[float, Field(strict=True, ge=0.0, le=10.0)] = 1.0
@@ -279,6 +282,11 @@ class Dynamics(Frozen):
     """Utility cost of any move but the status quo."""
     precision: Annotated[float, Field(strict=True, gt=0.0, le=1000.0)] = 25.0
     """β: how sharply utility falls with distance from the desired level."""
+    restraint_penalty: Annotated[float, Field(strict=True, ge=0.0, le=1000.0)] = 10.0
+    """Utility cost of a rung above a fully binding restraint window (× the window's strength)."""
+    commitment_pull: Annotated[float, Field(strict=True, ge=0.0, le=1000.0)] = 10.0
+    """Utility of keeping an open promise (× the actor's audience cost): the promised rungs
+    against the promised target gain it while the commitment is open."""
     belief_gain: Annotated[float, Field(strict=True, ge=0.0, le=10.0)] = 0.5
     """Scale of the Bayesian update: log-odds added per unit of evidence a move carries."""
     belief_weight: Annotated[float, Field(strict=True, ge=0.0, le=5.0)] = 0.2
