@@ -78,8 +78,11 @@ class Actor(mesa.Agent):
         # probabilities need no more than seven significant digits
         self.menu_level = ladder.level[self.menu][:, None].astype(np.float32)
         self.menu_cost = ladder.cost[self.menu][:, None].astype(np.float32)
-        self.deterred_rows = np.flatnonzero(ladder.deterred[self.menu])
-        self.deterred_level = ladder.level[self.menu][self.deterred_rows]
+        rows = np.flatnonzero(ladder.deterred[self.menu])
+        # deterred rungs are usually the top of the menu: a slice lets numpy work in place
+        contiguous = len(rows) and (np.diff(rows) == 1).all()
+        self.deterred_rows = slice(int(rows[0]), int(rows[-1]) + 1) if contiguous else rows
+        self.deterred_level = ladder.level[self.menu][rows][:, None].astype(np.float32)
         # excluded_against[row, target type]: 0, or -inf where the rung cannot hit that type
         excluded = np.where(ladder.against[self.menu], 0.0, _EXCLUDED).astype(np.float32)
         excluded[self.menu == ladder.status_quo] = 0.0
@@ -137,7 +140,7 @@ class Actor(mesa.Agent):
             self.exposure[k] = [(w, coef[self.menu]) for w, coef in lines]
             usable = [
                 r
-                for r in self.deterred_rows
+                for r in np.flatnonzero(lad.deterred[self.menu])
                 if lad.against[self.menu[r], m.actors[k].type_index]
             ]
             # the heaviest move the actor could make against k: the same yardstick for every target
@@ -145,7 +148,17 @@ class Actor(mesa.Agent):
 
     # -- the shared rule ---------------------------------------------------------------------
     def drive(self, k: int) -> np.ndarray:
-        """resolve · (threat + grievance) + stance + pressure, credibility loss, weariness."""
+        """resolve · (threat + grievance) + stance + pressure, credibility loss, weariness.
+
+        Computed once a day per (actor, target): a patron's drive is also its proxies' guide.
+        """
+        cache = self.model.drives
+        x = cache.get((self.index, k))
+        if x is None:
+            x = cache[(self.index, k)] = self._drive(k)
+        return x
+
+    def _drive(self, k: int) -> np.ndarray:
         m, i, spec = self.model, self.index, self.spec
         base = spec.grievance if self.grudge.get(k, False) else 0.0
         x = m.threat[i, k] + m.grievance[i, k]
@@ -183,14 +196,19 @@ class Actor(mesa.Agent):
             k = int(targets[0])
             x = self.desire(k)
             target = np.full(m.replicates, k)
-        else:
-            desires = np.stack([self.desire(int(k)) for k in targets])
-            values = np.stack(
-                [self.value(int(k), d) for k, d in zip(targets, desires, strict=True)]
-            )
-            choice = np.argmax(values, axis=0)
-            target = targets[choice]
-            x = np.take_along_axis(desires, choice[None, :], axis=0)[0]
+        else:  # the best so far, target by target (ties go to the first, in scenario order)
+            k = int(targets[0])
+            x = self.desire(k)
+            best = self.value(k, x)
+            target = np.full(m.replicates, k)
+            for k in targets[1:]:
+                k = int(k)
+                xk = self.desire(k)
+                vk = self.value(k, xk)
+                better = vk > best
+                np.copyto(x, xk, where=better)
+                np.copyto(best, vk, where=better)
+                target[better] = k
         committed = m.red_lines.pulling(i)
         if committed.any():
             owed = m.red_lines.target[i]
@@ -209,19 +227,20 @@ class Actor(mesa.Agent):
         utility = self.menu_level - x.astype(np.float32)
         utility *= utility
         utility *= -dyn.precision
-        rows = self.deterred_rows
-        if len(rows) and dyn.deterrence > 0:
-            scale = np.float32(dyn.precision * dyn.deterrence * (1.0 - self.spec.risk_tolerance))
-            base = (self.retaliation[target] * scale).astype(np.float32)
-            level = self.deterred_level[:, None].astype(np.float32)
-            utility[rows] -= level * base
+        rows, level = self.deterred_rows, self.deterred_level
+        if len(level) and dyn.deterrence > 0:
+            scale = dyn.precision * dyn.deterrence * (1.0 - self.spec.risk_tolerance)
+            e = self.retaliation[target]  # from the target and its allies
             for k, lines in self.exposure.items():
-                for owner, coef in lines:
+                for owner, coef in lines:  # from the red lines that cover the move
+                    if not coef[rows].any():
+                        continue
                     aimed = target == k
-                    if not coef[rows].any() or not aimed.any():
+                    if not aimed.any():
                         continue
                     belief = m.beliefs.credibility[i, owner] * aimed
-                    utility[rows] -= (level * coef[rows][:, None] * scale) * belief
+                    utility[rows] -= (level * (coef[rows][:, None] * scale)) * belief
+            utility[rows] -= level * (e * scale).astype(np.float32)
         utility -= self.menu_cost
         penalty = m.restraint_today[i]
         if penalty is not None:
@@ -239,9 +258,12 @@ class Actor(mesa.Agent):
         z = utility
         z *= self.rationality
         # hard constraints: rungs that cannot be aimed at this target, orders obeyed today
+        aims = self.targets
+        if committed.any():
+            aims = np.union1d(aims, lines.target[i][committed])
         excluded = self.excluded_against[:, m.actor_type_index]  # (rungs, actors)
-        if excluded[:, self.targets].any() or committed.any():
-            z += excluded[:, target]
+        for row in np.flatnonzero(np.isinf(excluded[:, aims]).any(axis=1)):
+            z[row] += excluded[row][target]
         order = self.obeys(draws.obey(i) if m.orders_today[i] is not None else None)
         if order is not None:
             above = self.menu > order[0]

@@ -44,11 +44,14 @@ class Beliefs:
         #: log-odds contributed by defensive moves read through offense bias (decays like the rest)
         self.misread = np.zeros((n, n, replicates))
         self.type_change = type_change
+        self._drift = type_change * self.prior_p[:, :, None]
         self.weight = reputation_weight
         self.kept = np.zeros((n, replicates))
         self.lapsed = np.zeros((n, replicates))
         self._credibility_prior = perception.credibility.copy()
-        self.credibility = np.repeat(self._credibility_prior[:, :, None], replicates, axis=2)
+        # the same formula as after a promise, so that a replicate without one reads the same
+        start = self._credibility_prior * reputation_weight / reputation_weight
+        self.credibility = np.repeat(start[:, :, None], replicates, axis=2)
 
     # -- type ------------------------------------------------------------------------------
     @property
@@ -63,7 +66,16 @@ class Beliefs:
     def update(
         self, o: int, a: int, columns: np.ndarray, llr: np.ndarray, misread: np.ndarray | None
     ) -> None:
-        """Bayes' rule: multiply ``o``'s odds that ``a`` is hostile by exp(``llr``)."""
+        """Bayes' rule: multiply ``o``'s odds that ``a`` is hostile by exp(``llr``).
+
+        Columns with no evidence are left untouched (the round trip through the odds is not
+        exact), so a replicate's beliefs never depend on what happened in the others.
+        """
+        some = llr != 0
+        if not some.all():
+            columns, llr = columns[some], llr[some]
+            if misread is not None:
+                misread = misread[some]
         p = self.p[o, a, columns]
         odds = p / (1.0 - p) * np.exp(llr)
         self.p[o, a, columns] = np.clip(odds / (1.0 + odds), _EPS, 1.0 - _EPS)
@@ -76,7 +88,9 @@ class Beliefs:
         which keeps any observer from certainty (0: exact Bayes for a fixed type)."""
         if self.type_change <= 0:
             return
-        self.p += self.type_change * (self.prior_p[:, :, None] - self.p)
+        # p ← p + ε (prior − p), in place: (1 − ε) p + ε prior
+        self.p *= 1.0 - self.type_change
+        self.p += self._drift
         self.misread *= 1.0 - self.type_change
 
     def set_prior(self, o: int, a: int, p: float) -> None:
@@ -86,6 +100,7 @@ class Beliefs:
         self.p[o, a] = odds / (1.0 + odds)
         self.prior[o, a] = new
         self.prior_p[o, a] = p
+        self._drift = self.type_change * self.prior_p[:, :, None]
 
     def p_hostile(self, o: int, a: int) -> np.ndarray:
         """``o``'s probability that ``a`` is a hostile type, per replicate."""
@@ -103,11 +118,12 @@ class Beliefs:
         self.credibility[:, owner] = (prior * w + self.kept[owner]) / (
             w + self.kept[owner] + self.lapsed[owner]
         )
+        # (prior · w + 0) / (w + 0) is the initial value exactly: untouched replicates keep it
 
     def set_credibility_prior(self, o: int, a: int, value: float) -> None:
         """A new prior belief in ``a``'s commitments (a perception event)."""
         self._credibility_prior[o, a] = value
-        w = self.weight
+        w = self.weight  # evaluated as in promise(), term for term
         self.credibility[o, a] = (value * w + self.kept[a]) / (w + self.kept[a] + self.lapsed[a])
 
 

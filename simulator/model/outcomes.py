@@ -166,13 +166,17 @@ class Recorder:
         self.escalation[day] = self.escalation_now
         np.maximum(self.peak_escalation, self.escalation_now, out=self.peak_escalation)
         np.maximum(self.peak_rung, rung.max(axis=0), out=self.peak_rung)
-        self.casualties += outcome.losses.astype(np.int64)
-        self.deaths += outcome.deaths.astype(np.int64)
-        self.damage += outcome.damage
-        self.attacks += violent
-        self.lethal_attacks += outcome.caused > 0
-        self.conciliatory += lad.conciliatory[rung]
-        self.red_lines_tripped += tripped
+        if outcome.attacks:
+            self.casualties += outcome.losses.astype(np.int64)
+            self.deaths += outcome.deaths.astype(np.int64)
+            self.attacks += violent
+            self.lethal_attacks += outcome.caused > 0
+        if (counts[:, lad.damage > 0]).any():
+            self.damage += outcome.damage
+        if counts[:, lad.conciliatory].any():
+            self.conciliatory += lad.conciliatory[rung]
+        if tripped.any():
+            self.red_lines_tripped += tripped
         self.mix[day] = counts
         np.multiply(m.threat, THREAT_SCALE, out=self._scaled)
         np.rint(self._scaled, out=self._scaled)

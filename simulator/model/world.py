@@ -117,6 +117,7 @@ class EscalationModel(Model):
         self.suppression = np.zeros((n, R))
         self.suppression_days = np.zeros((n, R), dtype=np.int64)
         self.push = np.zeros((n, R))
+        self.drives: dict[tuple[int, int], np.ndarray] = {}
         self.day = 0
         self.rebuild()
         self.recorder = Recorder(self, event_log)
@@ -264,6 +265,7 @@ class EscalationModel(Model):
                         current = self.orders_today[j]
                         self.orders_today[j] = cap if current is None else min(current, cap)
         self._pull = [self._tension(a) for a in self.actors]
+        self.drives: dict[tuple[int, int], np.ndarray] = {}  # today's drives (Actor.drive)
         pressure = np.array([a.spec.domestic_pressure for a in self.actors])[:, None]
         np.subtract(pressure + self.red_lines.credibility_loss, self.weariness, out=self.push)
 
