@@ -8,6 +8,18 @@ import numpy as np
 
 from simulator.scenario.schema import ACTOR_TYPES, Rung
 
+#: A rung's evidence (log-likelihood ratio, hostile type vs security seeker) when the ladder does
+#: not give one: reassurance counts against hostility, cheap talk and posture not at all, and the
+#: more offensive the move, the more it says (Kydd 2005).
+EVIDENCE = {
+    "de-escalation": -1.0,
+    "status quo": 0.0,
+    "posturing": 0.0,
+    "non-violent": 0.5,
+    "violent": 1.0,
+    "war": 1.5,
+}
+
 
 @dataclass(frozen=True)
 class Ladder:
@@ -70,6 +82,9 @@ class Ladder:
         )
         cost[status_quo] = 0.0
         suppressive = np.array([r.suppression > 0 for r in rungs])
+        evidence = np.array(
+            [EVIDENCE[r.category] if r.evidence is None else r.evidence for r in rungs]
+        )
         return cls(
             names=names,
             labels=tuple(r.label or r.name.replace("_", " ").capitalize() for r in rungs),
@@ -100,7 +115,7 @@ class Ladder:
             suppression=col("suppression"),
             duration=col("duration", np.int64),
             cost=cost,
-            evidence=col("evidence"),
+            evidence=evidence,
             for_actor=types("actors").T.copy(),
             against=types("targets"),
             status_quo=status_quo,

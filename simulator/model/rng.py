@@ -115,8 +115,17 @@ def binomial(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     k = np.zeros(u.shape, dtype=np.int64)
     if not u.size:
         return k
-    if (n <= 1).all():  # one trial each (the usual landed attack): success when u > 1 - p
-        return np.where(n == 1, u > 1.0 - p, 0).astype(np.int64)
+    single = n <= 1  # one trial (the usual landed attack): success when u > 1 - p
+    k[single] = (n[single] == 1) & (u[single] > 1.0 - p[single])
+    if single.all():
+        return k
+    many = np.flatnonzero(~single)
+    k[many] = _binomial_inversion(u[many], n[many], p[many])
+    return k
+
+
+def _binomial_inversion(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    k = np.zeros(u.shape, dtype=np.int64)
     q = 1.0 - p
     prob = q ** n.astype(float)  # P(X = 0)
     cdf = prob.copy()

@@ -71,10 +71,12 @@ class Rung(Frozen):
     cost: Annotated[float, Field(strict=True, ge=0.0, le=1000.0)] | None = None
     """Utility cost of making this move (default: `dynamics.action_cost`; the status quo is
     free). Price catastrophic rungs high; a gesture's cost is what makes it a costly signal."""
-    evidence: Annotated[float, Field(strict=True, ge=-10.0, le=10.0)] = 0.0
+    evidence: Annotated[float, Field(strict=True, ge=-10.0, le=10.0)] | None = None
     """Log-likelihood ratio, hostile type vs security seeker, that an unbiased observer reads
     from this move (Kydd 2005): 0 for cheap talk and defensive posture, > 0 for offensive
-    moves, < 0 for reassurance (scaled by how far its cost exceeds `dynamics.mimic_value`)."""
+    moves, < 0 for reassurance (scaled by how far its cost exceeds `dynamics.mimic_value`).
+    Default by category: de-escalation −1, status quo and posturing 0, non-violent 0.5,
+    violent 1, war 1.5."""
     attributable: bool | None = None
     """A proxy's move of this rung can be blamed on its patron (default: violent or covert
     moves only; threats and posture are not, unless set here)."""

@@ -1,0 +1,518 @@
+"""Mutation check: disable each mechanism of the model in turn and see which tests notice.
+
+A mechanism is real only if a test fails when it is removed (MODEL.md property 11). For each entry
+of MUTATIONS this script copies the package and the tests to a scratch folder, replaces one
+snippet of code by a version with the mechanism switched off, runs the model's tests there, and
+reports the first test that failed — or NOT CAUGHT. It exits 1 if any mutation survives or if a
+snippet is no longer found (the code moved: update the table).
+
+    python .ci/mutations.py                 # every mutation, two at a time (≈ 10-20 min)
+    python .ci/mutations.py --only satiation ceasefire
+    python .ci/mutations.py --list
+
+Not part of CI (it takes minutes); run it after touching a mechanism, and quote its table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+#: the fast model tests, run first; the slower statistical ones only if these all pass
+FAST = [
+    "tests/test_mechanisms.py",
+    "tests/test_model_properties.py",
+    "tests/test_actor_types.py",
+    "tests/test_streams.py",
+]
+SLOW = ["tests/test_validation.py", "tests/test_reproducibility.py"]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One mechanism switched off: replace ``old`` (which must occur exactly once) by ``new``."""
+
+    name: str
+    mechanism: str
+    path: str
+    old: str
+    new: str
+
+
+M = "simulator/model/"
+MUTATIONS = [
+    # -- beliefs ---------------------------------------------------------------------------------
+    Mutation(
+        "biased-likelihood",
+        "offense bias read into beliefs (defensive moves as evidence)",
+        M + "observation.py",
+        "ev = np.where(defensive, biased, base_evidence)",
+        "ev = np.where(defensive, 0.0, base_evidence)",
+    ),
+    Mutation(
+        "bias-in-threat",
+        "offense bias read into threat",
+        M + "observation.py",
+        "seen = np.where(defensive, biased, face)",
+        "seen = np.where(defensive, 0.0, face)",
+    ),
+    Mutation(
+        "costly-reassurance",
+        "reassurance counts only above the mimicry value",
+        M + "observation.py",
+        "return np.where(lad.evidence < 0, lad.evidence * costly, lad.evidence)",
+        "return lad.evidence",
+    ),
+    Mutation(
+        "bayes-update",
+        "Bayesian update of type beliefs",
+        M + "beliefs.py",
+        "        some = llr != 0\n",
+        "        return\n        some = llr != 0\n",
+    ),
+    Mutation(
+        "type-change",
+        "beliefs drift back to the prior (types may change)",
+        M + "beliefs.py",
+        "        if self.type_change <= 0:\n            return\n        # p",
+        "        return\n        # p",
+    ),
+    Mutation(
+        "stance",
+        "belief in the other's type moves the desired level",
+        M + "actors.py",
+        "        x += m.dynamics.belief_weight * m.beliefs.stance(i, k)\n",
+        "",
+    ),
+    # -- attribution -----------------------------------------------------------------------------
+    Mutation(
+        "attribution-by-rung",
+        "only violent or covert proxy moves are blamed on the patron",
+        M + "observation.py",
+        "blamed = attributable & (draws.attribution(o, i, moved) < p.attribution[o, i])",
+        "blamed = draws.attribution(o, i, moved) < p.attribution[o, i]",
+    ),
+    Mutation(
+        "attribution",
+        "proxy moves blamed on the patron",
+        M + "observation.py",
+        "                if blamed.any():\n                    m.threat[o, att, moved]",
+        "                if False:\n                    m.threat[o, att, moved]",
+    ),
+    # -- red lines -------------------------------------------------------------------------------
+    Mutation(
+        "red-line-coverage",
+        "a red line covers only forces / territory / proxies as it says",
+        M + "redlines.py",
+        "            return line.forces if abroad else line.territory",
+        "            return True",
+    ),
+    Mutation(
+        "red-line-deaths",
+        "a deaths trigger counts deaths, not the wounded",
+        M + "redlines.py",
+        "                    amount = attack.deaths",
+        "                    amount = attack.casualties",
+    ),
+    Mutation(
+        "red-line-against",
+        "a red line commits against whom it says (attributed patron)",
+        M + "redlines.py",
+        "                against = blame(line.owner, perp, cols)\n            else:",
+        "                against = perp\n            else:",
+    ),
+    Mutation(
+        "red-line-deterrence",
+        "red lines deter the acts they cover (through credibility)",
+        M + "actors.py",
+        "            lines = m.red_lines.exposure(self.index, k, self.index)",
+        "            lines = []",
+    ),
+    Mutation(
+        "commitment-range",
+        "a commitment pulls to the promised range, not above it",
+        M + "actors.py",
+        "                & (self.menu[:, None] <= lines.high[i][None, :])\n",
+        "",
+    ),
+    Mutation(
+        "commitment-due",
+        "a promise pulls only once due",
+        M + "redlines.py",
+        "return (self.days[i] > 0) & (self.due[i] <= self.model.day)",
+        "return self.days[i] > 0",
+    ),
+    Mutation(
+        "commitment-pull",
+        "an open promise pulls towards the promised move",
+        M + "actors.py",
+        "            utility += np.float32(pull) * promised",
+        "            pass",
+    ),
+    Mutation(
+        "reputation",
+        "kept and lapsed promises move others' belief in the owner's commitments",
+        M + "beliefs.py",
+        "        if not (kept.any() or lapsed.any()):\n            return",
+        "        return",
+    ),
+    Mutation(
+        "credibility-loss",
+        "a lapsed promise costs credibility at home",
+        M + "redlines.py",
+        "            self.credibility_loss += step * audience_cost[:, None] * lapsing",
+        "            pass",
+    ),
+    # -- decisions ----------------------------------------------------------------------------
+    Mutation(
+        "target-value",
+        "targets chosen by expected value (deterrence of each target)",
+        M + "actors.py",
+        "        row = self.probe[k]\n        if row < 0:",
+        "        row = self.probe[k]\n        if True:",
+    ),
+    Mutation(
+        "widening",
+        "hitting a proxy risks its patron's retaliation and vice versa",
+        M + "world.py",
+        "        if allies:\n            friends",
+        "        if False:\n            friends",
+    ),
+    Mutation(
+        "reach",
+        "a retaliator's reach (how badly it could hurt)",
+        M + "actors.py",
+        "        return float(lad.score[rows].max()) / top if len(rows) and top > 0 else 0.0",
+        "        return 1.0",
+    ),
+    Mutation(
+        "deterrence",
+        "expected retaliation deters escalatory moves",
+        M + "actors.py",
+        "            utility[rows] -= level * (e * scale).astype(np.float32)",
+        "            pass",
+    ),
+    Mutation(
+        "restraint-combine",
+        "restraint windows combine per rung (the strongest penalty applies)",
+        M + "world.py",
+        "penalty = (above * strength).max(axis=0)",
+        "penalty = (above * strength).min(axis=0)",
+    ),
+    Mutation(
+        "restraint",
+        "restraint windows penalise rungs above their cap",
+        M + "actors.py",
+        "            utility -= penalty[self.menu][:, None]",
+        "            pass",
+    ),
+    Mutation(
+        "patron-window-wish",
+        "a restrained patron wants its proxies restrained too",
+        M + "actors.py",
+        "            wish = wish + strength * (np.minimum(wish, level) - wish)",
+        "            pass",
+    ),
+    Mutation(
+        "obey-control",
+        "proxies obey orders with probability = control",
+        M + "actors.py",
+        "        return cap, u_obey < self.control",
+        "        return cap, u_obey < 0.5",
+    ),
+    Mutation(
+        "control-blend",
+        "a proxy's desire blends its patron's wish by control",
+        M + "actors.py",
+        "        return self.control * self.wish(k) + (1.0 - self.control) * self.drive(k)",
+        "        return self.drive(k)",
+    ),
+    Mutation(
+        "patron-blame-fear",
+        "the patron's wish falls with the blame it fears",
+        M + "actors.py",
+        "            fear = fear + coef * m.beliefs.credibility[p, owner]\n        wish = ",
+        "            fear = fear + coef * m.beliefs.credibility[p, owner]\n        fear = 0.0\n        wish = ",
+    ),
+    Mutation(
+        "rung-cost",
+        "each move's own cost",
+        M + "actors.py",
+        "        utility -= self.menu_cost\n",
+        "",
+    ),
+    Mutation(
+        "rationality",
+        "the logit rule's rationality λ",
+        M + "actors.py",
+        "        z *= self.rationality\n",
+        "",
+    ),
+    Mutation(
+        "mediation-pull",
+        "tension among the others pulls a mediator towards conciliation",
+        M + "world.py",
+        "        if actor.spec.mediation <= 0:\n            return 0.0\n        others",
+        "        return 0.0\n        others",
+    ),
+    Mutation(
+        "host-pressure",
+        "a host is pressed to police the militia that attacks its guests",
+        M + "actors.py",
+        "                x = x + m.dynamics.host_pressure * m.threat[s, k]",
+        "                pass",
+    ),
+    Mutation(
+        "credibility-push",
+        "lost credibility raises the desired level",
+        M + "world.py",
+        "np.subtract(pressure + self.red_lines.credibility_loss, self.weariness, out=self.push)",
+        "np.subtract(pressure, self.weariness, out=self.push)",
+    ),
+    # -- consequences ---------------------------------------------------------------------------
+    Mutation(
+        "soil-security",
+        "host security foils attacks by militias based on its soil",
+        M + "violence.py",
+        "foiled = security[host, cols] if host >= 0 and m.host_of[i] == host else 0.0",
+        "foiled = 0.0",
+    ),
+    Mutation(
+        "security-not-on-air-strikes",
+        "host security cannot stop a state's air strikes",
+        M + "violence.py",
+        "foiled = security[host, cols] if host >= 0 and m.host_of[i] == host else 0.0",
+        "foiled = security[host, cols] if host >= 0 else 0.0",
+    ),
+    Mutation(
+        "protection",
+        "defensive posture protects against attacks",
+        M + "violence.py",
+        "                * (1.0 - m.protection[k, cols])\n",
+        "",
+    ),
+    Mutation(
+        "suppression",
+        "raids suppress the raided militia",
+        M + "violence.py",
+        "                * (1.0 - m.suppression[i, cols])\n",
+        "",
+    ),
+    Mutation(
+        "mediation",
+        "a mediator's conciliatory move cools the others' threat",
+        M + "violence.py",
+        "            m.threat[np.ix_(others, others, idx)] *= 1.0 - a.spec.mediation",
+        "            pass",
+    ),
+    Mutation(
+        "fatality",
+        "casualties split into deaths and wounded",
+        M + "violence.py",
+        "dead[h] = rng.binomial(death_u[mine][h], cas[h], lad.fatality[r[h]])",
+        "dead[h] = cas[h]",
+    ),
+    Mutation(
+        "forced-casualties",
+        "history's deaths and wounded fix a forced move's losses",
+        M + "violence.py",
+        "if fixed is not None and (fixed.deaths is not None or fixed.wounded is not None):",
+        "if False:",
+    ),
+    # -- observation, threat, grievance ------------------------------------------------------------
+    Mutation(
+        "threat-memory",
+        "threat decays with memory",
+        M + "observation.py",
+        "    m.threat *= dyn.memory\n",
+        "",
+    ),
+    Mutation(
+        "detection",
+        "covert moves can go undetected",
+        M + "observation.py",
+        "if len(covert) and p.detection[o, i] < 1.0:",
+        "if False:",
+    ),
+    Mutation(
+        "noise",
+        "perception noise",
+        M + "observation.py",
+        "if p.noise[o, i] > 0:",
+        "if False:",
+    ),
+    Mutation(
+        "casualty-threat",
+        "losses caused make a move look more hostile",
+        M + "observation.py",
+        "            seen = seen + dyn.casualty_weight * hurt_by_me\n",
+        "",
+    ),
+    Mutation(
+        "felt-losses",
+        "losses weigh with diminishing sensitivity",
+        M + "observation.py",
+        "    return np.log2(1.0 + casualties)",
+        "    return casualties",
+    ),
+    Mutation(
+        "grievance-from-losses",
+        "losses raise grievance at the perpetrator",
+        M + "world.py",
+        "            self.grievance[k, i, cols] += amount\n",
+        "",
+    ),
+    Mutation(
+        "grievance-at-blamed",
+        "losses raise grievance at whoever is blamed",
+        M + "world.py",
+        "            if shifted.any():\n",
+        "            if False:\n",
+    ),
+    Mutation(
+        "patron-feels-losses",
+        "a patron feels its proxies' losses",
+        M + "world.py",
+        "            if patron >= 0 and patron != i:\n",
+        "            if False:\n",
+    ),
+    Mutation(
+        "host-grievance",
+        "violence on its soil aggrieves the host",
+        M + "world.py",
+        "            if host >= 0 and host not in (i, k):\n",
+        "            if False:\n",
+    ),
+    Mutation(
+        "grievance-memory",
+        "grievance decays back to its baseline",
+        M + "world.py",
+        "        self.grievance *= dyn.grievance_memory\n",
+        "",
+    ),
+    Mutation(
+        "satiation",
+        "a retaliation settles the score",
+        M + "world.py",
+        "        if satiation <= 0:\n            return\n        for i in range(self.n):",
+        "        return\n        for i in range(self.n):",
+    ),
+    Mutation(
+        "war-weariness",
+        "war wears the belligerents down",
+        M + "world.py",
+        "        self.weariness += dyn.war_weariness * fighting + dyn.weariness_per_casualty * losses",
+        "        pass",
+    ),
+    Mutation(
+        "ceasefire",
+        "a war ends when both sides offer de-escalation",
+        M + "world.py",
+        "            if ceasefire.any():\n",
+        "            if False:\n",
+    ),
+    Mutation(
+        "geography-rebuild",
+        "a set event rebuilds who is where",
+        M + "events.py",
+        "        if rebuild:\n            m.rebuild()",
+        "        if rebuild:\n            pass",
+    ),
+    # -- records ----------------------------------------------------------------------------------
+    Mutation(
+        "chosen-outcome",
+        "forced moves flagged apart from chosen ones",
+        M + "outcomes.py",
+        "            if i not in forced:\n                self.worst_chosen",
+        "            if True:\n                self.worst_chosen",
+    ),
+    Mutation(
+        "pair-outcome",
+        "outcome per pair of actors",
+        M + "outcomes.py",
+        "            self.pair_worst[p, cols] = np.minimum(self.pair_worst[p, cols], code)\n",
+        "",
+    ),
+    Mutation(
+        "violence-classified-alike",
+        "a militia's violence counts whether or not it hurt",
+        M + "outcomes.py",
+        "            lad.violent, PROXY, np.where(lad.hostile, CONTAINED, CALM)",
+        "            lad.violent & (lad.lethality > 0.5), PROXY, np.where(lad.hostile, CONTAINED, CALM)",
+    ),
+    Mutation(
+        "accidental-escalation",
+        "violence born of misread defensive moves is flagged",
+        M + "outcomes.py",
+        "            self.accidental[cols] = (rise > 0) & (misread > 0.5 * rise)",
+        "            self.accidental[cols] = False",
+    ),
+    Mutation(
+        "event-log-blame",
+        "the event log records whom the target blamed",
+        M + "outcomes.py",
+        "                attributed[sel] = blame(int(victim), attributed[sel], cols[sel])",
+        "                pass",
+    ),
+]
+
+
+def run(mutation: Mutation, python: str) -> tuple[str, str]:
+    """Apply one mutation in a scratch copy and run the tests; return (verdict, detail)."""
+    with tempfile.TemporaryDirectory(prefix="mutation-") as tmp:
+        work = Path(tmp)
+        for part in ("simulator", "tests", "scenarios"):
+            shutil.copytree(ROOT / part, work / part, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy(ROOT / "pyproject.toml", work / "pyproject.toml")
+        target = work / mutation.path
+        text = target.read_text()
+        if text.count(mutation.old) != 1:
+            return "SNIPPET NOT FOUND", f"{mutation.path}: {mutation.old!r}"
+        target.write_text(text.replace(mutation.old, mutation.new))
+        env = dict(os.environ, PYTHONPATH=str(work), PYTHONDONTWRITEBYTECODE="1")
+        for files in (FAST, SLOW):
+            cmd = [python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *files]
+            done = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True)
+            if done.returncode != 0:
+                failed = [ln for ln in done.stdout.splitlines() if ln.startswith(("FAILED", "ERROR"))]
+                first = failed[0].split(" - ")[0] if failed else done.stdout.strip()[-200:]
+                return "caught", first.removeprefix("FAILED ").removeprefix("ERROR ")
+        return "NOT CAUGHT", ""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", nargs="*", help="run only these mutations (by name)")
+    parser.add_argument("--list", action="store_true", help="list the mutations and exit")
+    parser.add_argument("--jobs", type=int, default=2, help="mutations run at once (default 2)")
+    args = parser.parse_args()
+    chosen = [m for m in MUTATIONS if not args.only or m.name in args.only]
+    if args.list:
+        for m in chosen:
+            print(f"{m.name:30s} {m.mechanism}")
+        return 0
+    start = time.time()
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        results = list(pool.map(lambda m: run(m, sys.executable), chosen))
+    print(f"| mutation | mechanism disabled | verdict | first failing test |")
+    print("|---|---|---|---|")
+    for m, (verdict, detail) in zip(chosen, results, strict=True):
+        print(f"| {m.name} | {m.mechanism} | {verdict} | {detail} |")
+    survived = [m.name for m, (v, _) in zip(chosen, results, strict=True) if v != "caught"]
+    print(f"\n{len(chosen) - len(survived)} of {len(chosen)} caught in {time.time() - start:.0f} s")
+    if survived:
+        print("not caught or not found: " + ", ".join(survived))
+    return 1 if survived else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
