@@ -1,8 +1,9 @@
 """`escalation plot` on sweep folders: the expected figures, drawn from the stored files only.
 
 Each sweep is tiny (a few points, a few replicates, in this process) so the module runs in
-seconds; the figures' content is checked by eye during development, here only that they exist,
-are PNGs and are not blank.
+seconds. The files are checked to exist and hold a non-blank image; what each figure shows (titles,
+axis labels, one series per outcome, one cell per grid point, one bar per parameter) is checked
+on the Figure objects the plot functions return.
 """
 
 from __future__ import annotations
@@ -10,15 +11,25 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import matplotlib.image as mpimg
 import pytest
 
 from simulator.cli import main
-from simulator.plots.sweep import plot_filename, write_sweep_plots
+from simulator.experiment.analysis import analyze_sweep
+from simulator.plots.sweep import (
+    SweepData,
+    load_sweep_data,
+    plot_filename,
+    plot_heatmap,
+    plot_morris,
+    plot_outcome_vs,
+    plot_sobol,
+    sobol_panels,
+    write_sweep_plots,
+)
 from simulator.results.reader import ResultsError
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-MIN_BYTES = 20_000  # a titled, labelled 1500-px-wide figure is well above this
 
 SWEEPS = {
     "grid": (
@@ -82,11 +93,76 @@ def test_plot_writes_the_sweep_figures(kind, sweeps, capsys):
     assert pngs == expected_pngs(kind)
     assert sorted(printed) == sorted(str(folder / "plots" / name) for name in pngs)
     for name in pngs:
-        data = (folder / "plots" / name).read_bytes()
-        assert data.startswith(PNG_MAGIC), name
-        assert len(data) > MIN_BYTES, name
+        image = mpimg.imread(folder / "plots" / name)
+        assert image.shape[1] >= 1000 and image[..., :3].std() > 0.05, name
     assert (folder / "analysis" / "marginals.parquet").exists()
     assert (folder / "analysis" / f"{kind}.parquet").exists() or kind == "grid"
+
+
+@pytest.fixture(scope="module")
+def analysed(sweeps) -> dict[str, SweepData]:
+    """The figures' input for each sweep, after `escalation analyze` (as `escalation plot` does)."""
+    for folder in sweeps.values():
+        analyze_sweep(folder)
+    return {kind: load_sweep_data(folder) for kind, folder in sweeps.items()}
+
+
+def legend_texts(ax) -> list[str]:
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+@pytest.mark.parametrize("kind", sorted(SWEEPS))
+def test_outcome_vs_parameter_figures_show_each_outcome(kind, analysed):
+    data = analysed[kind]
+    for parameter in PARAMS[kind]:
+        fig = plot_outcome_vs(data, parameter)
+        ax = fig.axes[0]
+        assert fig.get_suptitle() == f"How the crisis ends along {parameter}"
+        assert ax.get_xlabel().startswith(parameter)
+        assert ax.get_ylabel() == "Share of replicates ending so (%)"
+        assert ax.get_ylim() == (-0.01, 1.01)
+        # One line per outcome class, plus the dashed "direct clash or war" line.
+        labels = [data.manifest["outcome_labels"][c] for c in data.classes]
+        assert legend_texts(ax) == [*labels, "Direct clash or war", "95% Wilson interval"]
+        assert len(ax.lines) == len(labels) + 1
+
+
+def test_grid_heatmap_has_one_cell_per_pair(analysed):
+    data = analysed["grid"]
+    fig = plot_heatmap(data)
+    ax, bar = fig.axes
+    assert fig.get_suptitle() == "Probability of a direct clash or war"
+    assert (ax.get_xlabel(), ax.get_ylabel()) == PARAMS["grid"]
+    assert bar.get_ylabel() == "P(direct clash or war), % of replicates"
+    (mesh,) = ax.collections
+    assert mesh.get_array().size == 3 * 2  # offense bias 0, 0.5, 1 x KH control 0.3, 1
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "0.5", "1"]
+    assert all(t.get_text().endswith("%") for t in ax.texts)
+    assert len(ax.texts) == 6
+
+
+def test_sobol_figure_has_s1_and_st_bars_per_parameter(analysed):
+    data = analysed["sobol"]
+    fig = plot_sobol(data)
+    panels = [ax for ax in fig.axes if ax.patches]
+    assert len(panels) == len(sobol_panels(data.sobol))
+    for ax in panels:
+        assert len(ax.patches) == 2 * len(PARAMS["sobol"])  # S1 and ST for each parameter
+        assert ax.get_xlabel() == "Sobol index (share of the output's variance)"
+    assert {t.get_text() for t in panels[0].get_yticklabels()} == set(PARAMS["sobol"])
+    assert legend_texts(panels[-1])[0].startswith("S1: first order")
+
+
+def test_morris_figure_ranks_and_places_each_parameter(analysed):
+    data = analysed["morris"]
+    left, right = plot_morris(data).axes
+    assert len(left.patches) == len(PARAMS["morris"])
+    assert {t.get_text() for t in left.get_yticklabels()} == set(PARAMS["morris"])
+    assert left.get_xlabel().startswith("μ*")
+    assert right.get_ylabel().startswith("σ")
+    (points,) = right.collections
+    assert len(points.get_offsets()) == len(PARAMS["morris"])
+    assert {t.get_text() for t in right.texts} == set(PARAMS["morris"])
 
 
 def test_plot_replaces_old_figures(sweeps, capsys):

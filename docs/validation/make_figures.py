@@ -10,28 +10,37 @@ It writes, next to this file:
 - ``results.json``: every number VALIDATION.md quotes, including the statistics of the tests in
   ``tests/test_validation.py``.
 
-The designs of the statistical tests are not repeated here: they are imported from
-``tests/test_validation.py`` (its ``measure_*`` functions) together with the small worlds of
-``tests/conftest.py``, so the figures and the tests see the same simulations. The figures' own
-sweeps are finer versions of the same designs. Nothing outside the repository is read.
+The designs of the statistical tests live next to this file: ``worlds.py`` (the small scenarios
+of ``tests/conftest.py`` and ``tests/test_validation.py``) and ``measures.py`` (the tests'
+statistics and ``measure_*`` designs), so the figures and the tests see the same simulations
+without this script importing a test module. The figures' own sweeps are finer versions of the
+same designs (run as a file, the script's folder is on ``sys.path``, so the two import as
+top-level modules). Nothing outside the repository is read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import time
 from pathlib import Path
-from types import ModuleType
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.dates as mdates  # noqa: E402
+import measures  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy import stats  # noqa: E402
+from worlds import (  # noqa: E402
+    BASELINE,
+    baseline_order_last_day,
+    baseline_without,
+    spiral_dyad,
+    window,
+    window_last_day,
+)
 
 from simulator.experiment.runner import release  # noqa: E402
 from simulator.model import OUTCOME_LABELS, OUTCOMES, EscalationModel  # noqa: E402
@@ -41,7 +50,7 @@ from simulator.plots.style import (  # noqa: E402
     severity_colors,
     style_axes,
 )
-from simulator.scenario import load_scenario, validate_scenario  # noqa: E402
+from simulator.scenario import load_scenario  # noqa: E402
 from simulator.stats import wilson_interval  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -58,17 +67,6 @@ COLORS = {
 }
 
 
-def _load(name: str, path: Path) -> ModuleType:
-    """Import a module from a file (the tests are not a package)."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-conftest = _load("validation_conftest", REPO / "tests" / "conftest.py")
-tv = _load("validation_tests", REPO / "tests" / "test_validation.py")
-
 _MODELS: list[EscalationModel] = []
 
 
@@ -83,16 +81,6 @@ def flush() -> None:
     """Release every model built so far from Mesa's registry."""
     while _MODELS:
         release(_MODELS.pop())
-
-
-def make_dyad(**overrides):
-    """The Blue/Red dyad of tests/conftest.py."""
-    return validate_scenario(conftest.dyad_data(**overrides), "<dyad>")
-
-
-def make_proxy(**overrides):
-    """The Patron/Rival/Host/Proxy world of tests/conftest.py."""
-    return validate_scenario(conftest.proxy_data(**overrides), "<proxy>")
 
 
 def wilson(k: int, n: int) -> tuple[float, float]:
@@ -138,8 +126,8 @@ def figure_a_spiral(out: dict) -> None:
     )
     axes = fig.subplots(1, 2, sharey=True)
     out["figure"] = {}
-    for ax, sweep in zip(axes, tv.BIAS_SWEEPS, strict=True):
-        m = tv.measure_p2(build, sweep, biases, R)
+    for ax, sweep in zip(axes, measures.BIAS_SWEEPS, strict=True):
+        m = measures.measure_p2(build, sweep, biases, R)
         flush()
         for key, color, style, label in (
             ("clash", COLORS["red"], "-", "P(direct clash, war included)"),
@@ -187,16 +175,16 @@ def figure_a_spiral(out: dict) -> None:
     save(fig, HERE / "a_spiral.png")
 
     out["test"] = {}
-    for sweep in tv.BIAS_SWEEPS:
-        m = tv.measure_p2(build, sweep)
+    for sweep in measures.BIAS_SWEEPS:
+        m = measures.measure_p2(build, sweep)
         flush()
         R = m["replicates"]
         out["test"][sweep] = {
             "bias": m["bias"],
             "p_clash": rnd(np.array(m["clash"]) / R),
             "replicates": R,
-            "cochran_armitage_z": rnd(tv.cochran_armitage(m["bias"], m["clash"], [R] * 6), 2),
-            "largest_reversal_z": rnd(tv.largest_reversal(m["clash"], R, +1), 2),
+            "cochran_armitage_z": rnd(measures.cochran_armitage(m["bias"], m["clash"], [R] * 6), 2),
+            "largest_reversal_z": rnd(measures.largest_reversal(m["clash"], R, +1), 2),
         }
 
 
@@ -226,7 +214,7 @@ def figure_b_control(out: dict) -> None:
         "baseline both militias": COLORS["purple"],
     }
     for sweep, (ax, controls) in sweeps.items():
-        m = tv.measure_p3(build, make_proxy, sweep, controls, R)
+        m = measures.measure_p3(build, sweep, controls, R)
         flush()
         rows = {}
         for key, ls, marker in (("attacks", "--", "s"), ("lethal", "-", "o")):
@@ -262,8 +250,8 @@ def figure_b_control(out: dict) -> None:
     save(fig, HERE / "b_control.png")
 
     out["test"] = {}
-    for sweep in tv.CONTROL_SWEEPS:
-        m = tv.measure_p3(build, make_proxy, sweep)
+    for sweep in measures.CONTROL_SWEEPS:
+        m = measures.measure_p3(build, sweep)
         flush()
         x = np.concatenate(
             [np.full(len(y), c) for c, y in zip(m["control"], m["lethal"], strict=True)]
@@ -290,16 +278,16 @@ def figure_c_windows(out: dict) -> None:
         figsize=(13, 5.0),
     )
     axes = fig.subplots(1, 3, width_ratios=[1.4, 1, 1.2])
-    last = (dt.date.fromisoformat(tv.WINDOW_UNTIL) - dt.date(2024, 1, 1)).days
+    last = window_last_day()
     days = np.arange(60)
     dyad = {}
     for label, w, color in (
         ("no window", None, COLORS["red"]),
-        ("window, strength 0.1", tv.window(0.1), COLORS["orange"]),
-        ("window, strength 0.2", tv.window(0.2), COLORS["green"]),
-        ("window, strength 1", tv.window(1.0), COLORS["blue"]),
+        ("window, strength 0.1", window(0.1), COLORS["orange"]),
+        ("window, strength 0.2", window(0.2), COLORS["green"]),
+        ("window, strength 1", window(1.0), COLORS["blue"]),
     ):
-        fc = build(tv.spiral_dyad(make_dyad, w), replicates=R_dyad).run().first_clash
+        fc = build(spiral_dyad(w), replicates=R_dyad).run().first_clash
         cum = np.array([((fc >= 0) & (fc <= d)).sum() for d in days])
         ci = np.array([wilson(k, R_dyad) for k in cum])
         axes[0].step(days, cum / R_dyad, where="post", color=color, label=label)
@@ -339,7 +327,7 @@ def figure_c_windows(out: dict) -> None:
     axes[1].set_ylabel("P(direct clash by day 29), %")
     axes[1].set_title("Dyad: clash before the window ends", fontsize=10)
 
-    last_base = tv.baseline_order_last_day()
+    last_base = baseline_order_last_day()
     variants = {
         "baseline\n(all)": {},
         "no Iran\nwindow": {"iran_window": True},
@@ -349,7 +337,7 @@ def figure_c_windows(out: dict) -> None:
     }
     base = {}
     for label, kw in variants.items():
-        scenario = tv.baseline_without(**kw) if kw else load_scenario(tv.BASELINE)
+        scenario = baseline_without(**kw) if kw else load_scenario(BASELINE)
         rec = build(scenario, replicates=R_base, seed=7).run()
         fc, fw = rec.first_clash, rec.first_war
         k = int(((fc >= 0) & (fc <= last_base)).sum())
@@ -382,8 +370,8 @@ def figure_c_windows(out: dict) -> None:
         style_axes(ax)
     save(fig, HERE / "c_windows.png")
 
-    mw = tv.measure_p4_window(build, make_dyad)
-    mo = tv.measure_p4_order(build)
+    mw = measures.measure_p4_window(build)
+    mo = measures.measure_p4_order(build)
     flush()
     R, last = mw["replicates"], mw["last_day"]
     before = {k: int(((v >= 0) & (v <= last)).sum()) for k, v in mw["first_clash"].items()}
@@ -395,7 +383,7 @@ def figure_c_windows(out: dict) -> None:
         "window": {
             "replicates": R,
             "before": before,
-            "z": rnd(tv.two_proportion_z(before["none"], R, before["window"], R), 2),
+            "z": rnd(measures.two_proportion_z(before["none"], R, before["window"], R), 2),
         },
         "order": {"replicates": R2, "before": mo["before"], "fisher_p": float(f"{p_fisher:.3g}")},
     }
@@ -421,7 +409,7 @@ def figure_d_deterrence(out: dict) -> None:
         ("capability_estimate", COLORS["orange"], "x", "--"),
         ("true capability", COLORS["green"], "+", ":"),
     ):
-        m = tv.measure_p5_dyad(build, make_dyad, how, levels, R)
+        m = measures.measure_p5_dyad(build, how, levels, R)
         flush()
         assert m["red_attacks"] == 0
         p = np.array(m["started"]) / R
@@ -444,7 +432,7 @@ def figure_d_deterrence(out: dict) -> None:
     axes[0].legend(fontsize=8, frameon=False)
 
     base_levels = [round(v, 2) for v in np.arange(0.2, 1.001, 0.05)]
-    m = tv.measure_p5_baseline(build, base_levels, 1000)
+    m = measures.measure_p5_baseline(build, base_levels, 1000)
     flush()
     for key, color, label in (
         ("opened", COLORS["red"], "first violence is by Iran or a militia against the US"),
@@ -477,22 +465,24 @@ def figure_d_deterrence(out: dict) -> None:
         },
     }
     out["test"] = {}
-    for how in tv.DETERRENCE_WAYS:
-        m = tv.measure_p5_dyad(build, make_dyad, how)
+    for how in measures.DETERRENCE_WAYS:
+        m = measures.measure_p5_dyad(build, how)
         flush()
         R = m["replicates"]
         out["test"][how] = {
             "level": m["level"],
             "p_started": rnd(np.array(m["started"]) / R),
-            "cochran_armitage_z": rnd(tv.cochran_armitage(m["level"], m["started"], [R] * 6), 2),
+            "cochran_armitage_z": rnd(
+                measures.cochran_armitage(m["level"], m["started"], [R] * 6), 2
+            ),
         }
-    m = tv.measure_p5_baseline(build)
+    m = measures.measure_p5_baseline(build)
     flush()
     R = m["replicates"]
     out["test"]["baseline US resolve"] = {
         "level": m["level"],
         "p_opened": rnd(np.array(m["opened"]) / R),
-        "cochran_armitage_z": rnd(tv.cochran_armitage(m["level"], m["opened"], [R] * 5), 2),
+        "cochran_armitage_z": rnd(measures.cochran_armitage(m["level"], m["opened"], [R] * 5), 2),
     }
 
 
@@ -502,10 +492,10 @@ def figure_d_deterrence(out: dict) -> None:
 def figure_e_calibration(out: dict) -> None:
     """The baseline's militia attacks and their lethality against F02-F08."""
     R = 2000
-    scenario = load_scenario(tv.BASELINE)
-    model, rec, log = tv.run_logged(build, scenario, R, seed=7)
-    mil, us = tv.militias(model), model.index_of["US"]
-    months = scenario.horizon_days / tv.DAYS_PER_MONTH
+    scenario = load_scenario(BASELINE)
+    model, rec, log = measures.run_logged(build, scenario, R, seed=7)
+    mil, us = measures.militias(model), model.index_of["US"]
+    months = scenario.horizon_days / measures.DAYS_PER_MONTH
     attacks = log["violent"][:, mil]  # (days, militias, R)
     lethal = attacks & (log["caused"][:, mil] > 0)
     per_rep = attacks.sum(axis=(0, 1)) / months
@@ -559,7 +549,7 @@ def figure_e_calibration(out: dict) -> None:
     blocks = [(0, 30), (30, 60), (60, 90)]
     block_stats = []
     for a, b in blocks:
-        y = attacks[a:b].sum(axis=(0, 1)) * (tv.DAYS_PER_MONTH / (b - a))
+        y = attacks[a:b].sum(axis=(0, 1)) * (measures.DAYS_PER_MONTH / (b - a))
         block_stats.append(mean_ci(y))
     block_stats = np.array(block_stats)
     names = [
@@ -617,13 +607,13 @@ def figure_e_calibration(out: dict) -> None:
         color = COLORS["red"] if label.startswith("F06") else COLORS["blue"]
         ax3.errorbar([p], [i], xerr=[[p - lo], [hi - p]], fmt="o", color=color, capsize=3)
         ax3.text(0.32, i, f"{p:.3f}  ({k}/{n})", va="center", fontsize=7.5)
-    band(ax3, *tv.CASUALTY_BAND, "tested band 0.01–0.10 (killed or wounded)", axis="x")
+    band(ax3, *measures.CASUALTY_BAND, "tested band 0.01–0.10 (killed or wounded)", axis="x")
     ax3.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=8)
     ax3.set_ylim(len(rows) - 0.5, -1.0)
     ax3.set_xscale("log")
     ax3.set_xlim(0.002, 1.0)
     ax3.text(
-        np.sqrt(tv.CASUALTY_BAND[0] * tv.CASUALTY_BAND[1]),
+        np.sqrt(measures.CASUALTY_BAND[0] * measures.CASUALTY_BAND[1]),
         -0.6,
         "tested band (killed or wounded)",
         ha="center",
@@ -686,7 +676,7 @@ def figure_e_calibration(out: dict) -> None:
             "attacks_per_month": {
                 "mean": rnd(rate_mean, 3),
                 "ci95": rnd([rate_lo, rate_hi], 3),
-                "ci99": rnd([rate_mean - tv.Z99 * se, rate_mean + tv.Z99 * se], 3),
+                "ci99": rnd([rate_mean - measures.Z99 * se, rate_mean + measures.Z99 * se], 3),
                 "median": rnd(np.median(per_rep), 3),
                 "quantiles_5_25_50_75_95": rnd(
                     np.quantile(per_rep, [0.05, 0.25, 0.5, 0.75, 0.95]), 3
@@ -702,7 +692,7 @@ def figure_e_calibration(out: dict) -> None:
                 r[0]: {"k": r[1], "n": r[2], "p": rnd(r[1] / r[2]), "ci95": rnd(wilson(r[1], r[2]))}
                 for r in rows
             },
-            "p_casualties_given_attack_ci99": rnd(wilson_interval(k_all, n_all, z=tv.Z99)),
+            "p_casualties_given_attack_ci99": rnd(wilson_interval(k_all, n_all, z=measures.Z99)),
             "f07_us_answer_within_2_days_after_casualties": {
                 "k": f07[0],
                 "n": f07[1],
@@ -713,7 +703,10 @@ def figure_e_calibration(out: dict) -> None:
                 "n": f08[1],
                 "p": rnd(f08[0] / f08[1]),
             },
-            "bands": {"attacks_per_month": tv.ATTACK_RATE_BAND, "p_casualties": tv.CASUALTY_BAND},
+            "bands": {
+                "attacks_per_month": measures.ATTACK_RATE_BAND,
+                "p_casualties": measures.CASUALTY_BAND,
+            },
         }
     )
     flush()
@@ -736,14 +729,14 @@ HISTORY = (
 def figure_f_hindcast(out: dict) -> None:
     """The 2019-20 hindcast: daily violence, cumulative clash and war, and the departures."""
     R = 2000
-    h = tv.measure_hindcast(build, R)
+    h = measures.measure_hindcast(build, R)
     scenario, model, rec, log = h["scenario"], h["model"], h["rec"], h["log"]
     strike, D = h["strike"], scenario.horizon_days
     # every day is drawn at its noon, so a day's step and its event line share the same x
     noon = dt.datetime.combine(scenario.start, dt.time(12))
     dates = np.array([noon + dt.timedelta(days=d) for d in range(D)])
     us, iran = model.index_of["US"], model.index_of["Iran"]
-    mil = tv.militias(model)
+    mil = measures.militias(model)
     violent = log["violent"]
     unforced = h["unforced_direct"]
 
@@ -776,7 +769,7 @@ def figure_f_hindcast(out: dict) -> None:
             dates, np.maximum(y, floor), color=color, lw=1.3, label=label, drawstyle="steps-mid"
         )
     f05 = 1 - np.exp(-9 / 35)
-    f02 = 1 - np.exp(-4.5 / tv.DAYS_PER_MONTH)
+    f02 = 1 - np.exp(-4.5 / measures.DAYS_PER_MONTH)
     ax1.hlines(f05, dates[0], dates[7], color=COLORS["green"], ls="--", lw=1)
     ax1.text(
         dates[0], f05 * 1.25, "F05: ≈9 attacks in 5 weeks", fontsize=7.5, color=COLORS["green"]
@@ -835,7 +828,9 @@ def figure_f_hindcast(out: dict) -> None:
     us_loss = log["losses"][:, us]
     k1 = h["day_of"][("KH", "US", "lethal_attack")]
     pre = violent[:k1, mil].sum(axis=(0, 1)).mean()
-    post_rep = violent[strike + 1 :, mil].sum(axis=(0, 1)) / ((D - strike - 1) / tv.DAYS_PER_MONTH)
+    post_rep = violent[strike + 1 :, mil].sum(axis=(0, 1)) / (
+        (D - strike - 1) / measures.DAYS_PER_MONTH
+    )
     post = post_rep.mean()
     stopped = ~unforced[strike + 1 :].any(axis=(0, 1))
     post_stopped, post_running = post_rep[stopped].mean(), post_rep[~stopped].mean()
@@ -948,12 +943,12 @@ def figure_g_scenarios(out: dict) -> None:
         for c, name in enumerate(OUTCOMES):
             k = int((codes == c).sum())
             row[name] = {"k": k, "p": rnd(k / R), "ci95": rnd(wilson(k, R))}
-        mil = tv.militias(model)
+        mil = measures.militias(model)
         if mil:
             att = rec.attacks[mil].sum(axis=0)
             leth = rec.lethal_attacks[mil].sum(axis=0)
             row["militia_attacks_per_month"] = rnd(
-                att.mean() / (scenario.horizon_days / tv.DAYS_PER_MONTH), 3
+                att.mean() / (scenario.horizon_days / measures.DAYS_PER_MONTH), 3
             )
             total = int(att.sum())
             row["p_casualties_given_militia_attack"] = rnd(leth.sum() / total) if total else None
@@ -1031,13 +1026,16 @@ def figure_h_sensitivity(out: dict) -> None:
     for col, (label, (template, values, base)) in enumerate(SENSITIVITY.items()):
         clash, war, rate = [], [], []
         for v in values:
-            scenario = load_scenario(tv.BASELINE, [template.format(v)])
+            scenario = load_scenario(BASELINE, [template.format(v)])
             model = build(scenario, replicates=R, seed=7)
             rec = model.run()
             clash.append(int((rec.first_clash >= 0).sum()))
             war.append(int((rec.first_war >= 0).sum()))
             rate.append(
-                mean_ci(rec.attacks[tv.militias(model)].sum(axis=0) / (90 / tv.DAYS_PER_MONTH))
+                mean_ci(
+                    rec.attacks[measures.militias(model)].sum(axis=0)
+                    / (90 / measures.DAYS_PER_MONTH)
+                )
             )
             flush()
         top, bottom = axes[0, col], axes[1, col]

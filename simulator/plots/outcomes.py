@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -14,7 +15,6 @@ from simulator.results.reader import RunResults
 from simulator.stats import wilson_interval
 
 from .style import (
-    fmt_date,
     mark_events,
     new_figure,
     plain,
@@ -22,6 +22,8 @@ from .style import (
     severity_colors,
     side_legend,
     style_axes,
+    timeline_figsize,
+    wrap,
 )
 
 CLASH_COLOR = "#d6604d"
@@ -95,8 +97,22 @@ def plot_outcomes(res: RunResults) -> Figure:
     return fig
 
 
+CLASH_LABEL = (
+    "Direct state-on-state clash, war included "
+    "(= outcomes \u201cclash short of war\u201d + \u201cwar\u201d)"
+)
+WAR_LABEL = "State-on-state war"
+END_LABEL_GID = "end-label"
+END_LABEL_PT = 48.0  # room right of the axes for the end-of-run values
+_LABEL_GAP_PT = 12.0  # least vertical distance between the two end labels
+
+
 def plot_clash_probability(res: RunResults) -> Figure:
-    """Cumulative share of replicates with a direct state-on-state clash / war, by date."""
+    """Cumulative share of replicates with a direct state-on-state clash / war, by date.
+
+    Every war starts with a clash, so the clash curve counts the replicates that went to war
+    too; its final value is the sum of the "direct clash short of war" and "war" outcomes.
+    """
     d = res.daily
     dates = res.dates()
     n = res.replicates
@@ -112,51 +128,68 @@ def plot_clash_probability(res: RunResults) -> Figure:
         series[col] = (p, band)
     top = _nice_max(1.15 * max(float(b[:, 1].max()) for _, b in series.values()) + 0.01)
 
-    fig = new_figure(res, "Cumulative probability of a direct clash and of war")
+    labels = [wrap(CLASH_LABEL), WAR_LABEL, "Shading: 95% Wilson interval"]
+    fig = new_figure(
+        res,
+        "Cumulative probability of a direct clash and of war",
+        figsize=timeline_figsize(res, labels),
+    )
     ax = fig.add_subplot()
     style_axes(ax)
     handles: list[object] = []
     # The clash line is drawn wider and underneath: every war starts with a clash, so when the
     # two coincide the clash line still shows as an outline around the war line.
-    for col, color, width, label in (
-        ("p_direct_clash", CLASH_COLOR, 2.6, "Direct state-on-state clash"),
-        ("p_war", WAR_COLOR, 1.5, "State-on-state war"),
+    ends = []
+    for col, color, width in (
+        ("p_direct_clash", CLASH_COLOR, 2.6),
+        ("p_war", WAR_COLOR, 1.5),
     ):
         p, band = series[col]
         be = np.vstack([band, band[-1]])
         ax.fill_between(x, be[:, 0], be[:, 1], step="post", color=color, alpha=0.18, linewidth=0)
         ax.step(x, np.append(p, p[-1]), where="post", color=color, linewidth=width)
-        handles.append(Line2D([], [], color=color, linewidth=width, label=label))
-    handles.append(Patch(facecolor="#999999", alpha=0.35, label="Shading: 95% Wilson interval"))
+        handles.append(Line2D([], [], color=color, linewidth=width))
+        ends.append((float(p[-1]), color))
+    handles.append(Patch(facecolor="#999999", alpha=0.35))
     ax.set_ylim(0, top)
-
-    # Final values inside the right end. Both curves are non-decreasing, so the space above the
-    # clash band's end is free; the war label goes above its band when there is room below the
-    # clash band, else below it (the war curve is never above the clash curve).
-    clash_p, clash_band = series["p_direct_clash"]
-    war_p, war_band = series["p_war"]
-    room = (clash_band[-1, 0] - war_band[-1, 1]) / top > 0.08
-    when = fmt_date(dates[-1].astype(object))
-    for p, y, dy, color in (
-        (clash_p[-1], clash_band[-1, 1], 4, CLASH_COLOR),
-        (war_p[-1], war_band[-1, 1] if room else war_band[-1, 0], 4 if room else -4, WAR_COLOR),
-    ):
-        ax.annotate(
-            f"{_pct(p)} by {when}",
-            xy=(x[-1], y),
-            xytext=(-3, dy),
-            textcoords="offset points",
-            va="bottom" if dy > 0 else "top",
-            ha="right",
-            fontsize=8.5,
-            color=color,
-            fontweight="bold",
-            bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 1},
-        )
-
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylabel(f"Cumulative share of replicates (%, n = {n:,})")
     setup_date_axis(ax, res, dates)
+    _end_labels(ax, ends, top, fig.get_figheight())
     events = mark_events(ax, res)
-    side_legend(ax, handles, [h.get_label() for h in handles], events)
+    side_legend(ax, handles, labels, events, offset_pt=END_LABEL_PT)
     return fig
+
+
+def _end_labels(ax: Axes, ends: list[tuple[float, str]], top: float, fig_height_in: float) -> None:
+    """Each curve's final value just right of the axes, level with the end of its own line.
+
+    When two values are too close to print apart, both labels move apart symmetrically (never
+    below the axis) and a thin leader joins each to its line's end.
+    """
+    # The axes' height is only known after layout; the figure height less title, date axis and
+    # footer (about 1.6 in) is close enough to keep labels from overlapping.
+    gap = _LABEL_GAP_PT / max((fig_height_in - 1.6) * 72, 72.0) * top
+    values = [v for v, _ in ends]
+    places = list(values)  # where each label goes, in data units
+    if len(values) == 2 and abs(values[0] - values[1]) < gap:
+        mid = max((values[0] + values[1]) / 2, gap / 2)
+        high, low = (0, 1) if values[0] >= values[1] else (1, 0)
+        places[high], places[low] = mid + gap / 2, mid - gap / 2
+    for (value, color), place in zip(ends, places, strict=True):
+        shift_pt = (place - value) / gap * _LABEL_GAP_PT
+        ax.annotate(
+            _pct(value),
+            xy=(1.0, value),
+            xycoords=("axes fraction", "data"),
+            xytext=(10, shift_pt),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=8.5,
+            color=color,
+            fontweight="bold",
+            annotation_clip=False,
+            gid=END_LABEL_GID,
+            arrowprops={"arrowstyle": "-", "color": color, "linewidth": 0.8, "shrinkA": 1},
+        )

@@ -20,6 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
+from matplotlib.ticker import Formatter
+from matplotlib.transforms import offset_copy
 
 from simulator.results.reader import Event, Rung, RunResults
 
@@ -72,6 +74,35 @@ def captioned_figure(title: str, caption: str, figsize: tuple[float, float] = FI
     return fig
 
 
+class CalendarFormatter(Formatter):
+    """Date tick labels that always say the year, e.g. '20 Dec 2020', '27', 'Jan 2021', '15', 'Feb'.
+
+    Ticks on the first of a month show the month; others the day of the month. The first tick
+    and the first tick of each new year also carry the year (and, for a mid-month first tick,
+    the month), on a second line, so no label is ambiguous and there is no offset text to find.
+    """
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self.format_ticks([x])[0]
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        labels = []
+        year = None
+        for value in values:
+            date = mdates.num2date(value).date()
+            if date.day == 1:
+                text = f"{date:%b}"
+            elif year is None:
+                text = f"{date.day} {date:%b}"
+            else:
+                text = str(date.day)
+            if date.year != year:
+                text += f"\n{date.year}"
+                year = date.year
+            labels.append(text)
+        return labels
+
+
 def setup_date_axis(
     ax: Axes,
     res: RunResults,
@@ -79,7 +110,7 @@ def setup_date_axis(
     whole_last_day: bool = True,
     short_label: bool = False,
 ) -> None:
-    """Calendar x axis spanning the whole run, with concise tick labels.
+    """Calendar x axis spanning the whole run, labelled by :class:`CalendarFormatter`.
 
     ``whole_last_day`` extends the axis to the end of the final day, for step plots that
     draw each day as an interval; line plots of daily points end at the last point.
@@ -93,13 +124,11 @@ def setup_date_axis(
         else mdates.AutoDateLocator(minticks=5, maxticks=10)
     )
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(CalendarFormatter())
     end = dates[-1] + np.timedelta64(1 if whole_last_day else 0, "D")
     ax.set_xlim(dates[0], max(end, dates[0] + np.timedelta64(1, "D")))
-    # Left-aligned so it never collides with the formatter's offset text (e.g. "2021-Jan"),
-    # which matplotlib draws under the right end of the axis.
     label = "Date" if short_label else f"Date (simulation day 0 = {fmt_date(res.start)})"
-    ax.set_xlabel(label, loc="left")
+    ax.set_xlabel(label)
 
 
 def style_axes(ax: Axes) -> None:
@@ -164,49 +193,101 @@ def numbered_events(res: RunResults) -> list[tuple[int, Event]]:
     return [(i + 1, e) for i, e in enumerate(res.events())]
 
 
-def mark_events(
-    ax: Axes, res: RunResults, min_gap: float = 0.035
-) -> tuple[list[object], list[str]]:
+EVENT_MARKER_GID = "event-marker"
+EVENT_STEP_PT = 13.0  # vertical step between staggered event markers, in points
+_AXES_WIDTH_PT = 500.0  # typical width of a timeline's axes, to space markers before layout
+
+
+@dataclass(frozen=True)
+class EventMark:
+    """One marker above a time axis: the events of one date, e.g. '6–9', and its stack level."""
+
+    date: dt.date
+    numbers: tuple[int, ...]
+    level: int
+
+    @property
+    def text(self) -> str:
+        """'3', '2, 3' or '6–9' (events of one date are numbered consecutively)."""
+        first, last = self.numbers[0], self.numbers[-1]
+        if len(self.numbers) == 1:
+            return str(first)
+        sep = ", " if len(self.numbers) == 2 else "\u2013"
+        return f"{first}{sep}{last}"
+
+
+def event_marks(res: RunResults) -> list[EventMark]:
+    """One marker per event date, staggered upwards where neighbours would overlap.
+
+    A marker needs about 4.5 points per character plus padding; markers whose centres are
+    closer than half their summed widths (on a typical axes width) go up a level.
+    """
+    dates = res.dates()
+    first = dates[0].astype(object)
+    span = max(int((dates[-1] - dates[0]) / np.timedelta64(1, "D")) + 1, 1)
+    by_date: dict[dt.date, list[int]] = {}
+    for number, event in numbered_events(res):
+        by_date.setdefault(event.date, []).append(number)
+    placed: list[tuple[float, float, int]] = []  # (position, half width, level), axis fractions
+    marks = []
+    for date, numbers in by_date.items():
+        mark = EventMark(date, tuple(numbers), 0)
+        frac = (date - first).days / span
+        half = (4.5 * len(mark.text) + 8.0) / 2 / _AXES_WIDTH_PT
+        level = 0
+        while any(lv == level and abs(frac - f) < half + h for f, h, lv in placed):
+            level += 1
+        placed.append((frac, half, level))
+        marks.append(EventMark(date, tuple(numbers), level))
+    return marks
+
+
+def mark_events(ax: Axes, res: RunResults) -> tuple[list[object], list[str]]:
     """Draw events as dotted vertical lines with numbered markers above the axes.
 
-    Call after the x limits are set. Markers closer than ``min_gap`` (fraction of the axis
-    width) are staggered upwards so their numbers never overlap. Returns legend handles and
-    labels ("3 Jan 2021 · label") for the events inside the visible date range.
+    Call after the x limits are set. Events of one date share a marker ('6–9'); markers that
+    would overlap are staggered upwards by a fixed number of points (not a fraction of the axes,
+    which would let them collide on short axes). Returns legend handles and labels
+    ("3 Jan 2021 · label") for the events inside the visible date range.
     """
     lo, hi = ax.get_xlim()
-    levels: list[list[float]] = []
+    events = dict(numbered_events(res))
     handles: list[object] = []
     labels: list[str] = []
-    for number, event in numbered_events(res):
-        when = np.datetime64(event.date, "D")
+    for mark in event_marks(res):
+        when = np.datetime64(mark.date, "D")
         x = float(mdates.date2num(when))
         if not lo <= x <= hi:
             continue
-        frac = (x - lo) / (hi - lo)
-        level = next(
-            (i for i, used in enumerate(levels) if all(abs(frac - f) >= min_gap for f in used)),
-            len(levels),
-        )
-        if level == len(levels):
-            levels.append([])
-        levels[level].append(frac)
         ax.axvline(when, color=EVENT_COLOR, linestyle=(0, (2, 2)), linewidth=0.9, zorder=1.5)
-        ax.text(
-            when,
-            1.02 + 0.065 * level,
-            str(number),
-            transform=ax.get_xaxis_transform(),
+        ax.annotate(
+            mark.text,
+            xy=(x, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 5 + EVENT_STEP_PT * mark.level),
+            textcoords="offset points",
             ha="center",
             va="bottom",
             fontsize=7.5,
             color="white",
             fontweight="bold",
-            clip_on=False,
-            bbox={"boxstyle": "circle,pad=0.2", "facecolor": EVENT_COLOR, "edgecolor": "none"},
+            annotation_clip=False,
+            gid=EVENT_MARKER_GID,
+            bbox={
+                "boxstyle": "circle,pad=0.2" if len(mark.numbers) == 1 else "round,pad=0.25",
+                "facecolor": EVENT_COLOR,
+                "edgecolor": "none",
+            },
         )
-        handles.append(EventKey(number))
-        labels.append(wrap(f"{fmt_date(event.date)} \u00b7 {event.label}"))
+        for number in mark.numbers:
+            handles.append(EventKey(number))
+            labels.append(event_label(events[number]))
     return handles, labels
+
+
+def event_label(event: Event) -> str:
+    """Legend label of an event: '3 Jan 2021 · label', wrapped."""
+    return wrap(f"{fmt_date(event.date)} \u00b7 {event.label}")
 
 
 def wrap(text: str, width: int = 34) -> str:
@@ -214,13 +295,39 @@ def wrap(text: str, width: int = 34) -> str:
     return plain("\n".join(textwrap.wrap(text, width=width)) or text)
 
 
+def _legend_style(n_labels: int) -> tuple[float, float]:
+    """(font size, label spacing) of a side legend: tighter when entries are many."""
+    return (7.0, 0.3) if n_labels > 14 else (8.0, 0.6)
+
+
+def timeline_figsize(res: RunResults, series_labels: Sequence[str]) -> tuple[float, float]:
+    """Size of a figure whose side legend lists ``series_labels`` and every scenario event.
+
+    The default height fits a handful of events; a scenario with many (a hindcast) gets a taller
+    figure so that its legend is not cut off at the bottom.
+    """
+    labels = [*series_labels, "Scenario events", *(event_label(e) for e in res.events())]
+    fontsize, spacing = _legend_style(len(labels))
+    lines = sum(label.count("\n") + 1 for label in labels)
+    legend_in = (lines * 1.2 * fontsize + len(labels) * spacing * fontsize) / 72
+    levels = max((m.level + 1 for m in event_marks(res)), default=0)
+    markers_in = (5 + EVENT_STEP_PT * levels) / 72
+    # The legend starts at the top of the axes, below the title and the event markers; the
+    # footer and padding take about 0.9 in more.
+    return FIGSIZE[0], max(FIGSIZE[1], legend_in + markers_in + 1.4)
+
+
 def side_legend(
     ax: Axes,
     handles: Sequence[object],
     labels: Sequence[str],
     events: tuple[list[object], list[str]] | None = None,
+    offset_pt: float = 0.0,
 ) -> Legend:
-    """Legend outside the axes on the right, optionally with a 'Scenario events' section."""
+    """Legend outside the axes on the right, optionally with a 'Scenario events' section.
+
+    ``offset_pt`` moves it further right, to leave room for labels drawn at the axes' edge.
+    """
     handles = list(handles)
     labels = list(labels)
     header_rows: list[int] = []
@@ -228,18 +335,19 @@ def side_legend(
         header_rows.append(len(labels))
         handles += [SectionHeader(), *events[0]]
         labels += ["Scenario events", *events[1]]
-    # Many events would push a tall legend off the figure: tighten it as entries grow.
-    crowded = len(labels) > 14
+    fontsize, spacing = _legend_style(len(labels))
+    anchor = offset_copy(ax.transAxes, fig=ax.figure, x=offset_pt, units="points")
     leg = ax.legend(
         handles,
         labels,
         loc="upper left",
         bbox_to_anchor=(1.015, 1.0),
+        bbox_transform=anchor,
         borderaxespad=0.0,
         frameon=False,
-        fontsize=7 if crowded else 8,
+        fontsize=fontsize,
         handler_map=HANDLER_MAP,
-        labelspacing=0.3 if crowded else 0.6,
+        labelspacing=spacing,
     )
     for row in header_rows:
         leg.get_texts()[row].set_fontweight("bold")
@@ -249,36 +357,40 @@ def side_legend(
 # -- colours ------------------------------------------------------------------------------
 
 
-# Colour range per ladder category, from the less to the more escalatory end of the category.
-# Anchoring colours to categories (not to rung position) keeps "status quo" neutral and "war"
-# dark red whatever the ladder's length, so figures from different scenarios read alike.
-CATEGORY_COLORS: dict[str, tuple[str, str]] = {
+# Colour stops per ladder category, from the less to the more escalatory end of the category;
+# a category's rungs are spread evenly over its stops. Anchoring colours to categories (not to
+# rung position) keeps "status quo" neutral and "war" darkest whatever the ladder's length, so
+# figures from different scenarios read alike. The stops span a wide range of lightness so
+# that neighbouring rungs of one category stay distinguishable in a stacked plot (the default
+# ladder's four posturing rungs used to be four near-identical blues).
+CATEGORY_COLORS: dict[str, tuple[str, ...]] = {
     "de-escalation": ("#1b7837", "#7fbf7b"),
-    "status quo": ("#cfd8dc", "#cfd8dc"),
-    "posturing": ("#a6cee3", "#4a90c2"),
-    "non-violent": ("#fee391", "#fdb863"),
-    "violent": ("#f4874f", "#b2182b"),
-    "war": ("#67000d", "#3b0006"),
+    "status quo": ("#dedede",),
+    "posturing": ("#a6d1ea", "#4b93c8", "#1c5a9c", "#0a2f60"),
+    "non-violent": ("#fde48b", "#d8a02e"),
+    "violent": ("#f7945a", "#d93b2b", "#a3101c"),
+    "war": ("#4d0008", "#2b0004"),
 }
 
 
 def ladder_colors(rungs: Sequence[Rung]) -> dict[str, str]:
     """Colour per rung name: conciliatory greens, neutral status quo, through war dark red.
 
-    Rungs of a known category are spread over that category's colour range in ladder order;
+    Rungs of a known category are spread over that category's colour stops in ladder order;
     rungs of an unknown category fall back to their position on the ladder colormap.
     """
     ordered = sorted(rungs, key=lambda r: r.index)
     n = max(len(ordered) - 1, 1)
     out: dict[str, str] = {}
     for pos, rung in enumerate(ordered):
-        span = CATEGORY_COLORS.get(rung.category)
-        if span is None:
+        stops = CATEGORY_COLORS.get(rung.category)
+        if stops is None:
             out[rung.name] = to_hex(LADDER_CMAP(pos / n))
             continue
         members = [r for r in ordered if r.category == rung.category]
         t = members.index(rung) / max(len(members) - 1, 1)
-        out[rung.name] = to_hex(LinearSegmentedColormap.from_list("c", span)(t))
+        cmap = LinearSegmentedColormap.from_list("c", stops if len(stops) > 1 else stops * 2)
+        out[rung.name] = to_hex(cmap(t))
     return out
 
 

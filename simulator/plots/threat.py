@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import Normalize
@@ -12,6 +14,7 @@ from simulator.results.reader import RunResults
 from .style import fmt_date, new_figure, plain
 
 CMAP = "YlOrRd"
+NAME_WIDTH = 22  # characters of an actor label per line
 
 
 def _cell_text(value: float) -> str:
@@ -26,7 +29,8 @@ def _cell_text(value: float) -> str:
 def plot_threat_matrix(res: RunResults) -> Figure:
     """Mean threat matrix at the final day and (if different) at peak mean escalation."""
     actors = res.actors()
-    names = [plain(a.label) for a in actors]
+    # Long actor labels are wrapped so two panels side by side keep square-ish cells.
+    names = [plain("\n".join(textwrap.wrap(a.label, NAME_WIDTH)) or a.label) for a in actors]
     dates = res.dates()
     last = len(res.daily) - 1
     peak = int(np.nanargmax(res.daily["escalation_mean"].to_numpy(dtype=float)))
@@ -50,12 +54,15 @@ def plot_threat_matrix(res: RunResults) -> Figure:
         date = dates[row].astype(object)
         ax.set_title(f"{title}: {fmt_date(date)} (day {day})", fontsize=10)
         ax.set_xticks(
-            range(len(names)), names, rotation=25, ha="right", rotation_mode="anchor", fontsize=8.5
+            range(len(names)), names, rotation=30, ha="right", rotation_mode="anchor", fontsize=8.5
         )
-        ax.set_yticks(range(len(names)), names, fontsize=8.5)
         ax.set_xlabel("Actor perceived as threatening")
         if ax is axes[0]:
+            ax.set_yticks(range(len(names)), names, fontsize=8.5)
             ax.set_ylabel("Observer (who feels threatened)")
+        else:
+            # Same rows as the first panel: repeating the names would only take room.
+            ax.set_yticks(range(len(names)), [""] * len(names))
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)

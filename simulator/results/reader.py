@@ -21,6 +21,7 @@ from simulator.results.writer import DAILY, MANIFEST, RUNS
 __all__ = [
     "Actor",
     "Event",
+    "ForcedMove",
     "ResultsError",
     "RunResults",
     "Rung",
@@ -80,6 +81,18 @@ class Event:
 
     date: dt.date
     day: int
+    label: str
+
+
+@dataclass(frozen=True)
+class ForcedMove:
+    """A move the scenario imposes on every replicate (a ``kind: action`` event)."""
+
+    date: dt.date
+    day: int
+    actor: str
+    rung: str
+    target: str
     label: str
 
 
@@ -148,6 +161,30 @@ class RunResults:
             day = int(e["day"]) if e.get("day") is not None else (date - self.start).days
             events.append(Event(date=date, day=day, label=str(e.get("label", ""))))
         return sorted(events, key=lambda e: (e.date, e.label))
+
+    def forced_moves(self) -> list[ForcedMove]:
+        """The scenario's forced moves (``kind: action`` events of ``scenario.events``), by date.
+
+        Read from the copy of the scenario the manifest keeps; empty when it has none.
+        """
+        where = self.path / MANIFEST
+        scenario = self.manifest.get("scenario") or {}
+        moves = []
+        for e in scenario.get("events") or []:
+            if e.get("kind") != "action":
+                continue
+            date = _parse_date(e.get("date"), where, "scenario.events[].date")
+            moves.append(
+                ForcedMove(
+                    date=date,
+                    day=(date - self.start).days,
+                    actor=str(e.get("actor", "")),
+                    rung=str(e.get("rung", "")),
+                    target=str(e.get("target", "")),
+                    label=str(e.get("label") or ""),
+                )
+            )
+        return sorted(moves, key=lambda m: (m.date, m.actor))
 
     def outcome_classes(self) -> list[str]:
         """Outcome classes ordered from most to least severe."""

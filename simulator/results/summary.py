@@ -47,7 +47,7 @@ def summarise(manifest: dict, runs: pd.DataFrame) -> Summary:
         ("Median peak rung", ladder[int(np.median(runs["peak_rung"]))]),
         (
             "Peak escalation index (median, 90 % range)",
-            _spread(runs["peak_escalation"]),
+            _median_spread(runs["peak_escalation"]),
         ),
     ]
     clash = runs["first_direct_clash_day"].dropna()
@@ -59,7 +59,7 @@ def summarise(manifest: dict, runs: pd.DataFrame) -> Summary:
     for actor in manifest["actors"]:
         name = actor["name"]
         deaths = runs[f"casualties.{name}"]
-        metrics.append((f"Casualties suffered: {actor['label']}", _spread(deaths, 1)))
+        metrics.append((f"Casualties suffered: {actor['label']}", _mean_spread(deaths)))
     militias = [a["name"] for a in manifest["actors"] if a["type"] == "militia"]
     if militias:
         attacks = sum(runs[f"attacks.{m}"] for m in militias)
@@ -77,10 +77,36 @@ def summarise(manifest: dict, runs: pd.DataFrame) -> Summary:
     return Summary(replicates=n, outcomes=rows, metrics=metrics)
 
 
-def _spread(values: pd.Series, digits: int = 0) -> str:
-    """Mean (or median, for whole numbers) with the central 90 % of replicates."""
-    v = values.to_numpy(dtype=float)
-    lo, mid, hi = np.quantile(v, [0.05, 0.5, 0.95])
-    if digits:
-        return f"mean {v.mean():.{digits}f}; 90 % of replicates {lo:.0f}–{hi:.0f}"
+def _median_spread(values: pd.Series) -> str:
+    """Median with the central 90 % of replicates, e.g. '69 (38–380)'."""
+    lo, mid, hi = np.quantile(values.to_numpy(dtype=float), [0.05, 0.5, 0.95])
     return f"{mid:.0f} ({lo:.0f}–{hi:.0f})"
+
+
+def _mean_spread(values: pd.Series) -> str:
+    """Mean with the central 90 % of replicates, saying when a tail drives the mean.
+
+    Casualties are zero in most replicates and in the hundreds in a few, so the mean can lie
+    outside the range of 90 % of replicates; the text then names the share of replicates beyond
+    that range, e.g. 'mean 9.6, driven by the 2.1 % of replicates above 0; 90 % of replicates 0'.
+    """
+    v = values.to_numpy(dtype=float)
+    if v.size == 0:
+        return "no replicates"
+    if np.all(v == v[0]):
+        return f"{v[0]:g} in every replicate"
+    lo, hi = np.quantile(v, [0.05, 0.95])
+    mean = float(v.mean())
+    # One decimal, or two significant digits for small means that would print as 0.0.
+    text = f"mean {mean:.1f}" if abs(mean) >= 0.95 else f"mean {mean:.2g}"
+    if mean > hi:
+        text += f", driven by the {_share(v > hi)} of replicates above {hi:.0f}"
+    elif mean < lo:
+        text += f", driven by the {_share(v < lo)} of replicates below {lo:.0f}"
+    central = f"{lo:.0f}" if f"{lo:.0f}" == f"{hi:.0f}" else f"{lo:.0f}–{hi:.0f}"
+    return f"{text}; 90 % of replicates {central}"
+
+
+def _share(mask: np.ndarray) -> str:
+    """Share of True values as a percentage with two significant digits, e.g. '2.1 %'."""
+    return f"{100 * float(mask.mean()):.2g} %"
