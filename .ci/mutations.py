@@ -241,7 +241,8 @@ MUTATIONS = [
         "the patron's wish falls with the blame it fears",
         M + "actors.py",
         "            fear = fear + coef * m.beliefs.credibility[p, owner]\n        wish = ",
-        "            fear = fear + coef * m.beliefs.credibility[p, owner]\n        fear = 0.0\n        wish = ",
+        "            fear = fear + coef * m.beliefs.credibility[p, owner]\n"
+        "        fear = 0.0\n        wish = ",
     ),
     Mutation(
         "rung-cost",
@@ -410,7 +411,8 @@ MUTATIONS = [
         "war-weariness",
         "war wears the belligerents down",
         M + "world.py",
-        "        self.weariness += dyn.war_weariness * fighting + dyn.weariness_per_casualty * losses",
+        "        self.weariness += dyn.war_weariness * fighting"
+        " + dyn.weariness_per_casualty * losses",
         "        pass",
     ),
     Mutation(
@@ -447,7 +449,8 @@ MUTATIONS = [
         "a militia's violence counts whether or not it hurt",
         M + "outcomes.py",
         "            lad.violent, PROXY, np.where(lad.hostile, CONTAINED, CALM)",
-        "            lad.violent & (lad.lethality > 0.5), PROXY, np.where(lad.hostile, CONTAINED, CALM)",
+        "            lad.violent & (lad.lethality > 0.5), PROXY,"
+        " np.where(lad.hostile, CONTAINED, CALM)",
     ),
     Mutation(
         "accidental-escalation",
@@ -483,13 +486,16 @@ def run(mutation: Mutation, python: str) -> tuple[str, str]:
             cmd = [python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *files]
             done = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True)
             if done.returncode != 0:
-                failed = [ln for ln in done.stdout.splitlines() if ln.startswith(("FAILED", "ERROR"))]
+                failed = [
+                    ln for ln in done.stdout.splitlines() if ln.startswith(("FAILED", "ERROR"))
+                ]
                 first = failed[0].split(" - ")[0] if failed else done.stdout.strip()[-200:]
                 return "caught", first.removeprefix("FAILED ").removeprefix("ERROR ")
         return "NOT CAUGHT", ""
 
 
 def main() -> int:
+    """Run the mutations asked for and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", nargs="*", help="run only these mutations (by name)")
     parser.add_argument("--list", action="store_true", help="list the mutations and exit")
@@ -503,7 +509,7 @@ def main() -> int:
     start = time.time()
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(lambda m: run(m, sys.executable), chosen))
-    print(f"| mutation | mechanism disabled | verdict | first failing test |")
+    print("| mutation | mechanism disabled | verdict | first failing test |")
     print("|---|---|---|---|")
     for m, (verdict, detail) in zip(chosen, results, strict=True):
         print(f"| {m.name} | {m.mechanism} | {verdict} | {detail} |")

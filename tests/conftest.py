@@ -7,7 +7,7 @@ file would give.
 
 from __future__ import annotations
 
-import copy
+import importlib.util
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,80 +21,17 @@ from simulator.scenario import Scenario, load_scenario, validate_scenario
 BASELINE = Path(__file__).parents[1] / "scenarios" / "baseline.yaml"
 
 
-def merge(base: dict, overrides: dict) -> dict:
-    """A deep copy of ``base`` with ``overrides`` merged in (mappings merge, the rest replace)."""
-    out = copy.deepcopy(base)
-    for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
+def _load_designs():
+    """docs/validation/designs.py holds the small worlds the tests and the figures share."""
+    path = Path(__file__).resolve().parents[1] / "docs" / "validation" / "designs.py"
+    spec = importlib.util.spec_from_file_location("validation_designs", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def dyad_data(**overrides: Any) -> dict:
-    """Two states, Blue and Red, each the other's only rival; a calm, perfectly perceiving world.
-
-    Perception is set explicitly to the built-in perfect observer (no offense bias, no noise, full
-    detection) so that a test changing one of them says so.
-    """
-    base = {
-        "name": "dyad",
-        "start": "2024-01-01",
-        "horizon_days": 30,
-        "replicates": 100,
-        "seed": 11,
-        "rationality": 1.0,
-        "actors": {
-            "Blue": {"type": "state", "rivals": ["Red"]},
-            "Red": {"type": "state", "rivals": ["Blue"]},
-        },
-        "perception": {"default": {"default": {"offense_bias": 0.0, "noise": 0.0}}},
-    }
-    return merge(base, overrides)
-
-
-def proxy_data(**overrides: Any) -> dict:
-    """Patron and Rival (states), a Host government, and the Patron's Proxy militia on its soil.
-
-    Rival keeps forces in Host, so the proxy can hit them there; Rival attributes the proxy's moves
-    to the patron half of the time. The proxy is aggrieved and loosely controlled, and defensive
-    moves are read with some offense bias: at the defaults most replicates see lethal proxy
-    violence and a few a direct clash, so outcomes vary between replicates.
-    """
-    base = {
-        "name": "proxy_war",
-        "start": "2024-01-01",
-        "horizon_days": 30,
-        "replicates": 100,
-        "seed": 5,
-        "rationality": 1.0,
-        "actors": {
-            "Patron": {"type": "state", "rivals": ["Rival"], "initial_threat": {"Rival": 0.3}},
-            "Rival": {
-                "type": "state",
-                "rivals": ["Patron"],
-                "present_in": ["Host"],
-                "initial_threat": {"Patron": 0.3, "Proxy": 0.3},
-            },
-            "Host": {"type": "host", "security": 0.2, "initial_threat": {"Proxy": 0.2}},
-            "Proxy": {
-                "type": "militia",
-                "patron": "Patron",
-                "host": "Host",
-                "control": 0.4,
-                "resolve": 0.9,
-                "risk_tolerance": 0.7,
-                "grievance": 0.8,
-                "initial_threat": {"Rival": 0.3},
-            },
-        },
-        "perception": {
-            "default": {"default": {"offense_bias": 0.5, "noise": 0.1}},
-            "Rival": {"Proxy": {"attribution": 0.5}},
-        },
-    }
-    return merge(base, overrides)
+designs = _load_designs()
+merge, dyad_data, proxy_data = designs.merge, designs.dyad_data, designs.proxy_data
 
 
 @pytest.fixture

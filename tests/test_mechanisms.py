@@ -109,7 +109,8 @@ def test_beliefs_drift_back_to_the_prior_as_types_may_change(dyad, build_model):
 
 
 @pytest.mark.parametrize(
-    ("cost", "mimic", "factor"), [(1.0, 0.5, 0.5), (2.0, 0.5, 0.75), (0.4, 0.5, 0.0), (1.0, 1.0, 0.0)]
+    ("cost", "mimic", "factor"),
+    [(1.0, 0.5, 0.5), (2.0, 0.5, 0.75), (0.4, 0.5, 0.0), (1.0, 1.0, 0.0)],
 )
 def test_reassurance_counts_only_when_costlier_than_mimicry(cost, mimic, factor, dyad, build_model):
     """Red makes three conciliatory gestures. Blue's log-odds fall by 3 × gain × evidence ×
@@ -195,7 +196,7 @@ def test_only_violent_or_covert_proxy_moves_are_blamed_on_the_patron(
         np.testing.assert_array_equal(belief, belief0)
 
 
-# -- red lines: they cover what they say -------------------------------------------------------------
+# -- red lines: they cover what they say ----------------------------------------------------------
 
 
 def red_line(**fields) -> dict:
@@ -398,14 +399,16 @@ def test_a_red_line_deters_only_the_acts_it_covers(proxy, build_model):
     assert values["['forces']"] == pytest.approx(values["None"] + term, rel=1e-9)
 
 
-# -- targets: by expected value ---------------------------------------------------------------------
+# -- targets: by expected value -------------------------------------------------------------------
 
 
 def test_retaliation_expected_from_a_proxy_includes_its_patron(proxy, build_model):
     """Widening: hitting the proxy risks its patron's retaliation too, at the solidarity weight;
     hitting the patron risks its proxy's. Without solidarity each is on its own."""
     for solidarity in (0.0, 0.5):
-        model = build_model(proxy(horizon_days=1, replicates=2, dynamics={"solidarity": solidarity}))
+        model = build_model(
+            proxy(horizon_days=1, replicates=2, dynamics={"solidarity": solidarity})
+        )
         i = model.index_of
         rival, patron, px = i["Rival"], i["Patron"], i["Proxy"]
         own_px = model.retaliation_from(rival, px, allies=False)
@@ -450,8 +453,12 @@ def first_strikes(model, rec_events, days: int = 3) -> dict[str, int]:
 
 @pytest.mark.parametrize(
     ("against", "proxy_share", "patron_share"),
-    [(None, 0.9, (0.0, 0.1)), ("perpetrator", 0.95, (0.0, 0.05)),
-     ("attributed", 0.35, (0.3, 0.6)), ("Patron", 0.0, (0.9, 1.0))],
+    [
+        (None, 0.9, (0.0, 0.1)),
+        ("perpetrator", 0.95, (0.0, 0.05)),
+        ("attributed", 0.35, (0.3, 0.6)),
+        ("Patron", 0.0, (0.9, 1.0)),
+    ],
 )
 def test_states_answer_a_proxy_attack_by_striking_the_proxy(
     against, proxy_share, patron_share, proxy, build_model
@@ -538,7 +545,10 @@ def test_ceasefire_needs_both_sides_to_offer_de_escalation(dyad, build_model):
             horizon_days=6,
             replicates=20,
             **CALM,
-            events=[forced("Red", "major_strike", "Blue", 0), forced("Blue", "status_quo", "Red", 0)]
+            events=[
+                forced("Red", "major_strike", "Blue", 0),
+                forced("Blue", "status_quo", "Red", 0),
+            ]
             + every_day("Red", "agreement", "Blue", range(1, 6))
             + every_day("Blue", blue, "Red", range(1, 6)),
         )
@@ -548,7 +558,7 @@ def test_ceasefire_needs_both_sides_to_offer_de_escalation(dyad, build_model):
         assert (~model.at_war.any(axis=(0, 1)) == ended).all()
 
 
-# -- restraint and orders ---------------------------------------------------------------------------
+# -- restraint and orders -------------------------------------------------------------------------
 
 
 def test_restraint_windows_combine_per_rung(dyad, build_model):
@@ -573,7 +583,9 @@ def test_proxies_obey_orders_with_probability_control(proxy, build_model):
     disobeys — with probability 1 − control — and then about as often as it would unordered."""
     rates = {}
     for control, order in ((0.3, True), (0.7, True), (0.3, False)):
-        orders = [{"to": ["Proxy"], "until": date(60), "max_rung": "verbal_threat"}] if order else []
+        orders = (
+            [{"to": ["Proxy"], "until": date(60), "max_rung": "verbal_threat"}] if order else []
+        )
         scenario = proxy(
             horizon_days=1,
             replicates=20_000,
@@ -620,11 +632,13 @@ def test_the_patron_fears_blame_for_its_proxys_attacks(proxy, build_model):
     model_ = model
     patron, rival = model_.index_of["Patron"], model_.index_of["Rival"]
     caution = 1 - model_.actors[patron].spec.risk_tolerance
-    expected = model_.dynamics.deterrence * caution * model_.retaliation_from(patron, rival, allies=False)
+    expected = (
+        model_.dynamics.deterrence * caution * model_.retaliation_from(patron, rival, allies=False)
+    )
     assert blame == pytest.approx(expected)
 
 
-# -- the host ---------------------------------------------------------------------------------------
+# -- the host -------------------------------------------------------------------------------------
 
 
 def test_host_raids_a_militia_that_attacks_on_its_soil(proxy, build_model):
@@ -665,7 +679,9 @@ def test_violence_on_its_soil_aggrieves_the_host(proxy, build_model):
 
 
 @pytest.mark.parametrize(("attacker", "foiled"), [("Proxy", True), ("Rival", False)])
-def test_host_security_stops_militias_based_there_not_air_strikes(attacker, foiled, proxy, build_model):
+def test_host_security_stops_militias_based_there_not_air_strikes(
+    attacker, foiled, proxy, build_model
+):
     """Host security foils attacks by the militias based on its soil; it cannot stop a state's
     air strikes on a militia there (v1 let it)."""
     hit = {}
@@ -675,8 +691,11 @@ def test_host_security_stops_militias_based_there_not_air_strikes(attacker, foil
             horizon_days=1,
             replicates=4000,
             **CALM,
-            actors={"Host": {"security": security}, "Proxy": {"capability": 1.0},
-                    "Rival": {"capability": 1.0}},
+            actors={
+                "Host": {"security": security},
+                "Proxy": {"capability": 1.0},
+                "Rival": {"capability": 1.0},
+            },
             events=[forced(attacker, "lethal_attack", target, 0)],
         )
         model = build_model(scenario)
@@ -746,7 +765,7 @@ def test_any_actor_type_can_mediate(build_model, make_scenario):
     np.testing.assert_allclose(model.threat[0, 1], 0.5 * 0.7 * 0.85)
 
 
-# -- consequences ---------------------------------------------------------------------------------------
+# -- consequences ---------------------------------------------------------------------------------
 
 
 def test_casualties_split_into_deaths_and_wounded_by_fatality(dyad, build_model):
@@ -802,14 +821,19 @@ def test_defensive_posture_protects_and_raids_suppress(proxy, build_model):
             **CALM,
             actors={"Host": {"security": 0.0}, "Proxy": {"capability": 1.0}},
             events=before
-            + [forced("Proxy", "status_quo", "Rival", 0), forced("Proxy", "lethal_attack", "Rival", 1)],
+            + [
+                forced("Proxy", "status_quo", "Rival", 0),
+                forced("Proxy", "lethal_attack", "Rival", 1),
+            ],
         )
         model = build_model(scenario)
         rec = model.run()
         hit[name] = (rec.lethal_attacks[model.index_of["Proxy"]] > 0).mean()
     lad = model.ladder
     assert hit["none"] == pytest.approx(0.6, abs=0.02)
-    assert hit["build-up"] == pytest.approx(0.6 * (1 - lad.protection[lad.index("build_up")]), abs=0.02)
+    assert hit["build-up"] == pytest.approx(
+        0.6 * (1 - lad.protection[lad.index("build_up")]), abs=0.02
+    )
     assert hit["raid"] == pytest.approx(0.6 * (1 - lad.suppression[lad.index("raid")]), abs=0.02)
 
 
@@ -841,11 +865,11 @@ def test_losses_aggrieve_at_the_perpetrator_and_whoever_is_blamed(proxy, build_m
     np.testing.assert_allclose(model.grievance[i["Patron"], i["Rival"]], dyn.solidarity * g)
 
 
-# -- records ------------------------------------------------------------------------------------------
+# -- records --------------------------------------------------------------------------------------
 
 
 def test_forced_moves_are_flagged_apart_from_chosen_ones(dyad, build_model):
-    """A forced strike makes the replicate a direct clash; what the actors chose is de-escalation."""
+    """A forced strike makes the replicate a direct clash; what the actors chose was calm."""
     scenario = dyad(
         horizon_days=10,
         replicates=20,

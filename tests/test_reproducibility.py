@@ -99,7 +99,9 @@ def test_replicate_is_the_same_world_alone_or_among_300(baseline, build_model):
         np.testing.assert_array_equal(alone.threat[..., 0], big.threat[..., k])
         np.testing.assert_array_equal(alone.grievance[..., 0], big.grievance[..., k])
         np.testing.assert_array_equal(alone.beliefs.p[..., 0], big.beliefs.p[..., k])
-        np.testing.assert_array_equal(alone.beliefs.credibility[..., 0], big.beliefs.credibility[..., k])
+        np.testing.assert_array_equal(
+            alone.beliefs.credibility[..., 0], big.beliefs.credibility[..., k]
+        )
         np.testing.assert_array_equal(alone.weariness[:, 0], big.weariness[:, k])
         events_alone = rec_alone.event_columns()
         events_big = rec_big.event_columns()

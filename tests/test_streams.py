@@ -52,7 +52,9 @@ def test_poisson_by_inversion(mean):
     assert k.var() == pytest.approx(mean, rel=0.05)
 
 
-@pytest.mark.parametrize(("n", "p"), [(1, 0.35), (2, 0.6), (5, 0.35), (30, 0.5), (3, 1.0), (4, 0.0)])
+@pytest.mark.parametrize(
+    ("n", "p"), [(1, 0.35), (2, 0.6), (5, 0.35), (30, 0.5), (3, 1.0), (4, 0.0)]
+)
 def test_binomial_by_inversion(n, p):
     u = np.random.default_rng(1).uniform(size=50_000)
     k = binomial(u, np.full(len(u), n), np.full(len(u), p))

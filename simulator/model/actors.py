@@ -20,8 +20,9 @@ which falls below the status quo when the actor believes k benign and little thr
 war has worn it down: conciliation is then a chosen move. ``E(r, k)`` is the retaliation it expects
 (:meth:`Actor.expected_retaliation`): the believed resolve × capability × reach of k and of k's
 allies (widening: each ally at the solidarity weight), reach being the severity of the heaviest
-move they could turn on the actor, plus, from every red line that covers the move, P(trip) × the belief that its
-owner keeps its promises × the promised level × P(the response falls on the actor).
+move they could turn on the actor, plus, from every red line that covers the move, P(trip) × the
+belief that its owner keeps its promises × the promised level × P(the response falls on the
+actor).
 
 The target is the eligible actor with the highest value ``x*(k) − d · level · E(k)`` at the
 actor's heaviest deterred move against it (what hitting k is worth, less what it may cost), unless
@@ -109,9 +110,11 @@ class Actor(mesa.Agent):
         return None
 
     def reach(self, other: Actor) -> float:
-        """How badly this actor could hurt ``other``: the escalation score of its heaviest
-        deterred move against it, as a share of the ladder's top score (a militia's rockets
-        reach about half as far as a state's major strikes)."""
+        """How badly this actor could hurt ``other``, on a scale of 0 to 1.
+
+        The escalation score of its heaviest deterred move against ``other``, as a share of the
+        ladder's top score: a militia's rockets reach about half as far as a state's major strikes.
+        """
         lad = self.model.ladder
         rows = self.menu[lad.deterred[self.menu] & lad.against[self.menu, other.type_index]]
         top = float(lad.score.max())
@@ -144,11 +147,13 @@ class Actor(mesa.Agent):
                 if lad.against[self.menu[r], m.actors[k].type_index]
             ]
             # the heaviest move the actor could make against k: the same yardstick for every target
-            self.probe[k] = int(max(usable, key=lambda r: lad.level[self.menu[r]])) if usable else -1
+            self.probe[k] = (
+                int(max(usable, key=lambda r: lad.level[self.menu[r]])) if usable else -1
+            )
 
     # -- the shared rule ---------------------------------------------------------------------
     def drive(self, k: int) -> np.ndarray:
-        """resolve · (threat + grievance) + stance + pressure, credibility loss, weariness.
+        """Resolve · (threat + grievance) + stance + pressure, credibility loss, weariness.
 
         Computed once a day per (actor, target): a patron's drive is also its proxies' guide.
         """

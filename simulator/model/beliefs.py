@@ -3,15 +3,16 @@
 Two beliefs per ordered pair (observer ``o``, actor ``a``), each an array over replicates:
 
 - **Type.** The probability that ``a`` is a *hostile* (expansionist, greedy) type rather than a
-  security seeker, updated by Bayes' rule from every move ``o`` sees (Jervis 1976, ch. 3; Kydd 1997,
-  2005 "Trust and Mistrust"), and drawn back towards the prior by the chance, in ``o``'s eyes, that
-  ``a``'s type changes (a hidden-Markov filter: nobody is ever certain). A move of rung ``r`` adds its log-likelihood ratio, the rung's
-  ``evidence``, as ``o`` reads it. The security dilemma is a *biased likelihood*: ``o`` reads a
-  defensive move as the offensive move it resembles, adding ``offense_bias × hostility`` where an
-  unbiased observer would add nothing. Reassurance counts only when it is costly: a gesture's
-  evidence is scaled by ``max(0, 1 − mimic_value / cost)``, zero when a hostile type would pay as
-  much to pass for benign. The part of the log-odds that came from misread defensive moves is kept
-  apart (``misread``), so that escalation born of misperception can be told from the rest.
+  security seeker, updated by Bayes' rule from every move ``o`` sees (Jervis 1976, ch. 3; Kydd
+  1997, 2005 "Trust and Mistrust"), and drawn back towards the prior by the chance, in ``o``'s
+  eyes, that ``a``'s type changes (a hidden-Markov filter: nobody is ever certain). A move of rung
+  ``r`` adds its log-likelihood ratio, the rung's ``evidence``, as ``o`` reads it. The security
+  dilemma is a *biased likelihood*: ``o`` reads a defensive move as the offensive move it
+  resembles, adding ``offense_bias × hostility`` where an unbiased observer would add nothing.
+  Reassurance counts only when it is costly: a gesture's evidence is scaled by
+  ``max(0, 1 − mimic_value / cost)``, zero when a hostile type would pay as much to pass for
+  benign. The part of the log-odds that came from misread defensive moves is kept apart
+  (``misread``), so that escalation born of misperception can be told from the rest.
 - **Commitments.** A Beta belief that ``a`` keeps its red lines (Sartori 2005; Walter 2009 on
   reputation): the prior mean is the observer's ``credibility`` setting with weight
   ``reputation_weight`` pseudo-observations; every promise ``a`` keeps or lets lapse is public and
@@ -83,9 +84,12 @@ class Beliefs:
             self.misread[o, a, columns] += misread
 
     def forget(self) -> None:
-        """Each day an actor's type may be redrawn from the prior (a new leadership, a change of
-        heart) with probability ``type_change``: the predictive step of a hidden-Markov filter,
-        which keeps any observer from certainty (0: exact Bayes for a fixed type)."""
+        """Drift every belief a share ``type_change`` back towards its prior.
+
+        Each day an actor's type may be redrawn from the prior (a new leadership, a change of heart)
+        with probability ``type_change``: the predictive step of a hidden-Markov filter, which keeps
+        any observer from certainty (0: exact Bayes for a fixed type).
+        """
         if self.type_change <= 0:
             return
         # p ← p + ε (prior − p), in place: (1 − ε) p + ε prior

@@ -40,8 +40,11 @@ Blame = Callable[[int, np.ndarray, np.ndarray], np.ndarray]
 
 
 def felt(casualties: np.ndarray) -> np.ndarray:
-    """How much a number of casualties weighs: log2(1 + n), so one casualty counts 1, three count 2,
-    and 31 count 5 — diminishing sensitivity to losses (Kahneman & Tversky 1979; Slovic 2007)."""
+    """How much a number of casualties weighs: log2(1 + n).
+
+    One casualty counts 1, three count 2, and 31 count 5 — diminishing sensitivity to losses
+    (Kahneman & Tversky 1979; Slovic 2007).
+    """
     return np.log2(1.0 + casualties)
 
 
@@ -130,7 +133,11 @@ def observe(
                     m.threat[o, att, moved] += gain * blamed
                     if informative:
                         beliefs.update(
-                            o, att, moved, llr * blamed, None if misread is None else misread * blamed
+                            o,
+                            att,
+                            moved,
+                            llr * blamed,
+                            None if misread is None else misread * blamed,
                         )
                     culprit = np.where(blamed, att, i)
             if m.tracer is not None:

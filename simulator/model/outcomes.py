@@ -205,8 +205,10 @@ class Recorder:
             self._log(day, rung, target, forced, outcome, blame)
 
     def _recovery(self, day: int) -> None:
-        """Days from the first direct clash until the pair's mutual threat is back below its
-        level on the eve of the clash (MODEL.md: time from a clash to de-escalation)."""
+        """Note the day a clashing pair's mutual threat falls back below its eve-of-clash level.
+
+        That is the time from a clash to de-escalation (MODEL.md), counted from the first clash.
+        """
         pending = np.flatnonzero((self.clash_pair[0] >= 0) & (self.deescalation_day < 0))
         pending = pending[self.first_clash[pending] < day]
         if not len(pending):

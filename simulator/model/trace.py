@@ -14,8 +14,10 @@ if TYPE_CHECKING:
 
 
 class DayTrace:
-    """Collects, for replicate column 0, who did what to whom, on what desire and belief, how it
-    was read, and what it cost."""
+    """A day-by-day account of replicate column 0.
+
+    Who did what to whom, on what desire and belief, how it was read, and what it cost.
+    """
 
     def __init__(self, model: EscalationModel):
         self.model = model
@@ -99,7 +101,10 @@ class DayTrace:
                 "moves": self._moves,
                 "perceptions": [p for p in self._perceptions if p["hostility"] != 0.0],
                 "losses": {
-                    names[i]: {"casualties": int(outcome.losses[i, 0]), "deaths": int(outcome.deaths[i, 0])}
+                    names[i]: {
+                        "casualties": int(outcome.losses[i, 0]),
+                        "deaths": int(outcome.deaths[i, 0]),
+                    }
                     for i in range(m.n)
                     if outcome.losses[i, 0] > 0
                 },

@@ -330,11 +330,11 @@ class EscalationModel(Model):
             self.grievance[i, k, cols] *= 1.0 - satiation * lad.level[rung[i, cols]]
 
     def _grieve(self, attacks: list[Attack], blame) -> None:
-        """Losses raise grievance at the perpetrator and at whoever is blamed for them, by
-        ``grievance_per_casualty × log2(1 + casualties)`` (diminishing sensitivity).
+        """Raise grievance at the perpetrator of losses and at whoever is blamed for them.
 
-        A patron feels its proxies' losses, and a host the violence on its soil, at the
-        solidarity weight.
+        Each attack adds ``grievance_per_casualty × log2(1 + casualties)`` (diminishing
+        sensitivity). A patron feels its proxies' losses, and a host the violence on its soil, at
+        the solidarity weight.
         """
         dyn = self.dynamics
         self.grievance *= dyn.grievance_memory
@@ -361,8 +361,11 @@ class EscalationModel(Model):
     def _war(
         self, rung: np.ndarray, target: np.ndarray, counts: np.ndarray, losses: np.ndarray
     ) -> None:
-        """Wars start with major strikes between states, wear the belligerents down, and end in
-        a ceasefire once each side has offered de-escalation within ``ceasefire_days``."""
+        """Start wars, wear the belligerents down, and end wars in ceasefires.
+
+        A war starts with major strikes between states; it ends in a ceasefire once each side has
+        offered de-escalation within ``ceasefire_days``.
+        """
         lad, dyn = self.ladder, self.dynamics
         for i in np.flatnonzero(self.is_state):
             if counts[i, lad.war].any():
