@@ -356,7 +356,7 @@ MUTATIONS = [
         "losses caused make a move look more hostile",
         M + "observation.py",
         "            seen = seen + dyn.casualty_weight * hurt_by_me\n",
-        "",
+        "            pass\n",
     ),
     Mutation(
         "felt-losses",
@@ -473,19 +473,26 @@ def run(mutation: Mutation, python: str) -> tuple[str, str]:
     """Apply one mutation in a scratch copy and run the tests; return (verdict, detail)."""
     with tempfile.TemporaryDirectory(prefix="mutation-") as tmp:
         work = Path(tmp)
-        for part in ("simulator", "tests", "scenarios"):
+        for part in ("simulator", "tests", "scenarios", "docs"):
             shutil.copytree(ROOT / part, work / part, ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copy(ROOT / "pyproject.toml", work / "pyproject.toml")
         target = work / mutation.path
         text = target.read_text()
         if text.count(mutation.old) != 1:
             return "SNIPPET NOT FOUND", f"{mutation.path}: {mutation.old!r}"
-        target.write_text(text.replace(mutation.old, mutation.new))
+        mutated = text.replace(mutation.old, mutation.new)
+        try:
+            compile(mutated, str(target), "exec")
+        except SyntaxError as err:
+            return "BROKEN MUTATION", f"{mutation.path}: {err}"
+        target.write_text(mutated)
         env = dict(os.environ, PYTHONPATH=str(work), PYTHONDONTWRITEBYTECODE="1")
         for files in (FAST, SLOW):
             cmd = [python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *files]
             done = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True)
-            if done.returncode != 0:
+            if done.returncode not in (0, 1):  # 2-5: interrupted, internal or usage error
+                return "BROKEN MUTATION", (done.stdout + done.stderr).strip()[-300:]
+            if done.returncode == 1:
                 failed = [
                     ln for ln in done.stdout.splitlines() if ln.startswith(("FAILED", "ERROR"))
                 ]

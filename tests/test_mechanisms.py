@@ -969,3 +969,38 @@ def test_misperception_and_recovery_metrics(dyad, build_model):
     started = rec2.first_violence >= 0
     assert started.sum() > 50
     assert rec2.accidental[started].mean() > 0.9
+
+
+def test_a_restrained_patron_wants_its_proxies_restrained(proxy, build_model):
+    """While the patron has a restraint window in force, its wish for its proxies is pulled down
+    to the window's cap level, as far as the window's strength goes."""
+    window = {"until": date(30), "max_rung": "verbal_threat", "strength": 0.6}
+    wishes = {}
+    for with_window in (False, True):
+        actors = {"Patron": {"initial_threat": {"Rival": 1.5}, "risk_tolerance": 1.0}}
+        if with_window:
+            actors["Patron"]["restraint"] = [window]
+        model = build_model(proxy(horizon_days=1, replicates=3, actors=actors))
+        model._today_constraints()
+        px = model.actors[model.index_of["Proxy"]]
+        wishes[with_window] = px.wish(model.index_of["Rival"])
+    free, level = wishes[False], model.ladder.level[model.ladder.index("verbal_threat")]
+    assert (free > level).all()  # the free wish is above the cap, so the window bites
+    np.testing.assert_allclose(wishes[True], free + 0.6 * (np.minimum(free, level) - free))
+
+
+def test_tension_among_the_others_pulls_a_mediator_to_conciliation(proxy, build_model):
+    """A mediator's desired level falls by the mean threat among the other actors; an actor with
+    no mediation role feels no such pull."""
+    desires = {}
+    for mediation in (0.0, 0.05):
+        scenario = proxy(horizon_days=1, replicates=3, actors={"Host": {"mediation": mediation}})
+        model = build_model(scenario)
+        model._today_constraints()
+        host = model.actors[model.index_of["Host"]]
+        desires[mediation] = host.desire(model.index_of["Patron"])
+        others = [i for i in range(model.n) if i != host.index]
+        pairs = len(others) * (len(others) - 1)
+        tension = model.threat[np.ix_(others, others)].sum(axis=(0, 1)) / pairs
+    assert (tension > 0).all()
+    np.testing.assert_allclose(desires[0.05], desires[0.0] - tension)
