@@ -272,7 +272,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     from simulator.experiment import sweep as sw
     from simulator.experiment.executors import choose_executor
-    from simulator.experiment.sweepspec import design_from
+    from simulator.experiment.sweep_plan import design_from
 
     if args.resume is not None:
         folder = args.resume
@@ -352,7 +352,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_trace(args: argparse.Namespace) -> int:
     """``escalation trace``."""
-    from simulator.experiment.trace import format_trace, trace_replicate
+    from simulator.experiment.replay import format_trace, trace_replicate
 
     trace = trace_replicate(args.results, args.replicate)
     for line in format_trace(trace, quiet_days=args.all_days):

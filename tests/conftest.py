@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from simulator.experiment.runner import release
+from simulator.experiment.simulate import release
 from simulator.model import EscalationModel
 from simulator.scenario import Scenario, load_scenario, validate_scenario
 

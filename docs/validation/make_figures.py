@@ -33,7 +33,7 @@ import matplotlib.dates as mdates  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from simulator.experiment.runner import release  # noqa: E402
+from simulator.experiment.simulate import release  # noqa: E402
 from simulator.model import OUTCOME_LABELS, OUTCOMES, EscalationModel  # noqa: E402
 from simulator.plots.style import (  # noqa: E402
     captioned_figure,

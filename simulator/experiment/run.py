@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from simulator import __version__
-from simulator.experiment.runner import DEFAULT_CHUNK, RunTables, simulate
+from simulator.experiment.simulate import DEFAULT_CHUNK, RunTables, simulate
 from simulator.model import OUTCOME_LABELS, OUTCOMES
 from simulator.model.ladder import Ladder
 from simulator.results.writer import write_folder, write_tables

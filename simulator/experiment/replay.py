@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from simulator.experiment.runner import release
+from simulator.experiment.simulate import release
 from simulator.model import OUTCOME_LABELS, OUTCOMES, EscalationModel
 from simulator.results.reader import ResultsError, load_run
 from simulator.scenario import ScenarioError, validate_scenario
