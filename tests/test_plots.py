@@ -201,7 +201,7 @@ def test_load_run_helpers(results_dir: Path) -> None:
     res = load_run(results_dir)
     assert [a.name for a in res.actors()] == ["US", "Iran", "Iraq", "KH"]
     assert [r.index for r in res.rungs()] == list(range(len(LADDER)))
-    assert [e.day for e in res.events()] == [14, 15, 17, 31]
+    assert [e.day for e in res.event_marks()] == [14, 15, 17, 31]
     assert res.dates()[0] == np.datetime64("2020-12-20")
     mix = res.mix("KH")
     assert list(mix) == MENUS["KH"]

@@ -11,13 +11,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import BASELINE, PNG_MAGIC
 
 from simulator.cli import main
 from simulator.plots.sweep import plot_filename, write_sweep_plots
-from simulator.results.reader import ResultsError
+from simulator.results.errors import ResultsError
 
-BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MIN_BYTES = 20_000  # a titled, labelled 1500-px-wide figure is well above this
 
 SWEEPS = {

@@ -161,7 +161,7 @@ HANDLER_MAP = {EventKey: _EventKeyHandler(), SectionHeader: _HeaderHandler()}
 
 def numbered_events(res: RunResults) -> list[tuple[int, Event]]:
     """Stable 1-based numbers for events (date order) so all figures number them alike."""
-    return [(i + 1, e) for i, e in enumerate(res.events())]
+    return [(i + 1, e) for i, e in enumerate(res.event_marks())]
 
 
 def mark_events(
