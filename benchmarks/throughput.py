@@ -12,7 +12,7 @@ Measures, on the baseline scenario (scenarios/baseline.yaml, 90 days):
 It prints a table of figures and one PASS/FAIL line per target, and exits 0 unless something
 crashes: it is a measurement, not a test. See benchmarks/README.md.
 
-    /work/.venv-dev/bin/python benchmarks/throughput.py [--quick] [--json out.json]
+    python benchmarks/throughput.py [--quick] [--json out.json]
 """
 
 from __future__ import annotations
