@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import shlex
+import shutil
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -108,11 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    width = min(88, shutil.get_terminal_size().columns - 2)  # as argparse wraps the options
+
     def command(name: str, help: str, description: str) -> argparse.ArgumentParser:
         return sub.add_parser(
             name,
             help=help,
-            description=textwrap.fill(description, 88),
+            description=textwrap.fill(description, width),
             epilog=f"examples:\n{EXAMPLES[name]}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
@@ -128,7 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--replicates", "-n", metavar="N", help="replicates (default: the scenario's)")
     run.add_argument("--seed", metavar="S", help="random seed (default: the scenario's)")
     run.add_argument(
-        "--out", type=Path, help="results folder (default: results/<scenario>-<timestamp>)"
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="results folder (default: results/<scenario>-<timestamp>)",
     )
     run.add_argument(
         "--force",
@@ -213,7 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--seed", metavar="S", help="seed of the replicates and of the design")
     sweep.add_argument("--second-order", action="store_true", help="Sobol: also sample S2")
     sweep.add_argument("--levels", metavar="L", help="Morris grid levels (default 4)")
-    sweep.add_argument("--out", type=Path, help="sweep folder (default results/<name>-sweep-…)")
+    sweep.add_argument(
+        "--out", type=Path, metavar="DIR", help="sweep folder (default results/<name>-sweep-…)"
+    )
     sweep.add_argument(
         "--force",
         action="store_true",

@@ -250,6 +250,15 @@ def failure_summary(report: SweepReport) -> str:
 # -- sweep analysis ---------------------------------------------------------------------------
 #: outputs shown first when printing sensitivity indices (all are stored)
 PRINTED_OUTPUTS = ("p_clash_or_war", "p_war", "p_proxy_violence", "mean_casualties")
+SOBOL_NOTE = (
+    "S1: share of an output's variance due to the parameter alone; ST: including its "
+    "interactions (± 95% bootstrap half-width). Monte Carlo noise from the finite replicates per "
+    "point inflates ST and widens the intervals; when it is a large share, add replicates."
+)
+MORRIS_NOTE = (
+    "Elementary effects per full parameter range. μ*: mean absolute effect (importance); μ: mean "
+    "signed effect; σ: spread of the effects (interactions or non-linearity)."
+)
 
 
 def _pct(p: float) -> str:
@@ -285,11 +294,7 @@ def marginal_table(marginals: pd.DataFrame, param: str) -> Table:
     """One parameter's pooled outcome shares (from :func:`outcome_marginals`) as a table."""
     rows = marginals[marginals["parameter"] == param]
     binned = (rows["grouping"] == "bin").any()
-    table = Table(
-        title=f"Along {param}" + (" (equal-count bins)" if binned else ""),
-        title_justify="left",
-        title_style="bold",
-    )
+    table = _titled(f"Along {param}" + (" (equal-count bins)" if binned else ""))
     table.add_column("range" if binned else "value", justify="right", no_wrap=True)
     shown = [(o, label) for o, label in MARGINAL_COLUMNS if (rows["outcome"] == o).any()]
     for _, label in shown:
@@ -309,11 +314,20 @@ def marginal_table(marginals: pd.DataFrame, param: str) -> Table:
     return table
 
 
+def _printed_outputs(indices: pd.DataFrame) -> list[str]:
+    """The outputs of a table of indices to print: the preferred ones, else all of them."""
+    shown = [o for o in PRINTED_OUTPUTS if (indices["output"] == o).any()]
+    return shown or list(dict.fromkeys(indices["output"]))
+
+
+def _titled(title: str, **options: object) -> Table:
+    return Table(title=title, title_justify="left", title_style="bold", **options)
+
+
 def _sobol_tables(results: SweepResults) -> list[Table]:
     sobol = results.sobol
-    shown = [o for o in PRINTED_OUTPUTS if (sobol["output"] == o).any()]
     tables = []
-    for output in shown or list(dict.fromkeys(sobol["output"])):
+    for output in _printed_outputs(sobol):
         rows = sobol[sobol["output"] == output].sort_values("ST", ascending=False)
         noise = float(rows["noise_share"].iloc[0])
         caption = None
@@ -321,10 +335,8 @@ def _sobol_tables(results: SweepResults) -> list[Table]:
             caption = "constant over the design: no variance to apportion"
         elif math.isfinite(noise):
             caption = f"Monte Carlo noise: ≤ {_pct(noise)} of the variance"
-        table = Table(
-            title=f"Sobol indices of {results.output_label(output)}",
-            title_justify="left",
-            title_style="bold",
+        table = _titled(
+            f"Sobol indices of {results.output_label(output)}",
             caption=caption,
             caption_justify="left",
         )
@@ -340,12 +352,12 @@ def _sobol_tables(results: SweepResults) -> list[Table]:
 
 
 def _s2_table(results: SweepResults) -> Table:
-    table = Table(title="Second-order Sobol indices S2", title_justify="left", title_style="bold")
+    table = _titled("Second-order Sobol indices S2")
     table.add_column("output")
     table.add_column("parameters")
     table.add_column("S2", justify="right")
     s2 = results.sobol_s2
-    for output in [o for o in PRINTED_OUTPUTS if (s2["output"] == o).any()]:
+    for output in _printed_outputs(s2):
         rows = s2[s2["output"] == output]
         for i, (_, r) in enumerate(rows.iterrows()):
             table.add_row(
@@ -359,18 +371,13 @@ def _s2_table(results: SweepResults) -> Table:
 
 def _morris_tables(results: SweepResults) -> list[Table]:
     morris = results.morris
-    shown = [o for o in PRINTED_OUTPUTS if (morris["output"] == o).any()]
     tables = []
-    for output in shown or list(dict.fromkeys(morris["output"])):
+    for output in _printed_outputs(morris):
         percent = output.startswith("p_")
         scale = 100.0 if percent else 1.0
         rows = morris[morris["output"] == output].sort_values("mu_star", ascending=False)
         unit = " (points of %)" if percent else ""
-        table = Table(
-            title=f"Morris effects on {results.output_label(output)}{unit}",
-            title_justify="left",
-            title_style="bold",
-        )
+        table = _titled(f"Morris effects on {results.output_label(output)}{unit}")
         table.add_column("parameter", no_wrap=True)
         table.add_column("μ*", justify="right", no_wrap=True)
         table.add_column("± 95%", justify="right", style="dim", no_wrap=True)
@@ -410,25 +417,18 @@ def print_analysis(console: Console, analysis: SweepAnalysis) -> None:
     )
     for param in results.parameters:
         console.print(marginal_table(results.marginals, param))
-    if results.sobol is not None and len(results.sobol):
-        for table in _sobol_tables(results):
+    sections = (  # (stored indices, their tables, what they mean)
+        (results.sobol, _sobol_tables, SOBOL_NOTE),
+        (results.sobol_s2, lambda r: [_s2_table(r)], ""),
+        (results.morris, _morris_tables, MORRIS_NOTE),
+    )
+    for indices, tables, note in sections:
+        if indices is None or not len(indices):
+            continue
+        for table in tables(results):
             console.print(table)
-        console.print(
-            "[dim]S1: share of an output's variance due to the parameter alone; ST: including "
-            "its interactions (± 95% bootstrap half-width). Monte Carlo noise from the finite "
-            "replicates per point inflates ST and widens the intervals; when it is a large "
-            "share, add replicates.[/]"
-        )
-    if results.sobol_s2 is not None and len(results.sobol_s2):
-        console.print(_s2_table(results))
-    if results.morris is not None and len(results.morris):
-        for table in _morris_tables(results):
-            console.print(table)
-        console.print(
-            "[dim]Elementary effects per full parameter range. μ*: mean absolute effect "
-            "(importance); μ: mean signed effect; σ: spread of the effects (interactions or "
-            "non-linearity).[/]"
-        )
+        if note:
+            console.print(f"[dim]{note}[/]")
     names = sorted({p.stem for p in analysis.files})
     console.print(
         f"Analysis: {results.path / ANALYSIS}/ ({', '.join(f'{n}.parquet/.csv' for n in names)})",

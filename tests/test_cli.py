@@ -532,18 +532,18 @@ def test_validate_needs_a_file(capsys):
 
 
 # -- plot and summary ---------------------------------------------------------------------------
-def test_plot_regenerates_the_plots(capsys, demo):
-    plots = demo["dir"] / "plots"
-    names = sorted(p.name for p in plots.glob("*.png"))
-    assert len(names) == N_PLOTS
-    victim = plots / names[0]
-    victim.unlink()
-    code, out, err = call(capsys, "plot", demo["dir"])
+def test_plot_draws_the_figures_of_a_run_from_its_tables(capsys, demo, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(demo["dir"], copy, ignore=shutil.ignore_patterns("plots"))
+    code, out, err = call(capsys, "plot", copy)
     assert code == 0, err
-    assert victim.read_bytes().startswith(PNG_MAGIC)
-    assert sorted(p.name for p in plots.glob("*.png")) == names
-    assert sorted(Path(line).name for line in out.splitlines()) == names
-    assert sorted(p.name for p in demo["dir"].iterdir()) == sorted([*RESULT_FILES, "plots"])
+    names = sorted(p.name for p in (demo["dir"] / "plots").glob("*.png"))
+    assert len(names) == N_PLOTS
+    assert out.splitlines() == [str(copy / "plots" / name) for name in names]
+    for name in names:
+        assert (copy / "plots" / name).read_bytes().startswith(PNG_MAGIC), name
+    assert sorted(p.name for p in copy.iterdir()) == sorted([*RESULT_FILES, "plots"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy"]  # no staging folder, no lock
 
 
 def test_summary_prints_the_table_the_run_printed(capsys, demo):
@@ -572,14 +572,6 @@ def test_plot_keeps_files_escalation_did_not_write(capsys, demo, tmp_path):
     code, _, err = call(capsys, "plot", copy)
     assert code == 2 and "my-edit.svg" in err
     assert snapshot(copy) == before
-
-
-def test_plot_copy_of_a_results_folder(capsys, demo, tmp_path):
-    copy = tmp_path / "copy"
-    shutil.copytree(demo["dir"], copy, ignore=shutil.ignore_patterns("plots"))
-    code, _, err = call(capsys, "plot", copy)
-    assert code == 0, err
-    assert len(list((copy / "plots").glob("*.png"))) == N_PLOTS
 
 
 # -- help and entry points ----------------------------------------------------------------------
