@@ -394,7 +394,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 console.print(marginal_table(marginals, path))
         console.print(f"Sweep: {folder}/ (manifest.json, design.parquet, chunks/, points.parquet)")
         print_next_steps(console, sweep_next_steps(folder))
-    if report.failures:
+    if not report.complete:
         err.print(f"[bold yellow]failed units:[/] {failure_summary(report)}", soft_wrap=True)
         return 3
     return 0

@@ -125,6 +125,8 @@ def test_force_rules(tmp_path, baseline):
     run = write_manifest(tmp_path / "run", build_manifest(baseline, "b.yaml", "escalation run"))
     (run / "plots").mkdir()
     (run / "plots" / "outcomes.png").write_bytes(b"png")
+    (run / ".plots.abcd1234.partial").mkdir()  # left by a `plot` that was killed
+    (run / ".plots.abcd1234.partial" / "outcomes.png").write_bytes(b"half")
     with pytest.raises(ResultsExistError, match="already exists"):
         prepare_target(run, "run", replace=False)
     prepare_target(run, "run", replace=True)  # only escalation's files: may be replaced

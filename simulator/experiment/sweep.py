@@ -12,7 +12,9 @@ workers, any executor and any interruption followed by a resume give the same da
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -105,18 +107,13 @@ def run_sweep(
             todo = [i for i in range(plan.unit_count) if i not in done]
             progress.phase("sweeping", plan.total_work, "replicate-days")
             progress.advance(sum(plan.work(i) for i in done))
-            try:
+            with _resumable(folder):
                 ran = _execute(folder, plan, executor, todo, progress)
-            except ResultsWriteError as err:
-                raise ResultsWriteError(
-                    f"{err} Finished units are kept in {folder / CHUNKS}; make room, then "
-                    f"continue with {resume_hint(folder)}.",
-                    err.errno,
-                ) from None
         progress.phase("summarizing the design points", 1, "table")
-        units = plan.units()
-        points, digest = summarize_points(folder, plan.manifest, units, plan.design_table())
-        write_points(folder, points, plan.manifest, digest)
+        with _resumable(folder):
+            units = plan.units()
+            points, digest = summarize_points(folder, plan.manifest, units, plan.design_table())
+            write_points(folder, points, plan.manifest, digest)
         progress.advance()
     return SweepReport(
         folder=folder,
@@ -130,12 +127,29 @@ def run_sweep(
     )
 
 
+@contextlib.contextmanager
+def _resumable(folder: Path) -> Iterator[None]:
+    """Say how to continue when the disk refuses a write once the sweep's folder exists."""
+    try:
+        yield
+    except ResultsWriteError as err:
+        raise ResultsWriteError(
+            f"{err} Finished units are kept in {folder / CHUNKS}; make room, then continue with "
+            f"{resume_hint(folder)}.",
+            err.errno,
+        ) from None
+
+
 def _check_resumable(folder: Path, plan: SweepPlan) -> None:
     stored = read_manifest(folder, "sweep")
     if fingerprint(stored) != plan.fingerprint:
         raise ResultsError(f"{folder}: holds another sweep than the one to resume.")
+    for sub in (folder / CHUNKS, folder / FAILURES):
+        try:
+            sub.mkdir(exist_ok=True)
+        except OSError as err:
+            raise ResultsError(f"{sub}: cannot be created ({err.strerror}).") from None
     for sub in (folder, folder / CHUNKS, folder / FAILURES):
-        sub.mkdir(exist_ok=True)
         ensure_writable(sub)
 
 

@@ -18,6 +18,9 @@ DESIGN, POINTS = "design.parquet", "points.parquet"
 CHUNKS, FAILURES, ANALYSIS, PLOTS = "chunks", "failures", "analysis", "plots"
 #: an OS lock beside the folder (``.NAME.lock``) while a process writes it
 LOCK_SUFFIX = ".lock"
+#: hidden temporaries of the atomic writer (see store.write_atomic), in any kind of folder: what a
+#: writer killed midway leaves, and the next writer removes
+STAGING = (".*.partial", "*/.*.partial", ".*.old")
 
 
 @dataclass(frozen=True)
@@ -43,17 +46,24 @@ class Layout:
 
         Paths are relative to ``folder`` and sorted; a foreign folder is listed, not its files.
         """
-        found = []
+        found: list[str] = []
+        staging: list[str] = []  # our temporary folders: whatever is inside is ours too
         root = Path(folder) / under if under else Path(folder)
+        owned = (*self.owned, *STAGING)
         for path in sorted(root.rglob("*")):
             rel = path.relative_to(folder).as_posix()
+            if any(rel.startswith(f"{s}/") for s in staging) or any(
+                rel.startswith(f"{f}/") for f in found
+            ):
+                continue  # inside one of ours (counted) or inside a foreign folder (listed)
             if path.is_dir() and not path.is_symlink():
-                if rel not in self.folders:
-                    found.append(rel + "/")
-            elif path.is_symlink() or not any(fnmatch.fnmatch(rel, p) for p in self.owned):
+                if any(fnmatch.fnmatch(rel, p) for p in STAGING):
+                    staging.append(rel)
+                elif rel not in self.folders:
+                    found.append(rel)
+            elif path.is_symlink() or not any(fnmatch.fnmatch(rel, p) for p in owned):
                 found.append(rel)
-        # a foreign folder's contents need not be listed one by one
-        return [p for p in found if not any(p != q and p.startswith(q) for q in found)]
+        return [f"{p}/" if (Path(folder) / p).is_dir() else p for p in found]
 
 
 KINDS: dict[str, Layout] = {
@@ -89,10 +99,6 @@ KINDS: dict[str, Layout] = {
             f"{ANALYSIS}/*.parquet",
             f"{ANALYSIS}/*.csv",
             f"{PLOTS}/*.png",
-            # a writer killed mid-file leaves a hidden temporary (see store.write_atomic)
-            f"{CHUNKS}/.unit-*.partial",
-            f"{FAILURES}/.unit-*.partial",
-            f".{POINTS}.*.partial",
         ),
         manifest_keys=(
             "scenario_name",

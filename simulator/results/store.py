@@ -89,7 +89,7 @@ def _acquire(path: Path, folder: Path) -> int:
             os.close(fd)
             raise ResultsLockedError(
                 f"{folder}: another escalation process is writing this folder ({holder}); "
-                "wait for it to finish, or choose another --out."
+                "wait for it to finish (or, for a new run or sweep, choose another --out)."
             ) from None
         try:  # the previous holder may have unlinked the file between our open and our lock
             same = os.stat(path).st_ino == os.fstat(fd).st_ino
@@ -178,7 +178,11 @@ def write_atomic(target: Path, fill: Callable[[Path], object], *, folder: bool =
 
 
 def replace_subfolder(folder: Path, name: str, kind: str, fill: Callable[[Path], object]) -> Path:
-    """Regenerate ``folder/name`` (plots/, analysis/) atomically, if it holds only our files."""
+    """Regenerate ``folder/name`` (plots/, analysis/) atomically, if it holds only our files.
+
+    Call it while holding the folder's lock (temporaries a killed writer left are removed).
+    """
+    clean_litter(Path(folder), re.escape(name))
     sub = Path(folder) / name
     if sub.is_dir():
         foreign = KINDS[kind].foreign(folder, under=name)
