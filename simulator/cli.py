@@ -14,8 +14,9 @@ import shlex
 import shutil
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
@@ -25,6 +26,9 @@ from simulator.experiment.executors import ExecutorError
 from simulator.experiment.limits import LimitError
 from simulator.results.errors import ResultsError, ResultsWriteError
 from simulator.scenario import ScenarioError, load_scenario
+
+if TYPE_CHECKING:
+    from simulator.progress import Progress
 
 #: exit status → what it means (printed by ``escalation --help`` and in the README)
 EXIT_CODES = {
@@ -333,11 +337,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     )
     from simulator.experiment.analysis import outcome_marginals
     from simulator.experiment.executors import choose_executor
-    from simulator.experiment.sweep import resume_hint, run_sweep
+    from simulator.experiment.sweep import Existing, resume_hint, run_sweep
     from simulator.experiment.sweep_plan import SweepOptions, plan_from_options, plan_of_folder
 
     err = Console(stderr=True, highlight=False)
     executor = choose_executor(whole(args.workers, "--workers"), args.dask)  # starts nothing yet
+    existing: Existing
     if args.resume is not None:
         if args.force:
             raise InputError("--resume continues a sweep and --force replaces it; give one.")
@@ -422,7 +427,10 @@ def cmd_trace(args: argparse.Namespace) -> int:
     from simulator.console import format_trace
     from simulator.experiment.replay import trace_replicate
 
-    trace = trace_replicate(args.results, whole(args.replicate, "--replicate"))
+    replicate = whole(args.replicate, "--replicate")
+    if replicate is None:  # argparse requires it; this says so to the type checker
+        raise InputError("--replicate K is required.")
+    trace = trace_replicate(args.results, replicate)
     for line in format_trace(trace, quiet_days=args.all_days):
         print(line)
     return 0
@@ -466,17 +474,19 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
     folder = args.results
     kind = read_manifest(folder)["kind"]
+    write: Callable[[Path, Path, Progress], object]
     with progress_display() as progress, locked(folder):
         if kind == "sweep":
             from simulator.experiment.analysis import analyze_sweep
-            from simulator.plots.sweep import write_sweep_plots as write
+            from simulator.plots.sweep import write_sweep_plots
 
             analyze_sweep(folder)  # (re)writes analysis/, which the figures read
+            write = write_sweep_plots
         else:
-            from simulator.plots import load_run
-            from simulator.plots import write_all as write
+            from simulator.plots import load_run, write_all
 
             load_run(folder)  # fail with a clear message before touching plots/
+            write = write_all
         replace_subfolder(folder, PLOTS, kind, lambda tmp: write(folder, tmp, progress))
     for path in sorted((folder / PLOTS).glob("*.png")):
         print(path)

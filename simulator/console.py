@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -59,7 +60,7 @@ class BarProgress:
             console=console,
             transient=True,
         )
-        self._task: int | None = None
+        self._task: TaskID | None = None
 
     def __enter__(self) -> BarProgress:
         self._bar.start()
@@ -320,12 +321,17 @@ def _printed_outputs(indices: pd.DataFrame) -> list[str]:
     return shown or list(dict.fromkeys(indices["output"]))
 
 
-def _titled(title: str, **options: object) -> Table:
-    return Table(title=title, title_justify="left", title_style="bold", **options)
+def _titled(title: str, caption: str | None = None) -> Table:
+    return Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        caption=caption,
+        caption_justify="left",
+    )
 
 
-def _sobol_tables(results: SweepResults) -> list[Table]:
-    sobol = results.sobol
+def _sobol_tables(sobol: pd.DataFrame, results: SweepResults) -> list[Table]:
     tables = []
     for output in _printed_outputs(sobol):
         rows = sobol[sobol["output"] == output].sort_values("ST", ascending=False)
@@ -335,11 +341,7 @@ def _sobol_tables(results: SweepResults) -> list[Table]:
             caption = "constant over the design: no variance to apportion"
         elif math.isfinite(noise):
             caption = f"Monte Carlo noise: ≤ {_pct(noise)} of the variance"
-        table = _titled(
-            f"Sobol indices of {results.output_label(output)}",
-            caption=caption,
-            caption_justify="left",
-        )
+        table = _titled(f"Sobol indices of {results.output_label(output)}", caption)
         table.add_column("parameter", no_wrap=True)
         table.add_column("S1 ± 95%", justify="right", no_wrap=True)
         table.add_column("ST ± 95%", justify="right", no_wrap=True)
@@ -351,12 +353,11 @@ def _sobol_tables(results: SweepResults) -> list[Table]:
     return tables
 
 
-def _s2_table(results: SweepResults) -> Table:
+def _s2_tables(s2: pd.DataFrame, results: SweepResults) -> list[Table]:
     table = _titled("Second-order Sobol indices S2")
     table.add_column("output")
     table.add_column("parameters")
     table.add_column("S2", justify="right")
-    s2 = results.sobol_s2
     for output in _printed_outputs(s2):
         rows = s2[s2["output"] == output]
         for i, (_, r) in enumerate(rows.iterrows()):
@@ -366,11 +367,10 @@ def _s2_table(results: SweepResults) -> Table:
                 _index(r["S2"], r["S2_conf"]),
             )
         table.add_section()
-    return table
+    return [table]
 
 
-def _morris_tables(results: SweepResults) -> list[Table]:
-    morris = results.morris
+def _morris_tables(morris: pd.DataFrame, results: SweepResults) -> list[Table]:
     tables = []
     for output in _printed_outputs(morris):
         percent = output.startswith("p_")
@@ -415,17 +415,19 @@ def print_analysis(console: Console, analysis: SweepAnalysis) -> None:
         "indicative.[/]",
         highlight=False,
     )
-    for param in results.parameters:
-        console.print(marginal_table(results.marginals, param))
+    marginals = results.marginals
+    if marginals is not None:
+        for param in results.parameters:
+            console.print(marginal_table(marginals, param))
     sections = (  # (stored indices, their tables, what they mean)
         (results.sobol, _sobol_tables, SOBOL_NOTE),
-        (results.sobol_s2, lambda r: [_s2_table(r)], ""),
+        (results.sobol_s2, _s2_tables, ""),
         (results.morris, _morris_tables, MORRIS_NOTE),
     )
     for indices, tables, note in sections:
         if indices is None or not len(indices):
             continue
-        for table in tables(results):
+        for table in tables(indices, results):
             console.print(table)
         if note:
             console.print(f"[dim]{note}[/]")

@@ -324,13 +324,13 @@ def analyze_sweep(folder: Path) -> SweepAnalysis:
         if not complete.all():
             missing = int((~complete).sum())
             resume = f"`escalation sweep --resume {folder}`"
-            if design.kind in ("sobol", "morris") or missing == len(points):
+            if design.needs_every_point or missing == len(points):
                 raise ResultsError(
                     f"{path}: the sweep is incomplete ({missing} of {len(points)} design points "
                     f"lack replicates, see {folder / 'failures'}); run {resume} to finish it"
                     + (
                         f" — the {design.describe()} analysis needs every point."
-                        if design.kind in ("sobol", "morris")
+                        if design.needs_every_point
                         else "."
                     )
                 )

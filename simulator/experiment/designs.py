@@ -139,6 +139,11 @@ class Design:
             return self.points * (d + 1)
         return self.points
 
+    @property
+    def needs_every_point(self) -> bool:
+        """Whether the design's estimators (Sobol, Morris) need every design point."""
+        return self.kind in ("sobol", "morris")
+
     def describe(self) -> str:
         """The design in words, for captions: e.g. "Sobol design, N = 64"."""
         if self.kind == "grid":

@@ -170,13 +170,13 @@ def design_from(options: SweepOptions) -> tuple[Design, int, Scenario, Path]:
             f"{options.file}: nothing to sweep; give --param PATH=lo:hi:n (repeatable) or a "
             "`sweep:` section with `params`."
         )
-    for what, value, name in (
+    for what, count, name in (
         ("--points", options.points, "points"),
         ("--replicates", options.replicates, "replicates"),
         ("--levels", options.levels, "levels"),
     ):
-        if value is not None:
-            check_count(what, value, SweepSpec, name)
+        if count is not None:
+            check_count(what, count, SweepSpec, name)
     design = Design(
         kind=options.design or spec.design,
         parameters=parameters,

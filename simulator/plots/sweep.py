@@ -390,7 +390,7 @@ def write_sweep_plots(
     names: set[str] = set()
     for parameter in data.parameters:
         name = plot_filename(parameter)
-        if name in names:  # two paths that sanitise alike
+        if name in names:  # two paths that sanitize alike
             name = name.replace(".png", f"-{len(names)}.png")
         names.add(name)
         figures.append((name, lambda p=parameter: plot_outcome_vs(data, p)))

@@ -24,7 +24,6 @@ from simulator.results.tables import read_analysis, read_table
 __all__ = [
     "Actor",
     "Event",
-    "ResultsError",
     "RunResults",
     "Rung",
     "SweepResults",

@@ -201,7 +201,7 @@ def clean_litter(directory: Path, name_pattern: str) -> list[Path]:
     ``.NAME.XXXXXXXX.old`` once NAME exists again); call it while holding the folder's lock.
     """
     pattern = re.compile(rf"^\.({name_pattern})\.{_TOKEN}\.(partial|old)$")
-    removed = []
+    removed: list[Path] = []
     directory = Path(directory)
     if not directory.is_dir():
         return removed
