@@ -131,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
         "daily.parquet and plots/ (all at once: the folder appears only when complete), then "
         "print a summary table and what to try next.",
     )
-    run.add_argument("scenario", type=Path, help="scenario YAML file")
+    run.add_argument("scenario", type=Path, metavar="FILE", help="scenario YAML file")
     run.add_argument("--replicates", "-n", metavar="N", help="replicates (default: the scenario's)")
     run.add_argument("--seed", metavar="S", help="random seed (default: the scenario's)")
     run.add_argument(
@@ -158,7 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
         "did what to whom, how each observer read it and whom it blamed, losses, red lines and "
         "events.",
     )
-    trace.add_argument("results", type=Path, help="run folder written by `escalation run`")
+    trace.add_argument(
+        "results", type=Path, metavar="DIR", help="run folder written by `escalation run`"
+    )
     trace.add_argument(
         "--replicate",
         "-r",
@@ -175,7 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Validate scenario files: schema, ranges, cross-references, dates. Exit status 2 if any "
         "file is invalid.",
     )
-    validate.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
+    validate.add_argument(
+        "scenarios", type=Path, nargs="+", metavar="FILE", help="scenario YAML files"
+    )
     _add_set(validate)
     validate.set_defaults(handler=cmd_validate)
 
@@ -187,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
         "folder: the analysis is redone first (as `escalation analyze`), then outcomes along "
         "each parameter, a heatmap, and the Sobol or Morris indices.",
     )
-    plot.add_argument("results", type=Path, help="run or sweep folder")
+    plot.add_argument("results", type=Path, metavar="DIR", help="run or sweep folder")
     plot.set_defaults(handler=cmd_plot)
 
     sweep = command(
@@ -199,7 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
         "units are kept on disk as they arrive; an interrupted sweep continues with --resume "
         "DIR. Exit status 3 if some units failed.",
     )
-    sweep.add_argument("file", type=Path, nargs="?", help="scenario or sweep YAML file")
+    sweep.add_argument(
+        "file", type=Path, nargs="?", metavar="FILE", help="scenario or sweep YAML file"
+    )
     sweep.add_argument(
         "--param",
         "-p",
@@ -255,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
         "intervals; Sobol S1/ST (and S2) with confidence intervals for Sobol designs; Morris "
         "mu*/sigma for Morris designs. Writes DIR/analysis/*.parquet and *.csv.",
     )
-    analyze.add_argument("results", type=Path, help="sweep folder")
+    analyze.add_argument("results", type=Path, metavar="DIR", help="sweep folder")
     analyze.set_defaults(handler=cmd_analyze)
 
     summary = command(
@@ -263,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
         "print the summary table of a stored run",
         "Print a stored run's outcome probabilities with 95 % Wilson intervals and key figures.",
     )
-    summary.add_argument("results", type=Path, help="run folder")
+    summary.add_argument("results", type=Path, metavar="DIR", help="run folder")
     summary.set_defaults(handler=cmd_summary)
     return parser
 
