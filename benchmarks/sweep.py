@@ -1,8 +1,8 @@
 """Parameter-sweep benchmark of the escalation simulator: parallel speed-up, Dask overhead, memory.
 
 Measures, on the baseline scenario (scenarios/baseline.yaml, 90 days), with a grid over
-perception.Iran.US.offense_bias and actors.KH.control and the sweep machinery of
-``escalation sweep`` (plan, start, execute through an executor, finish into points.parquet):
+perception.Iran.US.offense_bias and actors.KH.control, the library's ``run_sweep`` (what
+``escalation sweep`` calls), timed phase by phase through its progress reports:
 
 1. a 400-point x 200-replicate sweep on the local process pool at 1 and at 2 workers: wall
    seconds, replicate-days per second and the speed-up from the second worker;
@@ -15,7 +15,7 @@ perception.Iran.US.offense_bias and actors.KH.control and the sweep machinery of
 It prints a table of figures and one PASS/FAIL line per target, and exits 0 unless something
 crashes: it is a measurement, not a test. See benchmarks/README.md.
 
-    /work/.venv-dev/bin/python benchmarks/sweep.py [--quick] [--repeats N] [--json out.json]
+    python benchmarks/sweep.py [--quick] [--repeats N] [--json out.json]
 """
 
 from __future__ import annotations
@@ -107,14 +107,73 @@ def load_baseline():
     return load_scenario(BASELINE)
 
 
-def prepare(scenario, grid: tuple[int, int], replicates: int, folder: Path):
-    """What ``escalation sweep`` does before it starts an executor: plan, manifest, folder."""
-    from simulator.experiment import sweep as sw
+def plan_for(scenario, grid: tuple[int, int], replicates: int):
+    """The sweep's plan, as ``escalation sweep`` makes it (every design point validated)."""
+    from simulator.experiment.sweep_plan import plan_sweep
 
-    plan = sw.plan_sweep(scenario, make_design(grid, scenario.seed), replicates)
-    manifest = sw.sweep_manifest(plan, scenario, "benchmark", "scenarios/baseline.yaml")
-    sw.start_sweep(folder, manifest, plan, force=False)
-    return plan
+    design = make_design(grid, scenario.seed)
+    return plan_sweep(scenario, design, replicates, source="scenarios/baseline.yaml")
+
+
+class Timeline:
+    """When each step of ``run_sweep`` began: its progress phases and its executor's edges.
+
+    It is the ``progress`` given to ``run_sweep``: a phase's report marks the time it began.
+    """
+
+    def __init__(self) -> None:
+        self.marks: dict[str, float] = {}
+
+    def mark(self, name: str) -> None:
+        self.marks[name] = time.perf_counter()
+
+    def phase(self, name: str, total: float, unit: str) -> None:
+        self.mark(name)
+
+    def advance(self, amount: float = 1.0) -> None:
+        return None
+
+    def note(self, message: str) -> None:
+        print(f"note: {message}", flush=True)
+
+
+class BenchExecutor:
+    """The executor under test, with its start and stop marked on a timeline.
+
+    On entry it is warmed up with ``warm`` tasks (one per worker: each imports the simulator and
+    holds its worker for HOLD_S), so that the execute phase does not pay for imports. Before it
+    stops, ``before_exit`` runs while its workers are still alive; ``after_exit`` once they are
+    gone.
+    """
+
+    def __init__(self, inner, timeline: Timeline, warm: int = 0, before_exit=None, after_exit=None):
+        self.inner, self.timeline, self.warm = inner, timeline, warm
+        self.before_exit, self.after_exit = before_exit, after_exit
+        self.pids: list[int] = []
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def __enter__(self) -> BenchExecutor:
+        self.timeline.mark("start")
+        self.inner.__enter__()
+        self.timeline.mark("started")
+        self.pids = list(self.inner.run(warm_worker, [(HOLD_S,)] * self.warm))
+        self.timeline.mark("warm")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.timeline.mark("stop")
+        if self.before_exit is not None:
+            self.before_exit()
+        self.inner.__exit__(*exc)
+        self.timeline.mark("stopped")
+        if self.after_exit is not None:
+            self.after_exit()
+
+    def run(self, fn, tasks):
+        return self.inner.run(fn, tasks)
 
 
 def filesystem_of(path: Path) -> str:
@@ -192,59 +251,60 @@ def check_points(folder: Path, expected_points: int, expected_total: int):
 
 # -- 1 and 2. timed sweeps --------------------------------------------------------------------
 def time_sweep(scenario, grid, replicates: int, kind: str, workers: int, folder: Path) -> dict:
-    """One sweep, phase by phase, the way ``escalation sweep`` runs it, with a warmed executor.
+    """One sweep through ``run_sweep``, phase by phase, with a warmed executor.
 
     start-up = starting the executor (for Dask: LocalCluster + Client) and importing the simulator
     in every worker (one warm-up task per worker, minus the hold that spreads them); it is
-    reported, not counted in the sweep time. sweep = prepare + execute + finish.
+    reported, not counted in the sweep time. prepare = planning, checking the folder and writing
+    its manifest and design; sweep = prepare + execute + finish (points.parquet).
     """
-    from simulator.experiment import sweep as sw
+    from simulator.experiment.sweep import run_sweep
 
     gc.collect()
-    t0 = time.perf_counter()
-    plan = prepare(scenario, grid, replicates, folder)
-    t1 = time.perf_counter()
-    executor = make_executor(kind, workers)
-    with executor:
-        t2 = time.perf_counter()
-        pids = list(executor.run(warm_worker, [(HOLD_S,)] * workers))
-        t3 = time.perf_counter()
-        ran, failed = sw.execute_sweep(folder, plan, executor)
-        t4 = time.perf_counter()
-        name = executor.name
-    t5 = time.perf_counter()
-    sw.finish_sweep(folder, plan)
-    t6 = time.perf_counter()
-    units = plan.units()
-    if failed or ran != len(units):
-        raise RuntimeError(f"{name}: {failed} of {ran} units failed ({len(units)} planned)")
+    timeline = Timeline()
+    timeline.mark("begin")
+    plan = plan_for(scenario, grid, replicates)
+    timeline.mark("planned")
+    executor = BenchExecutor(make_executor(kind, workers), timeline, warm=workers)
+    report = run_sweep(plan, folder, executor, timeline)
+    timeline.mark("end")
+    t = timeline.marks
+    if report.failures or report.ran != plan.unit_count:
+        raise RuntimeError(
+            f"{report.executor}: {len(report.failures)} of {report.ran} units failed "
+            f"({plan.unit_count} planned)"
+        )
     points, check = check_points(folder, len(plan.matrix), len(plan.matrix) * replicates)
     if not check["ok"]:
-        raise RuntimeError(f"{name}: incomplete sweep in {folder}: {check}")
-    work = len(plan.matrix) * replicates * plan.horizon
-    startup = (t2 - t1) + max(0.0, (t3 - t2) - HOLD_S)
-    sweep = (t1 - t0) + (t4 - t3) + (t6 - t5)
+        raise RuntimeError(f"{report.executor}: incomplete sweep in {folder}: {check}")
+    work = plan.total_work
+    prepare = (t["start"] - t["begin"]) + (t["sweeping"] - t["warm"])
+    execute = t["stop"] - t["sweeping"]
+    shutdown = t["stopped"] - t["stop"]
+    finish = t["end"] - t["stopped"]
+    startup = (t["started"] - t["start"]) + max(0.0, (t["warm"] - t["started"]) - HOLD_S)
+    sweep = prepare + execute + finish
     return {
         "executor": kind,
-        "name": name,
+        "name": report.executor,
         "workers": workers,
-        "warmed_workers": len(set(pids)),
+        "warmed_workers": len(set(executor.pids)),
         "points": len(plan.matrix),
         "replicates": replicates,
-        "units": len(units),
+        "units": plan.unit_count,
         "points_per_unit": plan.points_per_unit,
         "block": plan.block,
         "replicate_days": work,
         "startup_seconds": startup,
-        "executor_start_seconds": t2 - t1,
-        "prepare_seconds": t1 - t0,
-        "execute_seconds": t4 - t3,
-        "shutdown_seconds": t5 - t4,
-        "finish_seconds": t6 - t5,
+        "executor_start_seconds": t["started"] - t["start"],
+        "prepare_seconds": prepare,
+        "execute_seconds": execute,
+        "shutdown_seconds": shutdown,
+        "finish_seconds": finish,
         "sweep_seconds": sweep,
-        "total_seconds": sweep + startup + (t5 - t4),
-        "execute_rate": work / (t4 - t3),
-        "total_rate": work / (sweep + startup + (t5 - t4)),
+        "total_seconds": sweep + startup + shutdown,
+        "execute_rate": work / execute,
+        "total_rate": work / (sweep + startup + shutdown),
         "_points": points,
     }
 
@@ -331,21 +391,26 @@ class DescendantSampler:
 def memory_child(folder: Path, grid: tuple[int, int], replicates: int, workers: int) -> None:
     """Run in a fresh interpreter: a whole sweep on the local pool, then one JSON line."""
     scenario = load_baseline()
-    from simulator.experiment import sweep as sw
     from simulator.experiment.executors import LocalExecutor
+    from simulator.experiment.sweep import run_sweep
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     sampler = DescendantSampler()
     sampler.start()
     t0 = time.perf_counter()
-    plan = prepare(scenario, grid, replicates, folder)
-    with LocalExecutor(workers) as executor:
-        ran, failed = sw.execute_sweep(folder, plan, executor)
-        sampler.sample()  # every unit is back and the workers are still alive: their final peaks
-    sampler.stop()
-    # the pool is shut down: its workers are reaped, so they count in RUSAGE_CHILDREN
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    sw.finish_sweep(folder, plan)
+    plan = plan_for(scenario, grid, replicates)
+    children: list[int] = []
+
+    def reaped() -> None:  # the pool is shut down: its workers count in RUSAGE_CHILDREN
+        sampler.stop()
+        children.append(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+
+    # every unit is back and the workers are still alive when the executor begins to stop: their
+    # final peaks are sampled then
+    executor = BenchExecutor(
+        LocalExecutor(workers), Timeline(), before_exit=sampler.sample, after_exit=reaped
+    )
+    report = run_sweep(plan, folder, executor, Timeline())
     seconds = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     hwm = 0
@@ -361,18 +426,18 @@ def memory_child(folder: Path, grid: tuple[int, int], replicates: int, workers: 
             {
                 "points": len(plan.matrix),
                 "replicates_per_point": replicates,
-                "units": len(plan.units()),
+                "units": plan.unit_count,
                 "block": plan.block,
-                "units_run": ran,
-                "units_failed": failed,
+                "units_run": report.ran,
+                "units_failed": len(report.failures),
                 "workers": workers,
                 "seconds": seconds,
-                "replicate_days_per_s": len(plan.matrix) * replicates * plan.horizon / seconds,
+                "replicate_days_per_s": plan.total_work / seconds,
                 "imports_mb": mb_from_maxrss(before),
                 "client_peak_mb": mb_from_maxrss(peak),
                 "client_vmhwm_mb": mb_from_maxrss(hwm),
                 "worker_vmhwm_mb": workers_mb,
-                "children_maxrss_mb": mb_from_maxrss(children),
+                "children_maxrss_mb": mb_from_maxrss(children[0]),
             }
         )
     )

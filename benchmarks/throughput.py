@@ -12,7 +12,7 @@ Measures, on the baseline scenario (scenarios/baseline.yaml, 90 days):
 It prints a table of figures and one PASS/FAIL line per target, and exits 0 unless something
 crashes: it is a measurement, not a test. See benchmarks/README.md.
 
-    /work/.venv-dev/bin/python benchmarks/throughput.py [--quick] [--json out.json]
+    python benchmarks/throughput.py [--quick] [--json out.json]
 """
 
 from __future__ import annotations
@@ -160,7 +160,7 @@ def load_baseline():
 # -- 1. vectorised model ----------------------------------------------------------------------
 def time_model(scenario, R: int, repeats: int) -> dict:
     """Best-of-``repeats`` wall time to construct an R-replicate model and step to the horizon."""
-    from simulator.experiment.runner import release
+    from simulator.experiment.simulate import release
     from simulator.model import EscalationModel
 
     runs = []
@@ -192,7 +192,7 @@ def time_model(scenario, R: int, repeats: int) -> dict:
 def time_batch_run(scenario, n: int) -> dict:
     import mesa
 
-    from simulator.experiment.runner import release
+    from simulator.experiment.simulate import release
     from simulator.model import EscalationModel
 
     gc.collect()
@@ -285,7 +285,7 @@ def time_cli(replicates: int, runs: int) -> dict:
 def memory_child(mode: str, replicates: int) -> None:
     """Run in a fresh interpreter: build and run, then print one JSON line with ru_maxrss."""
     scenario = load_baseline()
-    from simulator.experiment.runner import release, simulate
+    from simulator.experiment.simulate import release, simulate
     from simulator.model import EscalationModel
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

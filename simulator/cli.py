@@ -1,6 +1,9 @@
-"""The ``escalation`` command: a thin layer over the library.
+"""The ``escalation`` command: a thin layer over the library (see :data:`EXIT_CODES`).
 
-Exit status: 0 success, 2 bad input (scenario, results folder, arguments), 1 anything unexpected.
+Each subcommand parses its options, calls one library function (``run_scenario``, ``run_sweep``,
+``analyze_sweep``, …) and shows the result through :mod:`simulator.console`. Numbers given as
+options are read here as whole numbers and checked by the library against the same bounds as
+scenario files, so a bad one gets the same one-line, located message as a bad scenario field.
 """
 
 from __future__ import annotations
@@ -8,40 +11,63 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import shlex
+import shutil
 import sys
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
+from rich.markup import escape
 
 from simulator import __version__
-from simulator.experiment.designs import DesignError
+from simulator.experiment.designs import DESIGNS
 from simulator.experiment.executors import ExecutorError
-from simulator.results.reader import ResultsError
-from simulator.results.writer import ResultsExistError, check_writable
+from simulator.experiment.limits import LimitError
+from simulator.results.errors import ResultsError, ResultsWriteError
 from simulator.scenario import ScenarioError, load_scenario
 
-EXAMPLES = """examples:
+if TYPE_CHECKING:
+    from simulator.progress import Progress
+
+#: exit status → what it means (printed by ``escalation --help`` and in the README)
+EXIT_CODES = {
+    0: "success",
+    1: "an unexpected error (a bug: please report it with the traceback)",
+    2: "bad input: a scenario, option, results folder or --out that cannot be used; nothing "
+    "was written",
+    3: "a sweep finished, but some of its units failed (see DIR/failures/; --resume retries)",
+    4: "results could not be written (disk full, storage error); finished work is kept",
+    130: "interrupted (Ctrl-C); a sweep keeps its finished units for --resume",
+}
+
+EXAMPLES = {
+    "run": """\
+  escalation run scenarios/baseline.yaml
   escalation run scenarios/baseline.yaml --replicates 2000 --seed 7 --out results/demo
-  escalation run scenarios/baseline.yaml --set actors.KH.control=0.3 --set rationality=2
-  escalation trace results/demo --replicate 12
+  escalation run scenarios/baseline.yaml --set actors.KH.control=0.3 --set rationality=2""",
+    "trace": """\
+  escalation trace results/demo --replicate 0
+  escalation trace results/demo --replicate 12 --all-days""",
+    "validate": """\
   escalation validate scenarios/*.yaml
-  escalation plot results/demo
-  escalation sweep scenarios/baseline.yaml --param perception.Iran.US.offense_bias=0:1:11 \
-      --param actors.KH.control=0.3:1:8 --replicates 500 --out results/bias-x-control
-  escalation sweep ... --dask tcp://scheduler:8786      (or --dask local)
-  escalation sweep --resume results/bias-x-control
-  escalation analyze results/bias-x-control
-"""
+  escalation validate scenarios/baseline.yaml --set horizon_days=120""",
+    "plot": """\
+  escalation plot results/demo              # a run: escalation_fan.png, outcomes.png, …
+  escalation plot results/bias-x-control    # a sweep: outcome_vs_<param>.png, heatmap.png, …""",
+    "summary": """\
+  escalation summary results/demo""",
+    "sweep": """\
+  escalation sweep scenarios/sweeps/bias_x_control.yaml --out results/bias-x-control
+  escalation sweep scenarios/baseline.yaml --param actors.KH.control=0.3:1:8 --replicates 500
+  escalation sweep scenarios/baseline.yaml --design sobol --points 256 \\
+      --param actors.Iran.resolve=0.2:0.9 --param perception.US.Iran.offense_bias=0:1
+  escalation sweep scenarios/baseline.yaml --param rationality=1:3:3 --dask local
+  escalation sweep --resume results/bias-x-control""",
+    "analyze": """\
+  escalation analyze results/bias-x-control""",
+}
 
 
 class InputError(Exception):
@@ -54,19 +80,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.command_line = shlex.join(["escalation", *argv])
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, emoji=False)
     try:
         return args.handler(args)
-    except (
-        ScenarioError,
-        ResultsError,
-        ResultsExistError,
-        InputError,
-        DesignError,
-        ExecutorError,
-    ) as exc:
-        err.print(f"[bold red]error:[/] {exc}", soft_wrap=True, markup=True)
+    except (ScenarioError, ResultsError, InputError, LimitError, ExecutorError) as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True, markup=True)
         return 2
+    except ResultsWriteError as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True, markup=True)
+        return 4
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
@@ -76,98 +98,151 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command-line interface: run, trace, validate, plot, summary."""
+    """The command-line interface: run, trace, validate, plot, summary, sweep, analyze."""
+    codes = "\n".join(
+        textwrap.fill(text, 88, initial_indent=f"  {code:<5}", subsequent_indent=" " * 7)
+        for code, text in EXIT_CODES.items()
+    )
     parser = argparse.ArgumentParser(
         prog="escalation",
         description="Simulate escalation between states and proxies (the security dilemma).",
-        epilog=EXAMPLES,
+        epilog=f"examples:\n{EXAMPLES['run']}\n{EXAMPLES['sweep'].splitlines()[0]}\n"
+        f"  escalation COMMAND --help   (each command's options and examples)\n\n"
+        f"exit status:\n{codes}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = sub.add_parser(
+    width = min(88, shutil.get_terminal_size().columns - 2)  # as argparse wraps the options
+
+    def command(name: str, help: str, description: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=help,
+            description=textwrap.fill(description, width),
+            epilog=f"examples:\n{EXAMPLES[name]}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    run = command(
         "run",
-        help="run a scenario file and write results, a summary and plots",
-        description="Run every replicate of a scenario, write DIR/manifest.json, runs.parquet, "
-        "daily.parquet and plots/, and print a summary table.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "run a scenario file and write results, a summary and plots",
+        "Run every replicate of a scenario and write DIR/manifest.json, runs.parquet, "
+        "daily.parquet and plots/ (all at once: the folder appears only when complete), then "
+        "print a summary table and what to try next.",
     )
-    run.add_argument("scenario", type=Path, help="scenario YAML file")
-    run.add_argument("--replicates", "-n", type=_positive, help="replicates (default: scenario's)")
-    run.add_argument("--seed", type=_seed, help="random seed (default: the scenario's)")
+    run.add_argument("scenario", type=Path, metavar="FILE", help="scenario YAML file")
+    run.add_argument("--replicates", "-n", metavar="N", help="replicates (default: the scenario's)")
+    run.add_argument("--seed", metavar="S", help="random seed (default: the scenario's)")
     run.add_argument(
-        "--out", type=Path, help="results folder (default: results/<scenario>-<timestamp>)"
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="results folder (default: results/<scenario>-<timestamp>)",
     )
-    run.add_argument("--force", action="store_true", help="replace an existing --out folder")
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing run folder (only one escalation wrote; removed only once the "
+        "new one is complete)",
+    )
     _add_set(run)
     run.add_argument("--no-plots", action="store_true", help="skip writing plots/")
-    run.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    run.add_argument("--quiet", "-q", action="store_true", help="no progress, summary or hints")
     run.set_defaults(handler=cmd_run)
 
-    trace = sub.add_parser(
+    trace = command(
         "trace",
-        help="recompute and print one replicate of a stored run day by day",
-        description="Recompute replicate K of a stored run from its manifest and print who did "
-        "what to whom, how it was read and attributed, losses, red lines and events.",
+        "recompute and print one replicate of a stored run day by day",
+        "Recompute one replicate of a stored run from its manifest and print, day by day, who "
+        "did what to whom, how each observer read it and whom it blamed, losses, red lines and "
+        "events.",
     )
-    trace.add_argument("results", type=Path, help="results folder written by `escalation run`")
-    trace.add_argument("--replicate", "-r", type=int, required=True, help="replicate index K")
     trace.add_argument(
-        "--all-days", action="store_true", help="also list days on which nobody moved"
+        "results", type=Path, metavar="DIR", help="run folder written by `escalation run`"
     )
+    trace.add_argument(
+        "--replicate",
+        "-r",
+        required=True,
+        metavar="K",
+        help="the replicate to replay, numbered from 0: 0 to N-1 for a run of N replicates",
+    )
+    trace.add_argument("--all-days", action="store_true", help="also list days when nobody moved")
     trace.set_defaults(handler=cmd_trace)
 
-    validate = sub.add_parser(
+    validate = command(
         "validate",
-        help="check scenario files without running them",
-        description="Validate scenario files: schema, ranges, cross-references, dates.",
+        "check scenario files without running them",
+        "Validate scenario files: schema, ranges, cross-references, dates. Exit status 2 if any "
+        "file is invalid.",
     )
-    validate.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
+    validate.add_argument(
+        "scenarios", type=Path, nargs="+", metavar="FILE", help="scenario YAML files"
+    )
     _add_set(validate)
     validate.set_defaults(handler=cmd_validate)
 
-    plot = sub.add_parser(
+    plot = command(
         "plot",
-        help="(re)draw the plots of a stored results folder",
-        description="Regenerate DIR/plots/ from the stored tables (no model is run).",
+        "(re)draw the figures of a stored run or sweep",
+        "Redraw DIR/plots/ from the stored tables (no model is run). For a run folder: the "
+        "escalation fan, action mix, outcomes, clash probability and threat matrix. For a sweep "
+        "folder: the analysis is redone first (as `escalation analyze`), then outcomes along "
+        "each parameter, a heatmap, and the Sobol or Morris indices.",
     )
-    plot.add_argument("results", type=Path, help="results folder")
+    plot.add_argument("results", type=Path, metavar="DIR", help="run or sweep folder")
     plot.set_defaults(handler=cmd_plot)
 
-    sweep = sub.add_parser(
+    sweep = command(
         "sweep",
-        help="run a parameter sweep (grid, Latin hypercube, Sobol, Morris), resumable",
-        description="Run a scenario over a design of parameter values, replicates per point, "
-        "on a local process pool (default) or a Dask cluster. FILE is a scenario (optionally "
-        "with a `sweep:` section) or a sweep file naming a scenario. Finished units are kept on "
-        "disk as they arrive; an interrupted sweep continues with --resume DIR.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "run a parameter sweep (grid, Latin hypercube, Sobol, Morris), resumable",
+        "Run a scenario over a design of parameter values, with replicates at each point, on a "
+        "local process pool (default) or a Dask cluster. FILE is a scenario (optionally with a "
+        "`sweep:` section) or a sweep file naming a scenario; options override it. Finished "
+        "units are kept on disk as they arrive; an interrupted sweep continues with --resume "
+        "DIR. Exit status 3 if some units failed.",
     )
-    sweep.add_argument("file", type=Path, nargs="?", help="scenario or sweep YAML file")
+    sweep.add_argument(
+        "file", type=Path, nargs="?", metavar="FILE", help="scenario or sweep YAML file"
+    )
     sweep.add_argument(
         "--param",
         "-p",
         action="append",
         default=[],
         metavar="PATH=SPEC",
-        help="a swept scalar: PATH=lo:hi:n (grid levels), PATH=lo:hi (bounds) or PATH=a,b,c",
+        help="a swept scalar: PATH=lo:hi:n (grid levels), PATH=lo:hi (bounds for sampled "
+        "designs) or PATH=a,b,c (repeatable)",
     )
-    sweep.add_argument("--design", choices=("grid", "lhs", "sobol", "morris"))
     sweep.add_argument(
-        "--points", type=_positive, help="LHS points; Sobol base N (a power of 2); Morris paths"
+        "--design",
+        choices=DESIGNS,
+        help="grid: every combination of the levels (default); lhs: a Latin hypercube of "
+        "--points points; sobol: Saltelli's sample for Sobol indices (--points N, a power of "
+        "2); morris: --points trajectories of elementary effects over --levels levels",
     )
-    sweep.add_argument("--replicates", "-n", type=_positive, help="replicates per design point")
-    sweep.add_argument("--seed", type=_seed, help="seed of the replicates and of the design")
+    sweep.add_argument(
+        "--points", metavar="N", help="LHS points; Sobol base N (a power of 2); Morris trajectories"
+    )
+    sweep.add_argument("--replicates", "-n", metavar="N", help="replicates per design point")
+    sweep.add_argument("--seed", metavar="S", help="seed of the replicates and of the design")
     sweep.add_argument("--second-order", action="store_true", help="Sobol: also sample S2")
-    sweep.add_argument("--levels", type=_positive, help="Morris grid levels (default 4)")
-    sweep.add_argument("--out", type=Path, help="sweep folder (default results/<name>-sweep-…)")
-    sweep.add_argument("--force", action="store_true", help="replace an existing sweep folder")
+    sweep.add_argument("--levels", metavar="L", help="Morris grid levels (default 4)")
+    sweep.add_argument(
+        "--out", type=Path, metavar="DIR", help="sweep folder (default results/<name>-sweep-…)"
+    )
+    sweep.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing sweep folder (only one escalation wrote)",
+    )
     sweep.add_argument("--resume", type=Path, metavar="DIR", help="finish an interrupted sweep")
     sweep.add_argument(
-        "--workers", type=_whole, help="worker processes (default: all cores; 0: this process)"
+        "--workers",
+        metavar="W",
+        help="worker processes (default: all cores; 0: this process)",
     )
     sweep.add_argument(
         "--dask",
@@ -175,27 +250,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="run on a Dask scheduler (tcp://host:8786), or `local` for a LocalCluster; "
         "default from $DASK_SCHEDULER_ADDRESS",
     )
-    sweep.add_argument("--block", type=_positive, help="replicates per work unit (advanced)")
+    sweep.add_argument("--block", metavar="B", help="replicates per work unit (advanced)")
     _add_set(sweep)
-    sweep.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    sweep.add_argument("--quiet", "-q", action="store_true", help="no progress, tables or hints")
     sweep.set_defaults(handler=cmd_sweep)
 
-    analyze = sub.add_parser(
+    analyze = command(
         "analyze",
-        help="sensitivity analysis of a sweep: outcomes along each parameter, Sobol, Morris",
-        description="Analyse a stored sweep: outcome probabilities along each parameter with "
-        "95 %% intervals; Sobol S1/ST (and S2) with confidence intervals for Sobol designs; "
-        "Morris mu*/sigma for Morris designs. Writes DIR/analysis/*.parquet and *.csv.",
+        "sensitivity analysis of a sweep: outcomes along each parameter, Sobol, Morris",
+        "Analyze a stored sweep: outcome probabilities along each parameter with 95 % "
+        "intervals; Sobol S1/ST (and S2) with confidence intervals for Sobol designs; Morris "
+        "mu*/sigma for Morris designs. Writes DIR/analysis/*.parquet and *.csv.",
     )
-    analyze.add_argument("results", type=Path, help="sweep folder")
+    analyze.add_argument("results", type=Path, metavar="DIR", help="sweep folder")
     analyze.set_defaults(handler=cmd_analyze)
 
-    summary = sub.add_parser(
+    summary = command(
         "summary",
-        help="print the summary table of a stored results folder",
-        description="Print outcome probabilities with 95 %% Wilson intervals and key figures.",
+        "print the summary table of a stored run",
+        "Print a stored run's outcome probabilities with 95 % Wilson intervals and key figures.",
     )
-    summary.add_argument("results", type=Path, help="results folder")
+    summary.add_argument("results", type=Path, metavar="DIR", help="run folder")
     summary.set_defaults(handler=cmd_summary)
     return parser
 
@@ -211,58 +286,47 @@ def _add_set(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _whole(text: str) -> int:
+def whole(text: str | None, option: str) -> int | None:
+    """An option's value as a whole number (None if not given); InputError naming the option."""
+    if text is None:
+        return None
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        raise InputError(f"{option} {text!r}: expected a whole number.") from None
 
 
-def _positive(text: str) -> int:
-    value = _whole(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    value = _whole(text)
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 2**63-1, got {value}")
-    return value
+def _stamped(name: str) -> Path:
+    return Path("results") / f"{name}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
 
 # -- commands ---------------------------------------------------------------------------------
 def cmd_run(args: argparse.Namespace) -> int:
     """``escalation run``."""
-    from simulator.experiment.run import execute_run, resolve
+    from simulator.console import print_next_steps, print_summary, progress_display, run_next_steps
+    from simulator.experiment.run import resolve, run_scenario
     from simulator.plots import write_all
-    from simulator.results.writer import replace_subfolder
+    from simulator.results.reader import load_run
 
-    scenario = resolve(load_scenario(args.scenario, args.overrides), args.replicates, args.seed)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = args.out or Path("results") / f"{scenario.name}-{stamp}"
-    check_writable(out, args.force)
-    console = Console()
-    total = scenario.replicates * scenario.horizon_days
-    show = not args.quiet and console.is_terminal
-    with _progress(console, show) as progress:
-        task = progress.add_task(f"{scenario.name}: replicate-days", total=total)
-        execute_run(
+    scenario = load_scenario(args.scenario, args.overrides)
+    scenario = resolve(scenario, whole(args.replicates, "--replicates"), whole(args.seed, "--seed"))
+    out = args.out or _stamped(scenario.name)
+    with progress_display(args.quiet) as progress:
+        run_scenario(
             scenario,
             out,
-            str(args.scenario),
-            args.command_line,
-            force=args.force,
-            advance=lambda k: progress.advance(task, k),
+            scenario_file=str(args.scenario),
+            command=args.command_line,
+            replace=args.force,
+            figures=None if args.no_plots else write_all,
+            progress=progress,
         )
-    if not args.no_plots:
-        replace_subfolder(out, "plots", lambda tmp: write_all(out, tmp))
     if not args.quiet:
-        _print_summary(console, out)
-        console.print(f"Results: {out}/ (manifest.json, runs.parquet, daily.parquet)")
-        if not args.no_plots:
-            console.print(f"Plots:   {out}/plots/")
+        console = Console(emoji=False)
+        print_summary(console, load_run(out))
+        plots = "" if args.no_plots else ", plots/"
+        console.print(f"Results: {out}/ (manifest.json, runs.parquet, daily.parquet{plots})")
+        print_next_steps(console, run_next_steps(out, args.scenario))
     return 0
 
 
@@ -270,91 +334,112 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """``escalation sweep``."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from simulator.experiment import sweep as sw
+    from simulator.console import (
+        failure_summary,
+        marginal_table,
+        print_next_steps,
+        print_sweep_report,
+        progress_display,
+        sweep_next_steps,
+    )
+    from simulator.experiment.analysis import outcome_marginals
     from simulator.experiment.executors import choose_executor
-    from simulator.experiment.sweepspec import design_from
+    from simulator.experiment.sweep import Existing, resume_hint, run_sweep
+    from simulator.experiment.sweep_plan import SweepOptions, plan_from_options, plan_of_folder
 
+    err = Console(stderr=True, highlight=False, emoji=False)
+    executor = choose_executor(whole(args.workers, "--workers"), args.dask)  # starts nothing yet
+    existing: Existing
     if args.resume is not None:
-        folder = args.resume
-        manifest = sw.load_manifest(folder)
-        plan = sw.plan_from_manifest(manifest)
-        if args.file is not None or args.param:
-            Console(stderr=True).print(
-                f"note: resuming {folder} as its manifest says; FILE and --param are ignored."
+        if args.force:
+            raise InputError("--resume continues a sweep and --force replaces it; give one.")
+        given = [o for o, v in _sweep_settings(args).items() if v]
+        if given:
+            err.print(
+                f"note: resuming {args.resume} as its manifest says; {', '.join(given)} ignored.",
+                soft_wrap=True,
             )
+        folder, plan, existing = args.resume, plan_of_folder(args.resume), "resume"
     else:
         if args.file is None:
             raise InputError("give a scenario or sweep file, or --resume DIR.")
-        design, replicates, scenario, source = design_from(args)
-        plan = sw.plan_sweep(scenario, design, replicates, args.block)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        folder = args.out or Path("results") / f"{scenario.name}-sweep-{stamp}"
-        check_writable(folder, args.force)
-        manifest = sw.sweep_manifest(plan, scenario, args.command_line, str(source))
-    console = Console()
-    show = not args.quiet and console.is_terminal
-    failures = 0
-    # the executor starts before the folder is made: an unreachable cluster leaves nothing behind
-    with choose_executor(args.workers, args.dask) as executor:
-        if args.resume is None:
-            sw.start_sweep(folder, manifest, plan, args.force)
-        units = plan.units()
-        stored = [u for u in units if sw.unit_path(folder, u.index).exists()]
-        done = len(stored)
-        work = {u.index: (u.stop - u.first) * len(u.points) * plan.horizon for u in units}
-        with _progress(console, show) as bar:
-            task = bar.add_task(
-                f"{manifest['scenario_name']} sweep: replicate-days", total=sum(work.values())
-            )
-            bar.advance(task, sum(work[u.index] for u in stored))
-
-            def advance(amount: int, result) -> None:
-                nonlocal failures
-                failures += result.rows is None
-                bar.advance(task, amount)
-                if failures:
-                    bar.update(task, description=f"sweep ({failures} failed units)")
-
-            try:
-                ran, failed = sw.execute_sweep(folder, plan, executor, advance)
-            except KeyboardInterrupt:
-                console.print(
-                    f"interrupted: finished units are kept in {folder}/chunks; continue with "
-                    f"`escalation sweep --resume {folder}`."
-                )
-                return 130
-            except BrokenProcessPool:
-                Console(stderr=True).print(
-                    f"error: a worker process died (killed, or out of memory). Finished units "
-                    f"are kept in {folder}/chunks; continue with `escalation sweep --resume "
-                    f"{folder}`."
-                )
-                return 1
-    points = sw.finish_sweep(folder, plan)
-    if not args.quiet:
-        console.print(
-            f"{len(plan.matrix):,} design points × {plan.replicates:,} replicates on "
-            f"{executor.name}: {ran} units run now, {done} already done, {failed} failed."
+        options = SweepOptions(
+            file=args.file,
+            params=tuple(args.param),
+            overrides=tuple(args.overrides),
+            design=args.design,
+            points=whole(args.points, "--points"),
+            replicates=whole(args.replicates, "--replicates"),
+            seed=whole(args.seed, "--seed"),
+            second_order=args.second_order,
+            levels=whole(args.levels, "--levels"),
+            block=whole(args.block, "--block"),
         )
-        from simulator.experiment.analysis import marginal_table, outcome_marginals
-
-        marginals = outcome_marginals(points, plan.design)
-        for path in plan.paths:
-            console.print(marginal_table(marginals, path))
-        console.print(f"Sweep: {folder}/ (manifest.json, design.parquet, chunks/, points.parquet)")
-        if failed:
-            console.print(
-                f"[yellow]{failed} units failed[/]: see {folder}/failures/; "
-                f"`escalation sweep --resume {folder}` retries them."
+        plan = plan_from_options(options, args.command_line)
+        folder = args.out or _stamped(f"{plan.manifest['scenario_name']}-sweep")
+        existing = "replace" if args.force else "new"
+    with progress_display(args.quiet) as progress:
+        try:
+            report = run_sweep(plan, folder, executor, progress, existing)
+        except KeyboardInterrupt:
+            err.print(
+                f"interrupted: finished units are kept in {folder}/chunks; continue with "
+                f"{resume_hint(folder)}.",
+                soft_wrap=True,
             )
+            return 130
+        except BrokenProcessPool:
+            err.print(
+                f"error: a worker process died (killed, or out of memory). Finished units are "
+                f"kept in {folder}/chunks; continue with {resume_hint(folder)}.",
+                soft_wrap=True,
+            )
+            return 1
+    if not args.quiet:
+        console = Console(emoji=False)
+        print_sweep_report(console, report)
+        complete = report.points[report.points["complete"]]
+        if len(complete):
+            classes = report.plan.manifest["outcome_classes"]
+            marginals = outcome_marginals(complete, plan.design, classes)
+            for path in plan.paths:
+                console.print(marginal_table(marginals, path))
+        console.print(f"Sweep: {folder}/ (manifest.json, design.parquet, chunks/, points.parquet)")
+        print_next_steps(console, sweep_next_steps(folder))
+    if not report.complete:
+        err.print(
+            f"[bold yellow]failed units:[/] {escape(failure_summary(report))}", soft_wrap=True
+        )
+        return 3
     return 0
+
+
+def _sweep_settings(args: argparse.Namespace) -> dict[str, object]:
+    """The options a resumed sweep ignores (its manifest says what it is), as given."""
+    return {
+        "FILE": args.file,
+        "--param": args.param,
+        "--set": args.overrides,
+        "--design": args.design,
+        "--points": args.points,
+        "--replicates": args.replicates,
+        "--seed": args.seed,
+        "--levels": args.levels,
+        "--block": args.block,
+        "--second-order": args.second_order,
+        "--out": args.out,
+    }
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
     """``escalation trace``."""
-    from simulator.experiment.trace import format_trace, trace_replicate
+    from simulator.console import format_trace
+    from simulator.experiment.replay import trace_replicate
 
-    trace = trace_replicate(args.results, args.replicate)
+    replicate = whole(args.replicate, "--replicate")
+    if replicate is None:  # argparse requires it; this says so to the type checker
+        raise InputError("--replicate K is required.")
+    trace = trace_replicate(args.results, replicate)
     for line in format_trace(trace, quiet_days=args.all_days):
         print(line)
     return 0
@@ -362,19 +447,19 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """``escalation validate``."""
-    console = Console(highlight=False)
-    err = Console(stderr=True, highlight=False)
+    console = Console(highlight=False, emoji=False)
+    err = Console(stderr=True, highlight=False, emoji=False)
     bad = 0
     for path in args.scenarios:
         try:
             s = load_scenario(path, args.overrides)
         except ScenarioError as exc:
             bad += 1
-            err.print(f"[bold red]invalid:[/] {exc}", soft_wrap=True)
+            err.print(f"[bold red]invalid:[/] {escape(str(exc))}", soft_wrap=True)
             continue
         console.print(
-            f"[green]ok[/]  {path}: {s.name}, {len(s.actors)} actors, {s.horizon_days} days "
-            f"from {s.start.isoformat()}, {len(s.events)} events",
+            f"[green]ok[/]  {escape(str(path))}: {s.name}, {len(s.actors)} actors, "
+            f"{s.horizon_days} days from {s.start.isoformat()}, {len(s.events)} events",
             soft_wrap=True,
         )
     return 2 if bad else 0
@@ -382,91 +467,45 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     """``escalation analyze``."""
-    from simulator.experiment.analysis import analyze_sweep, print_analysis
+    from simulator.console import print_analysis
+    from simulator.experiment.analysis import analyze_sweep
 
-    analysis = analyze_sweep(args.results)
-    print_analysis(Console(), analysis)
+    print_analysis(Console(emoji=False), analyze_sweep(args.results))
     return 0
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
     """``escalation plot``: a run's or a sweep's figures, from what is stored."""
-    from simulator.results.writer import replace_subfolder
+    from simulator.console import progress_display
+    from simulator.results.layout import PLOTS
+    from simulator.results.manifest import read_manifest
+    from simulator.results.store import locked, replace_subfolder
 
-    if _is_sweep(args.results):
-        from simulator.experiment.analysis import analyze_sweep
-        from simulator.plots.sweep import write_sweep_plots
+    folder = args.results
+    kind = read_manifest(folder)["kind"]
+    write: Callable[[Path, Path, Progress], object]
+    with progress_display() as progress, locked(folder):
+        if kind == "sweep":
+            from simulator.experiment.analysis import analyze_sweep
+            from simulator.plots.sweep import write_sweep_plots
 
-        analyze_sweep(args.results)  # (re)writes analysis/, which the figures read
-        replace_subfolder(args.results, "plots", lambda tmp: write_sweep_plots(args.results, tmp))
-    else:
-        from simulator.plots import write_all
-        from simulator.results.reader import load_run
+            analyze_sweep(folder)  # (re)writes analysis/, which the figures read
+            write = write_sweep_plots
+        else:
+            from simulator.plots import load_run, write_all
 
-        load_run(args.results)  # fail with a clear message before touching plots/
-        replace_subfolder(args.results, "plots", lambda tmp: write_all(args.results, tmp))
-    for path in sorted((args.results / "plots").glob("*.png")):
+            load_run(folder)  # fail with a clear message before touching plots/
+            write = write_all
+        replace_subfolder(folder, PLOTS, kind, lambda tmp: write(folder, tmp, progress))
+    for path in sorted((folder / PLOTS).glob("*.png")):
         print(path)
     return 0
 
 
-def _is_sweep(folder: Path) -> bool:
-    import json
-
-    try:
-        manifest = json.loads((Path(folder) / "manifest.json").read_text())
-    except (OSError, ValueError):
-        return False
-    return manifest.get("kind") == "sweep"
-
-
 def cmd_summary(args: argparse.Namespace) -> int:
     """``escalation summary``."""
-    _print_summary(Console(), args.results)
-    return 0
-
-
-# -- presentation -----------------------------------------------------------------------------
-def _progress(console: Console, show: bool) -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        disable=not show,
-        transient=True,
-    )
-
-
-def _print_summary(console: Console, result_dir: Path) -> None:
+    from simulator.console import print_summary
     from simulator.results.reader import load_run
-    from simulator.results.summary import summarise
 
-    results = load_run(result_dir)
-    summary = summarise(results.manifest, results.runs)
-    m = results.manifest
-    table = Table(
-        title=f"{m['scenario_name']}: {summary.replicates:,} replicates × {m['horizon_days']} "
-        f"days from {m['start']}, seed {m['seed']}",
-        title_justify="left",
-    )
-    table.add_column("Outcome")
-    table.add_column("Replicates", justify="right")
-    table.add_column("Probability", justify="right")
-    table.add_column("95 % Wilson interval", justify="right")
-    for row in summary.outcomes:
-        table.add_row(
-            row.label,
-            f"{row.count:,}",
-            f"{row.probability:.1%}",
-            f"{row.low:.1%} – {row.high:.1%}",
-        )
-    console.print(table)
-    facts = Table(show_header=False, box=None, pad_edge=False)
-    facts.add_column(style="dim")
-    facts.add_column()
-    for name, value in summary.metrics:
-        facts.add_row(name, value)
-    console.print(facts)
+    print_summary(Console(emoji=False), load_run(args.results))
+    return 0

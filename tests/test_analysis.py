@@ -14,16 +14,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import BASELINE
 from rich.console import Console
 from SALib.test_functions import Ishigami
 
 from simulator.cli import main
-from simulator.experiment.analysis import analyze_sweep, print_analysis
+from simulator.console import print_analysis
+from simulator.experiment.analysis import analyze_sweep
 from simulator.experiment.designs import Design, Parameter
-from simulator.results.reader import ResultsError
+from simulator.results.errors import ResultsError
+from simulator.results.points import chunks_digest, write_points
 from simulator.stats import wilson_interval
 
-BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 CLASSES = ("war", "direct_clash", "proxy_violence", "contained", "de_escalated")
 # Ishigami (a=7, b=0.1) on [-pi, pi]^3: analytic first-order and total indices.
 ISHIGAMI_S1 = (0.3139, 0.4424, 0.0)
@@ -40,7 +42,8 @@ def write_sweep(
     extra: dict[str, np.ndarray] | None = None,
     complete: np.ndarray | None = None,
 ) -> Path:
-    """A synthetic sweep folder: manifest.json and points.parquet as `escalation sweep` writes.
+    """A synthetic sweep folder: manifest.json and points.parquet as `escalation sweep` writes
+    them (a sweep whose chunks/ was emptied: the points table is all there is).
 
     ``counts`` gives per-point replicate counts per outcome class (missing classes: the rest go
     to "contained"); ``extra`` adds output columns such as ``mean_casualties``.
@@ -49,7 +52,7 @@ def write_sweep(
     n = len(matrix)
     folder.mkdir(parents=True)
     manifest = {
-        "format": "escalation-sweep/1",
+        "format": "escalation-results/1",
         "kind": "sweep",
         "scenario_name": "synthetic",
         "seed": design.seed,
@@ -77,7 +80,7 @@ def write_sweep(
     table["p_clash_or_war"] = table["p_war"] + table["p_direct_clash"]
     for name, values in (extra or {}).items():
         table[name] = values
-    table.to_parquet(folder / "points.parquet", index=False)
+    write_points(folder, table, manifest, chunks_digest({}))
     return folder
 
 
@@ -93,14 +96,14 @@ def test_sobol_indices_of_the_ishigami_function(tmp_path):
     folder = write_sweep(tmp_path / "ishigami", design, extra={"mean_casualties": y})
     analysis = analyze_sweep(folder)
 
-    sobol = analysis.sobol.set_index(["output", "parameter"])
+    sobol = analysis.results.sobol.set_index(["output", "parameter"])
     got = sobol.loc["mean_casualties"].reindex(["x1", "x2", "x3"])
     assert np.allclose(got["S1"], ISHIGAMI_S1, atol=TOLERANCE), got["S1"]
     assert np.allclose(got["ST"], ISHIGAMI_ST, atol=TOLERANCE), got["ST"]
     assert (got["S1_conf"] > 0).all() and (got["S1_conf"] < 0.15).all()
     # The outcome columns are constant here: no variance to apportion, indices are NaN.
     assert sobol.loc["p_war", "S1"].isna().all()
-    assert analysis.sobol_s2 is None
+    assert analysis.results.sobol_s2 is None
     for name in ("marginals", "sobol"):
         assert (folder / "analysis" / f"{name}.parquet").exists()
         assert (folder / "analysis" / f"{name}.csv").exists()
@@ -114,7 +117,7 @@ def test_sobol_second_order_of_the_ishigami_function(tmp_path):
     folder = write_sweep(tmp_path / "ishigami2", design, extra={"mean_casualties": y})
     analysis = analyze_sweep(folder)
 
-    s2 = analysis.sobol_s2
+    s2 = analysis.results.sobol_s2
     s2 = s2[s2["output"] == "mean_casualties"].set_index(["parameter_1", "parameter_2"])["S2"]
     assert s2[("x1", "x3")] == pytest.approx(ISHIGAMI_S13, abs=TOLERANCE)
     assert s2[("x1", "x2")] == pytest.approx(0.0, abs=TOLERANCE)
@@ -127,7 +130,7 @@ def test_sobol_analysis_is_reproducible(tmp_path):
     y = Ishigami.evaluate(design.matrix())
     first = analyze_sweep(write_sweep(tmp_path / "a", design, extra={"mean_casualties": y}))
     second = analyze_sweep(write_sweep(tmp_path / "b", design, extra={"mean_casualties": y}))
-    pd.testing.assert_frame_equal(first.sobol, second.sobol)
+    pd.testing.assert_frame_equal(first.results.sobol, second.results.sobol)
 
 
 # -- Morris --------------------------------------------------------------------------------------
@@ -137,7 +140,7 @@ def test_morris_ranks_a_linear_function_by_its_coefficients(tmp_path):
     design = Design("morris", params, points=12, seed=5, levels=4)
     y = design.matrix() @ coefficients
     folder = write_sweep(tmp_path / "linear", design, extra={"mean_casualties": y})
-    morris = analyze_sweep(folder).morris
+    morris = analyze_sweep(folder).results.morris
     rows = morris[morris["output"] == "mean_casualties"].set_index("parameter")
 
     ranking = list(rows.sort_values("mu_star", ascending=False).index)
@@ -153,7 +156,8 @@ def test_morris_effects_are_per_full_range_of_the_parameter(tmp_path):
     design = Design("morris", params, points=6, seed=2, levels=4)
     y = design.matrix() @ np.array([0.5, 3.0])  # full-range effects 5 and 6
     folder = write_sweep(tmp_path / "scaled", design, extra={"mean_casualties": y})
-    rows = analyze_sweep(folder).morris.set_index(["output", "parameter"]).loc["mean_casualties"]
+    morris = analyze_sweep(folder).results.morris
+    rows = morris.set_index(["output", "parameter"]).loc["mean_casualties"]
     assert rows.loc["a", "mu"] == pytest.approx(5.0)
     assert rows.loc["b", "mu"] == pytest.approx(6.0)
 
@@ -170,7 +174,7 @@ def test_grid_marginals_pool_the_counts_of_each_level(tmp_path):
         design,
         {"war": war, "direct_clash": clash, "de_escalated": de_escalated},
     )
-    marginals = analyze_sweep(folder).marginals
+    marginals = analyze_sweep(folder).results.marginals
     m = marginals.set_index(["parameter", "value", "outcome"])
 
     def check(param, value, outcome, k, n=40):
@@ -199,7 +203,7 @@ def test_sampled_designs_are_binned_into_equal_count_bins(tmp_path):
     a = design.matrix()[:, 0]
     war = np.rint(20 * a).astype(int)  # P(war) rises with a
     folder = write_sweep(tmp_path / "lhs", design, {"war": war})
-    marginals = analyze_sweep(folder).marginals
+    marginals = analyze_sweep(folder).results.marginals
     rows = marginals[(marginals["parameter"] == "a") & (marginals["outcome"] == "war")]
 
     assert set(rows["grouping"]) == {"bin"}
@@ -235,7 +239,8 @@ def test_an_incomplete_grid_sweep_leaves_the_points_out_with_a_warning(tmp_path)
     )
     analysis = analyze_sweep(folder)
     assert len(analysis.warnings) == 1 and "--resume" in analysis.warnings[0]
-    row = analysis.marginals.set_index(["parameter", "value", "outcome"]).loc[("a", 0.0, "war")]
+    marginals = analysis.results.marginals.set_index(["parameter", "value", "outcome"])
+    row = marginals.loc[("a", 0.0, "war")]
     assert (row["k"], row["n"]) == (3, 20)
 
 
@@ -251,7 +256,7 @@ def test_a_folder_that_is_not_a_sweep_raises(tmp_path):
     with pytest.raises(ResultsError, match="manifest.json"):
         analyze_sweep(tmp_path)
     (tmp_path / "manifest.json").write_text(json.dumps({"format": "escalation-results/1"}))
-    with pytest.raises(ResultsError, match="not a sweep"):
+    with pytest.raises(ResultsError, match="a run folder, not a sweep folder"):
         analyze_sweep(tmp_path)
 
 
@@ -261,6 +266,10 @@ def test_points_that_do_not_match_the_design_raise(tmp_path):
     points = pd.read_parquet(folder / "points.parquet")
     points["x1"] = points["x1"].to_numpy()[::-1]
     points.to_parquet(folder / "points.parquet", index=False)
+    with pytest.raises(ResultsError, match="without a record of its chunks"):
+        analyze_sweep(folder)  # altered by hand: not trusted
+    manifest = json.loads((folder / "manifest.json").read_text())
+    write_points(folder, points, manifest, chunks_digest({}))
     with pytest.raises(ResultsError, match="differ from the design"):
         analyze_sweep(folder)
 

@@ -8,9 +8,9 @@ set to its own ``tmp_path`` and writes results only below pytest's temporary fol
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib.metadata
 import io
-import json
 import os
 import re
 import shlex
@@ -21,11 +21,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import BASELINE, PNG_MAGIC, call, flat, held_lock, manifest_of, snapshot
 
-from simulator.cli import main
+from simulator.cli import EXAMPLES, EXIT_CODES, main
 
-BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 RESULT_FILES = ("manifest.json", "runs.parquet", "daily.parquet")
 N_PLOTS = 5
 DEMO_ARGS = ("--replicates", "60", "--seed", "3")
@@ -34,20 +33,8 @@ DATED_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2}) \(day (\d+)\)", re.MULTILINE)
 
 # -- helpers and fixtures -----------------------------------------------------------------------
 @pytest.fixture(autouse=True)
-def _in_tmp_path(tmp_path, monkeypatch):
+def _in_tmp_path(in_tmp_path):
     """Run every test from its own tmp_path so that a default ``results/`` lands there."""
-    monkeypatch.chdir(tmp_path)
-
-
-def call(capsys, *argv: str | os.PathLike) -> tuple[int, str, str]:
-    """Run ``escalation ARGV`` in-process; return (exit status, stdout, stderr)."""
-    capsys.readouterr()
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exc:  # argparse: --help, usage errors
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def quick_run(capsys, out: Path, *extra: str, replicates: int = 20, seed: int = 3) -> int:
@@ -67,19 +54,6 @@ def quick_run(capsys, out: Path, *extra: str, replicates: int = 20, seed: int = 
         *extra,
     )
     return code
-
-
-def manifest_of(folder: Path) -> dict:
-    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-
-
-def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    """Bytes and modification time of every file below ``folder``."""
-    return {
-        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def write_broken(folder: Path, name: str, old: str, new: str) -> tuple[Path, int]:
@@ -103,6 +77,15 @@ def demo(tmp_path_factory) -> dict:
     return {"dir": folder, "code": code, "out": out.getvalue(), "err": err.getvalue()}
 
 
+def no_simulation(monkeypatch) -> None:
+    """Make any simulation fail the test: what is refused must be refused before simulating."""
+
+    def simulate(*args, **kwargs):
+        raise AssertionError("the run simulated before refusing")
+
+    monkeypatch.setattr("simulator.experiment.run.simulate", simulate)
+
+
 # -- run ----------------------------------------------------------------------------------------
 def test_run_writes_the_results_folder(demo):
     assert demo["code"] == 0, demo["err"]
@@ -113,12 +96,12 @@ def test_run_writes_the_results_folder(demo):
     assert len(plots) == N_PLOTS, plots
     for png in plots:
         assert png.read_bytes().startswith(PNG_MAGIC), png
-    # nothing half-written is left next to it
+    # nothing half-written, and no lock, is left next to it
     assert sorted(p.name for p in folder.parent.iterdir()) == ["demo"]
     assert sorted(p.name for p in folder.iterdir()) == sorted([*RESULT_FILES, "plots"])
 
 
-def test_run_prints_the_summary_table(demo):
+def test_run_prints_the_summary_table_and_what_to_do_next(demo):
     out = demo["out"]
     manifest = manifest_of(demo["dir"])
     for label in manifest["outcome_labels"].values():
@@ -126,18 +109,33 @@ def test_run_prints_the_summary_table(demo):
     assert "Wilson" in out
     assert "60 replicates" in out and "seed 3" in out
     assert f"Results: {demo['dir']}" in out
+    steps = out[out.index("next:") :].splitlines()[1:]
+    folder = shlex.quote(str(demo["dir"]))
+    assert steps[:3] == [
+        f"  escalation summary {folder}",
+        f"  escalation trace {folder} --replicate 0",
+        f"  escalation plot {folder}",
+    ]
+    assert steps[3].startswith(f"  escalation sweep {shlex.quote(str(BASELINE))} --param ")
     assert demo["err"] == ""
 
 
 def test_run_manifest_records_the_run(demo):
     manifest = manifest_of(demo["dir"])
+    assert manifest["kind"] == "run"
     assert manifest["seed"] == 3
     assert manifest["replicates"] == 60
     assert manifest["scenario_name"] == "baseline"
     assert manifest["scenario_file"] == str(BASELINE)
     assert manifest["versions"]["mesa"] == importlib.metadata.version("mesa")
     assert {"python", "simulator", "numpy", "pandas"} <= set(manifest["versions"])
-    assert isinstance(manifest["command"], str) and manifest["command"].startswith("escalation")
+    assert shlex.split(manifest["command"])[1:] == [
+        "run",
+        str(BASELINE),
+        *DEMO_ARGS,
+        "--out",
+        str(demo["dir"]),
+    ]
     # the resolved scenario: command-line seed and replicates folded in
     scenario = manifest["scenario"]
     assert scenario["seed"] == 3
@@ -152,11 +150,6 @@ def test_run_manifest_records_the_run(demo):
     assert set(runs["outcome"]) <= set(manifest["outcome_labels"])
 
 
-def test_run_manifest_records_the_command_line_given_to_main(demo):
-    command = manifest_of(demo["dir"])["command"]
-    assert shlex.split(command)[1:] == ["run", str(BASELINE), *DEMO_ARGS, "--out", str(demo["dir"])]
-
-
 def test_console_script_run_records_its_command_line(tmp_path):
     script = Path(sys.executable).with_name("escalation")
     if not script.exists():
@@ -168,6 +161,7 @@ def test_console_script_run_records_its_command_line(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "Wilson" in proc.stdout
+    assert proc.stderr == ""  # a short run on a pipe prints no progress lines
     manifest = manifest_of(folder)
     assert manifest["command"] == shlex.join(["escalation", *argv])
     assert manifest["seed"] == 5 and manifest["replicates"] == 10
@@ -196,26 +190,143 @@ def test_run_refuses_an_existing_folder_without_force(capsys, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no partial siblings
 
 
-def test_run_force_replaces_the_folder(capsys, tmp_path):
+def test_run_force_replaces_a_run_folder(capsys, tmp_path):
     folder = tmp_path / "out"
     assert quick_run(capsys, folder, seed=3) == 0
-    old_runs = pd.read_parquet(folder / "runs.parquet")
-    (folder / "stale.txt").write_text("from an older run")
     assert quick_run(capsys, folder, "--force", seed=4, replicates=30) == 0
     manifest = manifest_of(folder)
     assert manifest["seed"] == 4 and manifest["replicates"] == 30
-    assert len(pd.read_parquet(folder / "runs.parquet")) == 30 != len(old_runs)
-    assert not (folder / "stale.txt").exists()
+    assert len(pd.read_parquet(folder / "runs.parquet")) == 30
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # old folder cleaned up
 
 
-def test_force_does_not_wipe_a_folder_that_is_not_a_results_folder(capsys, tmp_path):
-    precious = tmp_path / "thesis"
-    precious.mkdir()
-    (precious / "chapter1.tex").write_text("months of work")
-    code = quick_run(capsys, precious, "--force")
-    assert (precious / "chapter1.tex").exists()
+def test_force_never_deletes_files_escalation_did_not_write(capsys, tmp_path):
+    folder = tmp_path / "out"
+    assert quick_run(capsys, folder, seed=3) == 0
+    (folder / "notes.txt").write_text("my notes on this run")
+    before = snapshot(folder)
+    code, _, err = call(capsys, "run", BASELINE, "-n", "5", "--out", folder, "--force", "-q")
     assert code == 2
+    assert "notes.txt" in err and "escalation did not write" in flat(err)
+    assert snapshot(folder) == before
+
+
+@pytest.mark.parametrize(
+    ("files", "reason"),
+    [
+        ({"chapter1.tex": "months of work"}, "no manifest.json here"),
+        ({"thesis.txt": "months of work", "manifest.json": ""}, "cannot be read"),
+        (
+            {
+                "thesis.txt": "x",
+                "manifest.json": '{"format": "escalation-results/1", "kind": "sweep"'
+                ', "design": {}}',
+            },
+            "a sweep folder, not a run folder",
+        ),
+    ],
+    ids=["no-manifest", "empty-manifest", "sweep-manifest"],
+)
+def test_force_replaces_only_a_run_folder(capsys, tmp_path, files, reason):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    for name, text in files.items():
+        (precious / name).write_text(text)
+    before = snapshot(precious)
+    code, _, err = call(capsys, "run", BASELINE, "-n", "5", "--out", precious, "--force", "-q")
+    assert code == 2
+    assert "--force replaces only a run folder" in flat(err) and reason in flat(err)
+    assert snapshot(precious) == before
+
+
+def test_run_force_does_not_replace_a_sweep(capsys, tmp_path):
+    sweep = tmp_path / "sweep"
+    code, _, err = call(
+        capsys,
+        "sweep",
+        BASELINE,
+        "-p",
+        "rationality=1,2",
+        "-n",
+        "2",
+        "--workers",
+        "0",
+        "--out",
+        sweep,
+        "-q",
+    )
+    assert code == 0, err
+    before = snapshot(sweep)
+    code, _, err = call(capsys, "run", BASELINE, "-n", "5", "--out", sweep, "--force", "-q")
+    assert code == 2 and "a sweep folder, not a run folder" in flat(err)
+    assert snapshot(sweep) == before
+
+
+def test_a_second_writer_of_the_same_folder_is_refused(capsys, tmp_path, monkeypatch):
+    no_simulation(monkeypatch)
+    folder = tmp_path / "out"
+    with held_lock(folder):
+        code, _, err = call(capsys, "run", BASELINE, "-n", "5", "--out", folder, "-q")
+    assert code == 2
+    assert "another escalation process is writing this folder" in flat(err)
+    assert not folder.exists()
+
+
+def test_an_unwritable_out_is_refused_before_simulating(capsys, tmp_path, monkeypatch):
+    no_simulation(monkeypatch)
+    readonly = tmp_path / "readonly"
+    readonly.mkdir()
+    real_open, real_mkdir = os.open, os.mkdir
+
+    def refuse(real):
+        def call_(path, *args, **kwargs):
+            if Path(path).resolve().is_relative_to(readonly):
+                raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+            return real(path, *args, **kwargs)
+
+        return call_
+
+    monkeypatch.setattr(os, "open", refuse(real_open))
+    monkeypatch.setattr(os, "mkdir", refuse(real_mkdir))
+    code, _, err = call(capsys, "run", BASELINE, "-n", "5", "--out", readonly / "run", "-q")
+    assert code == 2
+    assert str(readonly) in err and "Read-only file system" in err
+    assert list(readonly.iterdir()) == []
+
+
+def test_disk_full_keeps_the_old_folder_and_leaves_no_litter(capsys, tmp_path, monkeypatch):
+    folder = tmp_path / "out"
+    assert quick_run(capsys, folder, seed=3) == 0
+    before = snapshot(folder)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("simulator.results.tables.pq.write_table", full)
+    code, _, err = call(capsys, "run", BASELINE, "-n", "5", "--out", folder, "--force", "-q")
+    assert code == 4
+    assert str(folder) in err and "No space left on device" in err
+    assert snapshot(folder) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_run_interrupted_while_drawing_leaves_nothing_that_looks_complete(
+    capsys, tmp_path, monkeypatch
+):
+    folder = tmp_path / "out"
+    litter = tmp_path / ".out.k1ll3d00.partial"  # what a run killed by SIGKILL leaves behind
+    litter.mkdir()
+    (litter / "runs.parquet").write_bytes(b"half")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("simulator.plots.run.save", interrupted)
+    code, _, err = call(capsys, "run", BASELINE, "-n", "5", "--out", folder)
+    assert code == 130 and "interrupted" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no folder, and the litter is gone
+    code, _, err = call(capsys, "summary", folder)
+    assert code == 2 and "does not exist" in err
 
 
 def test_run_set_override_is_recorded(capsys, tmp_path):
@@ -246,9 +357,6 @@ def test_run_is_reproducible(capsys, demo, tmp_path):
         second = pd.read_parquet(again / name)
         pd.testing.assert_frame_equal(first, second)
         assert (demo["dir"] / name).read_bytes() == (again / name).read_bytes(), name
-
-
-def test_a_different_seed_gives_different_runs(capsys, demo, tmp_path):
     other = tmp_path / "other"
     code, _, _ = call(
         capsys, "run", BASELINE, "-n", "60", "--seed", "4", "--out", other, "-q", "--no-plots"
@@ -291,30 +399,31 @@ def test_run_invalid_scenario_names_file_and_line(capsys, tmp_path):
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--replicates", "0"], "must be at least 1"),
-        (["--replicates", "-5"], "must be at least 1"),
-        (["--seed", "-1"], "must be between 0 and 2**63-1"),
+        (["--replicates", "0"], "--replicates 0: must be at least 1"),
+        (["--replicates", "-5"], "--replicates -5: must be at least 1"),
+        (["--replicates", "100000000"], "--replicates 100,000,000: must be at most 10,000,000"),
+        (["--seed", "-1"], "--seed -1: must be at least 0"),
+        (["--replicates", "abc"], "--replicates 'abc': expected a whole number"),
+        (["--seed", "1.5"], "--seed '1.5': expected a whole number"),
     ],
 )
-def test_run_bad_numbers_are_usage_errors(capsys, tmp_path, args, expected):
+def test_run_bad_numbers_get_a_located_message(capsys, tmp_path, monkeypatch, args, expected):
+    no_simulation(monkeypatch)
     code, out, err = call(capsys, "run", BASELINE, *args, "--out", tmp_path / "x")
     assert code == 2
-    assert "usage: escalation run" in err
-    assert expected in err
+    assert err.startswith(f"error: {expected}")
+    assert "usage:" not in err and "Traceback" not in err
     assert not (tmp_path / "x").exists()
 
 
-@pytest.mark.parametrize("option", ["--replicates", "--seed"])
-def test_run_non_numeric_option_message_is_clean(capsys, tmp_path, option):
-    code, _, err = call(capsys, "run", BASELINE, option, "abc", "--out", tmp_path / "x")
+def test_a_run_that_cannot_fit_in_memory_is_refused(capsys, tmp_path, monkeypatch):
+    no_simulation(monkeypatch)
+    monkeypatch.setattr("simulator.experiment.limits.available_memory", lambda: 50_000_000)
+    code, _, err = call(capsys, "run", BASELINE, "-n", "1000000", "--out", tmp_path / "x")
     assert code == 2
-    assert "_positive" not in err and "_seed" not in err
-
-
-def test_run_non_numeric_option_is_a_usage_error(capsys, tmp_path):
-    code, _, err = call(capsys, "run", BASELINE, "--replicates", "abc", "--out", tmp_path / "x")
-    assert code == 2
-    assert "'abc'" in err
+    assert "1,000,000 replicates × 90 days would need about" in flat(err)
+    assert "50 MB is available" in flat(err) and "fewer replicates" in flat(err)
+    assert not (tmp_path / "x").exists()
 
 
 # -- trace --------------------------------------------------------------------------------------
@@ -355,27 +464,15 @@ def test_trace_replicate_out_of_range(capsys, demo, replicate):
     assert out == ""
     assert err.startswith("error:")
     assert f"--replicate {replicate} is out of range" in err
-    assert "0 to 59" in err
+    assert "0 to 59 (numbered from 0)" in err
 
 
-def test_trace_folder_without_manifest(capsys, tmp_path):
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    code, _, err = call(capsys, "trace", empty, "--replicate", "1")
-    assert code == 2
-    assert err.startswith("error:") and "manifest.json" in err
-
-
-def test_trace_missing_folder(capsys, tmp_path):
-    code, _, err = call(capsys, "trace", tmp_path / "nowhere", "--replicate", "1")
-    assert code == 2
-    assert str(tmp_path / "nowhere") in err and "does not exist" in err
-
-
-def test_trace_requires_a_replicate(capsys, demo):
+def test_trace_requires_a_whole_replicate(capsys, demo):
     code, _, err = call(capsys, "trace", demo["dir"])
     assert code == 2
     assert "--replicate" in err
+    code, _, err = call(capsys, "trace", demo["dir"], "--replicate", "first")
+    assert code == 2 and err.startswith("error: --replicate 'first': expected a whole number")
 
 
 # -- validate -----------------------------------------------------------------------------------
@@ -405,7 +502,7 @@ def test_validate_several_files_reports_each(capsys, tmp_path):
     code, out, err = call(capsys, "validate", first, BASELINE, second, missing)
     assert code == 2
     assert f"{first}:{first_line}: horizon_days" in err
-    assert f"{second}:{second_line}: events.4.target" in err
+    assert re.search(rf"{re.escape(str(second))}:{second_line}: events\.\d+\.target", err), err
     assert f"{missing}: no such scenario file" in err
     assert err.count("invalid:") == 3
     assert out.count("ok") == 1 and str(BASELINE) in out
@@ -435,49 +532,46 @@ def test_validate_needs_a_file(capsys):
 
 
 # -- plot and summary ---------------------------------------------------------------------------
-def test_plot_regenerates_the_plots(capsys, demo):
-    plots = demo["dir"] / "plots"
-    names = sorted(p.name for p in plots.glob("*.png"))
-    assert len(names) == N_PLOTS
-    victim = plots / names[0]
-    victim.unlink()
-    code, out, err = call(capsys, "plot", demo["dir"])
+def test_plot_draws_the_figures_of_a_run_from_its_tables(capsys, demo, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(demo["dir"], copy, ignore=shutil.ignore_patterns("plots"))
+    code, out, err = call(capsys, "plot", copy)
     assert code == 0, err
-    assert victim.read_bytes().startswith(PNG_MAGIC)
-    assert sorted(p.name for p in plots.glob("*.png")) == names
-    assert sorted(Path(line).name for line in out.splitlines()) == names
-    assert sorted(p.name for p in demo["dir"].iterdir()) == sorted([*RESULT_FILES, "plots"])
+    names = sorted(p.name for p in (demo["dir"] / "plots").glob("*.png"))
+    assert len(names) == N_PLOTS
+    assert out.splitlines() == [str(copy / "plots" / name) for name in names]
+    for name in names:
+        assert (copy / "plots" / name).read_bytes().startswith(PNG_MAGIC), name
+    assert sorted(p.name for p in copy.iterdir()) == sorted([*RESULT_FILES, "plots"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy"]  # no staging folder, no lock
 
 
-def test_summary_prints_the_table(capsys, demo):
+def test_summary_prints_the_table_the_run_printed(capsys, demo):
     code, out, err = call(capsys, "summary", demo["dir"])
     assert code == 0, err
-    for label in manifest_of(demo["dir"])["outcome_labels"].values():
-        assert label in out
     assert "Wilson" in out and "seed 3" in out
-
-
-def test_summary_matches_the_run_output(capsys, demo):
-    _, out, _ = call(capsys, "summary", demo["dir"])
     assert out in demo["out"]
 
 
-@pytest.mark.parametrize("command", ["plot", "summary"])
-def test_plot_and_summary_need_a_results_folder(capsys, tmp_path, command):
+@pytest.mark.parametrize("command", ["plot", "summary", "trace"])
+def test_plot_summary_and_trace_need_a_results_folder(capsys, tmp_path, command):
     empty = tmp_path / "empty"
     empty.mkdir()
-    code, _, err = call(capsys, command, empty)
-    assert code == 2
-    assert err.startswith("error:") and "manifest.json" in err
+    for folder, message in ((empty, "no manifest.json here"), (tmp_path / "no", "does not exist")):
+        code, out, err = call(capsys, command, folder, *(["-r", "1"] if command == "trace" else []))
+        assert code == 2 and out == ""
+        assert err.startswith(f"error: {folder}") and message in err
     assert list(empty.iterdir()) == []
 
 
-def test_plot_copy_of_a_results_folder(capsys, demo, tmp_path):
+def test_plot_keeps_files_escalation_did_not_write(capsys, demo, tmp_path):
     copy = tmp_path / "copy"
-    shutil.copytree(demo["dir"], copy, ignore=shutil.ignore_patterns("plots"))
+    shutil.copytree(demo["dir"], copy)
+    (copy / "plots" / "my-edit.svg").write_text("<svg/>")
+    before = snapshot(copy)
     code, _, err = call(capsys, "plot", copy)
-    assert code == 0, err
-    assert len(list((copy / "plots").glob("*.png"))) == N_PLOTS
+    assert code == 2 and "my-edit.svg" in err
+    assert snapshot(copy) == before
 
 
 # -- help and entry points ----------------------------------------------------------------------
@@ -490,16 +584,38 @@ def test_python_m_simulator_help(tmp_path):
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    for command in ("run", "trace", "validate", "plot", "summary"):
+    for command in EXAMPLES:
         assert re.search(rf"^\s+{command}\s", proc.stdout, re.MULTILINE), command
+    for code in EXIT_CODES:
+        assert re.search(rf"^  {code}\s+\w", proc.stdout, re.MULTILINE), code
     assert list(tmp_path.iterdir()) == []
 
 
-def test_run_help_mentions_set_and_seed(capsys):
-    code, out, _ = call(capsys, "run", "--help")
+@pytest.mark.parametrize("command", sorted(EXAMPLES))
+def test_each_command_help_shows_its_own_examples(capsys, command):
+    code, out, _ = call(capsys, command, "--help")
     assert code == 0
-    assert "--set" in out and "--seed" in out and "--force" in out
-    assert "actors.KH.control" in out
+    examples = out[out.index("examples:") :].splitlines()[1:]
+    assert examples
+    for line in examples:  # its own command lines, or a continuation of one
+        assert line.startswith((f"  escalation {command} ", "      --")), line
+        assert "  " not in line.split("#")[0].strip(), line  # no run of spaces inside a command
+    assert "%%" not in out
+
+
+def test_help_says_what_each_option_means(capsys):
+    _, out, _ = call(capsys, "run", "--help")
+    assert "--set" in out and "--seed" in out and "--force" in out and "actors.KH.control" in out
+    _, out, _ = call(capsys, "trace", "--help")
+    assert "numbered from 0" in flat(out) and "0 to N-1" in out
+    _, out, _ = call(capsys, "plot", "--help")
+    assert "sweep folder" in flat(out)
+    _, out, _ = call(capsys, "sweep", "--help")
+    for kind in ("grid:", "lhs:", "sobol:", "morris:"):
+        assert kind in flat(out), kind
+    assert "Exit status 3" in flat(out)
+    _, out, _ = call(capsys, "analyze", "--help")
+    assert "95 % intervals" in flat(out)
 
 
 def test_version(capsys):
@@ -515,3 +631,16 @@ def test_usage_errors_exit_2(capsys, argv):
     code, _, err = call(capsys, *argv)
     assert code == 2
     assert "usage: escalation" in err
+
+
+def test_messages_are_printed_as_written(tmp_path, capsys):
+    """Rich must not read a line number as an emoji code (``:100:``) or a label as markup."""
+    text = BASELINE.read_text().replace("name: baseline", "name: baseline\nbad_field: 1", 1)
+    broken = tmp_path / "x[red]y.yaml"
+    padded = "\n" * 91 + text
+    broken.write_text(padded)
+    line = padded.splitlines().index("bad_field: 1") + 1
+    assert line == 100  # rich would print ":100:" as an emoji
+    assert main(["validate", str(broken)]) == 2
+    err = capsys.readouterr().err.replace("\n", "")
+    assert f"{broken}:{line}: bad_field" in err

@@ -16,23 +16,15 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 
-from simulator.plots import (
-    PLOTS,
-    ResultsError,
-    load_run,
-    plot_action_mix,
-    plot_clash_probability,
-    plot_escalation_fan,
-    plot_outcomes,
-    plot_threat_matrix,
-    write_all,
-)
-from simulator.plots.actions import FORCED_GID, FORCED_LABEL
-from simulator.plots.escalation import CLIP_NOTE_GID, DEFINITION_GID
-from simulator.plots.outcomes import END_LABEL_GID
+from simulator.plots.actions import FORCED_GID, FORCED_LABEL, plot_action_mix
+from simulator.plots.escalation import CLIP_NOTE_GID, DEFINITION_GID, plot_escalation_fan
+from simulator.plots.outcomes import END_LABEL_GID, plot_clash_probability, plot_outcomes
+from simulator.plots.run import PLOTS, write_all
 from simulator.plots.style import DPI, EVENT_MARKER_GID, FIGSIZE, ladder_colors
-from simulator.results.reader import Rung
-from simulator.results.summary import summarise
+from simulator.plots.threat import plot_threat_matrix
+from simulator.results.errors import ResultsError
+from simulator.results.reader import Rung, load_run
+from simulator.results.summary import summarize
 from simulator.stats import wilson_interval
 
 ACTORS = [
@@ -245,7 +237,7 @@ def test_load_run_helpers(results_dir: Path) -> None:
     res = load_run(results_dir)
     assert [a.name for a in res.actors()] == ["US", "Iran", "Iraq", "KH"]
     assert [r.index for r in res.rungs()] == list(range(len(LADDER)))
-    assert [e.day for e in res.events()] == [14, 15, 17, 31]
+    assert [e.day for e in res.event_marks()] == [14, 15, 17, 31]
     assert res.dates()[0] == np.datetime64("2020-12-20")
     mix = res.mix("KH")
     assert list(mix) == MENUS["KH"]
@@ -633,7 +625,7 @@ def test_summary_says_when_a_tail_drives_the_mean(results_dir: Path) -> None:
     runs["casualties.Iraq"] = 0
     runs["casualties.US"] = np.arange(n) % 3  # 0, 1, 2: no tail
     manifest = dict(res.manifest, actors=ACTORS[:3])
-    metrics = dict(summarise(manifest, runs).metrics)
+    metrics = dict(summarize(manifest, runs).metrics)
     assert metrics["Casualties suffered: Iran"] == (
         "mean 9.6, driven by the 2 % of replicates above 0; 90 % of replicates 0"
     )

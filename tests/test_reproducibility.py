@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from pandas.testing import assert_frame_equal
 
-from simulator.experiment.runner import simulate
+from simulator.experiment.simulate import simulate
 from simulator.model import OUTCOMES
 
 

@@ -7,10 +7,10 @@ killed with SIGKILL, which runs as ``python -m simulator`` in its own process gr
 
 from __future__ import annotations
 
-import contextlib
-import io
+import errno
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,12 +20,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
+from conftest import (
+    BASELINE,
+    call,
+    chunk_files,
+    chunk_rows,
+    entries,
+    flat,
+    held_lock,
+    manifest_of,
+    points_of,
+    quiet_main,
+    snapshot,
+    write_small,
+)
 
-from simulator.cli import main
 from simulator.model.world import EscalationModel
 
-BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 #: two parameters, a 3 × 2 grid: points 0..5 are (control, rationality) in itertools.product order
 GRID = ("-p", "actors.KH.control=0.3:1:3", "-p", "rationality=1:2:2")
 CONTROLS = (0.3, 0.65, 1.0)  # grid levels of 0.3:1:3, rounded to 12 significant digits
@@ -33,85 +44,14 @@ TIMEOUT = 120  # seconds: no wait in this module may take longer
 
 
 # -- helpers and fixtures -----------------------------------------------------------------------
-def write_small(folder: Path, horizon: int = 20, **extra) -> Path:
-    """The baseline without its dated events and with a short horizon (fast, still realistic)."""
-    data = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
-    data.pop("events")
-    data["horizon_days"] = horizon
-    data.update(extra)
-    path = folder / "small.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return path
-
-
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
+def _isolated(in_tmp_path):
     """Run from tmp_path, and never on a Dask scheduler named by the environment."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
 
 
 @pytest.fixture
 def small(tmp_path) -> Path:
     return write_small(tmp_path)
-
-
-def call(capsys, *argv: str | os.PathLike) -> tuple[int, str, str]:
-    """Run ``escalation ARGV`` in-process; return (exit status, stdout, stderr)."""
-    capsys.readouterr()
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exc:  # argparse usage errors
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def quiet_main(*argv: str | os.PathLike) -> tuple[int, str]:
-    """Run ``escalation ARGV`` in-process without capsys (module fixtures); (status, output)."""
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
-        code = main([str(a) for a in argv])
-    return code, buffer.getvalue()
-
-
-def flat(text: str) -> str:
-    """Rich wraps long lines at the console width: compare text with whitespace collapsed."""
-    return " ".join(text.split())
-
-
-def chunk_files(folder: Path) -> dict[str, bytes]:
-    """Name → bytes of every stored unit (what the sweep counts as done)."""
-    return {p.name: p.read_bytes() for p in sorted((folder / "chunks").glob("unit-*.parquet"))}
-
-
-def chunk_rows(folder: Path) -> pd.DataFrame:
-    """All per-replicate rows of a sweep, sorted by (point, replicate)."""
-    frames = [pd.read_parquet(p) for p in sorted((folder / "chunks").glob("unit-*.parquet"))]
-    rows = pd.concat(frames, ignore_index=True)
-    return rows.sort_values(["point", "replicate"], kind="stable").reset_index(drop=True)
-
-
-def points_of(folder: Path) -> pd.DataFrame:
-    return pd.read_parquet(folder / "points.parquet")
-
-
-def manifest_of(folder: Path) -> dict:
-    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-
-
-def entries(folder: Path) -> list[str]:
-    """Every name directly in ``folder``, hidden ones included."""
-    return sorted(p.name for p in folder.iterdir())
-
-
-def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    """Bytes and modification time of every file below ``folder``."""
-    return {
-        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 # -- 1. determinism across executors and chunking ------------------------------------------------
@@ -243,7 +183,7 @@ def test_killed_sweep_resumes_to_identical_data(tmp_path, small):
         assert len(rows) == 2 * 1 and list(rows.columns[:2]) == ["point", "replicate"], name
     # a writer killed mid-write leaves a hidden temp; plant one (garbage) for a unit not yet done
     missing = next(i for i in range(total) if f"unit-{i:06d}.parquet" not in done)
-    stale = killed / "chunks" / f".unit-{missing:06d}.parquet.999999.partial"
+    stale = killed / "chunks" / f".unit-{missing:06d}.parquet.x9k2ab3c.partial"
     stale.write_bytes(b"PAR1 half a file")
 
     code, text = quiet_main("sweep", "--resume", killed)
@@ -263,8 +203,8 @@ def test_killed_sweep_resumes_to_identical_data(tmp_path, small):
         assert (killed / name).read_bytes() == (reference / name).read_bytes(), name
     assert points_of(killed)["complete"].all()
     assert entries(killed / "failures") == []
-    # temps are never taken for results: whatever .partial files remain are hidden leftovers
-    assert all(p.name.startswith(".") for p in (killed / "chunks").glob("*.partial"))
+    assert not stale.exists()  # the killed writer's litter was cleaned, never taken for a unit
+    assert not any(p.name.startswith(".") for p in tmp_path.iterdir() if p.name != ".lock")
 
 
 # -- 3. a failing design point ---------------------------------------------------------------------
@@ -282,7 +222,7 @@ def test_failing_point_is_recorded_and_retried_on_resume(tmp_path, small, capsys
     code, out, err = call(capsys, *args, "--out", folder)
     monkeypatch.setattr(EscalationModel, "step", original)
 
-    assert code == 0, err
+    assert code == 3, err
     # points 4 and 5 have control 1.0; with two blocks per point they are units 8..11
     bad_units = (8, 9, 10, 11)
     assert entries(folder / "failures") == [f"unit-{u:06d}.json" for u in bad_units]
@@ -300,9 +240,11 @@ def test_failing_point_is_recorded_and_retried_on_resume(tmp_path, small, capsys
     assert points["replicates"].tolist() == [20] * 4 + [0] * 2
     assert points.loc[4:, "p_war"].isna().all()
     assert points.loc[:3, "p_war"].notna().all()
-    said = flat(out)
-    assert "12 units run now, 0 already done, 4 failed." in said
-    assert "4 units failed" in said and f"--resume {folder}" in said
+    assert "12 units run now, 0 already done, 4 failed." in flat(out)
+    said = flat(err)
+    assert "4 of 12 units failed (design points 4, 5)" in said
+    assert "RuntimeError: injected failure: KH fully controlled (4 units)" in said
+    assert f"`escalation sweep --resume {folder}`" in said
 
     code, out, err = call(capsys, "sweep", "--resume", folder, "--workers", "0")
     assert code == 0, err
@@ -322,7 +264,9 @@ def test_failing_point_is_recorded_and_retried_on_resume(tmp_path, small, capsys
 def _refused(capsys, tmp_path: Path, *argv) -> str:
     """Run a sweep that must be refused (status 2) without creating anything; its message."""
     before = entries(tmp_path)
-    code, out, err = call(capsys, "sweep", *argv, "-n", "4", "--workers", "0", "--out", "sw")
+    defaults = [] if {"-n", "--replicates"} & set(argv) else ["-n", "4"]
+    defaults += [] if "--workers" in argv else ["--workers", "0"]
+    code, out, err = call(capsys, "sweep", *argv, *defaults, "--out", "sw")
     assert code == 2, (out, err)
     assert entries(tmp_path) == before  # no sweep folder, no hidden temp next to it
     return flat(err)
@@ -333,12 +277,36 @@ def test_out_of_range_value_is_refused_before_anything_runs(tmp_path, small, cap
     assert "design point 2 (actors.KH.control=2)" in err
     assert "actors.KH.control" in err and "less than or equal to 1" in err
     assert "design point 0" not in err and "design point 1" not in err  # 0 and 1 are fine
+    assert "np.float64" not in err and "(got 2.0)" in err
 
 
-def test_out_of_range_message_shows_a_plain_number(tmp_path, small, capsys):
-    err = _refused(capsys, tmp_path, small, "-p", "actors.KH.control=0:2:3")
-    assert "np.float64" not in err
-    assert "(got 2.0)" in err
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--workers", "-1"), "--workers -1: must be at least 0"),
+        (("--workers", "many"), "--workers 'many': expected a whole number"),
+        (("--replicates", str(10**12)), "must be at most 10,000,000"),
+        (
+            ("--design", "morris", "--points", "2", "--levels", "1"),
+            "--levels 1: must be at least 2",
+        ),
+        (("--block", "0"), "--block 0: must be at least 1"),
+        (("--seed", "-3"), "--seed -3: must be at least 0"),
+    ],
+    ids=["workers", "workers-text", "replicates", "levels", "block", "seed"],
+)
+def test_bad_options_are_refused_with_a_located_message(tmp_path, small, capsys, args, expected):
+    err = _refused(capsys, tmp_path, small, "-p", "actors.KH.control=0.3:1:2", *args)
+    assert err.startswith("error: ") and expected in err and "Traceback" not in err
+
+
+def test_a_huge_grid_is_refused_at_once(tmp_path, small, capsys):
+    err = _refused(capsys, tmp_path, small, "-p", "actors.KH.control=0:1:100000000")
+    assert "the number of levels 100,000,000: must be at most 10,000,000" in err
+    err = _refused(
+        capsys, tmp_path, small, "-p", "actors.KH.control=0:1:5000", "-p", "rationality=1:2:5000"
+    )
+    assert "has 25,000,000 design points; at most 10,000,000 are allowed" in err
 
 
 @pytest.mark.parametrize(
@@ -418,7 +386,7 @@ def test_integer_parameter_can_be_swept(tmp_path, small, capsys):
         "sweep",
         small,
         "-p",
-        "actors.US.red_lines.0.window_days=1:5:3",
+        "actors.US.red_lines.0.delay_max=1:5:3",
         "-n",
         "4",
         "--workers",
@@ -429,7 +397,7 @@ def test_integer_parameter_can_be_swept(tmp_path, small, capsys):
     )
     assert code == 0, err
     design = pd.read_parquet(tmp_path / "ints" / "design.parquet")
-    assert design["actors.US.red_lines.0.window_days"].tolist() == [1, 3, 5]
+    assert design["actors.US.red_lines.0.delay_max"].tolist() == [1, 3, 5]
     assert points_of(tmp_path / "ints")["complete"].all()
 
 
@@ -465,16 +433,16 @@ def test_resume_refuses_what_is_not_a_sweep(tmp_path, capsys):
     plain.mkdir()
     (plain / "notes.txt").write_text("x")
     code, _, err = call(capsys, "sweep", "--resume", plain)
-    assert code == 2 and "no sweep manifest here" in flat(err) and str(plain) in flat(err)
+    assert code == 2 and "no manifest.json here" in flat(err) and str(plain) in flat(err)
 
     run = tmp_path / "run"
     run.mkdir()
-    (run / "manifest.json").write_text(json.dumps({"format": "escalation-run/1"}))
+    (run / "manifest.json").write_text(json.dumps({"format": "escalation-results/1"}))
     code, _, err = call(capsys, "sweep", "--resume", run)
-    assert code == 2 and "not a sweep folder" in flat(err)
+    assert code == 2 and "a run folder, not a sweep folder" in flat(err)
 
     code, _, err = call(capsys, "sweep", "--resume", tmp_path / "nowhere")
-    assert code == 2 and "no such folder" in flat(err)
+    assert code == 2 and "does not exist" in flat(err)
 
     broken = tmp_path / "broken"
     broken.mkdir()
@@ -563,3 +531,125 @@ def test_repository_sweep_file_is_valid(tmp_path, capsys):
     code, _, err = call(capsys, "sweep", spec, "--out", existing, "--force")
     assert code == 2 and "not a results folder" in flat(err)
     assert entries(existing) == ["x"]
+
+
+# -- 7. chunks the store does not trust, writers it refuses, a disk that fills ------------------
+BLOCKED = (*GRID, "-n", "8", "--block", "4", "--workers", "0", "-q")  # 6 points × 2 blocks
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory) -> Path:
+    """A finished sweep of 12 one-point units (read-only: tests copy it)."""
+    root = tmp_path_factory.mktemp("finished")
+    folder = root / "sweep"
+    code, text = quiet_main("sweep", write_small(root), *BLOCKED, "--out", folder)
+    assert code == 0, text
+    return folder
+
+
+def copy_of(finished: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "copy"
+    shutil.copytree(finished, folder)
+    return folder
+
+
+def test_resume_reruns_a_truncated_chunk(tmp_path, finished, capsys):
+    folder = copy_of(finished, tmp_path)
+    victim = folder / "chunks" / "unit-000003.parquet"
+    victim.write_bytes(victim.read_bytes()[: victim.stat().st_size // 2])
+    code, out, err = call(capsys, "sweep", "--resume", folder, "--workers", "0")
+    assert code == 0, err
+    assert "note: stored unit 3 will run again: cannot be read as Parquet" in flat(err)
+    assert "1 units run now, 11 already done, 0 failed." in flat(out)
+    assert chunk_files(folder) == chunk_files(finished)
+    assert (folder / "points.parquet").read_bytes() == (finished / "points.parquet").read_bytes()
+
+
+def test_another_units_chunk_is_not_taken_for_this_one(tmp_path, finished, capsys):
+    folder = copy_of(finished, tmp_path)
+    shutil.copyfile(
+        folder / "chunks" / "unit-000001.parquet", folder / "chunks" / "unit-000000.parquet"
+    )
+    # analyze and plot refuse the points table: it was built from other chunks
+    for command in ("analyze", "plot"):
+        code, _, err = call(capsys, command, folder)
+        assert code == 2 and "points.parquet: out of date" in flat(err)
+        assert f"escalation sweep --resume {folder}" in flat(err)
+    code, out, err = call(capsys, "sweep", "--resume", folder, "--workers", "0")
+    assert code == 0, err
+    assert "stored unit 0 will run again: belongs elsewhere: unit 1 (expected 0)" in flat(err)
+    assert chunk_files(folder) == chunk_files(finished)
+    assert points_of(folder)["replicates"].tolist() == [8] * 6  # no replicate counted twice
+    code, _, err = call(capsys, "analyze", folder)
+    assert code == 0, err
+
+
+def test_a_chunk_of_another_sweep_is_rerun(tmp_path, finished, capsys):
+    folder = copy_of(finished, tmp_path)
+    other = tmp_path / "other"
+    code, text = quiet_main("sweep", write_small(tmp_path), *BLOCKED, "--seed", "9", "--out", other)
+    assert code == 0, text
+    shutil.copyfile(
+        other / "chunks" / "unit-000005.parquet", folder / "chunks" / "unit-000005.parquet"
+    )
+    code, _, err = call(capsys, "sweep", "--resume", folder, "--workers", "0")
+    assert code == 0, err
+    assert "stored unit 5 will run again: belongs elsewhere: sweep" in flat(err)
+    assert chunk_files(folder) == chunk_files(finished)
+
+
+def test_a_second_writer_of_a_sweep_is_refused(tmp_path, finished, capsys):
+    folder = copy_of(finished, tmp_path)
+    before = snapshot(folder)
+    with held_lock(folder):
+        code, _, err = call(capsys, "sweep", "--resume", folder, "--workers", "0")
+        assert code == 2 and "another escalation process is writing this folder" in flat(err)
+        code, _, err = call(capsys, "sweep", BASELINE, *BLOCKED, "--out", folder, "--force")
+        assert code == 2 and "another escalation process" in flat(err)
+    assert snapshot(folder) == before
+
+
+def test_disk_full_midway_keeps_finished_units_and_says_how_to_resume(
+    tmp_path, finished, capsys, monkeypatch
+):
+    import simulator.results.tables as tables
+
+    real = tables.pq.write_table
+    writes = []
+
+    def fills_up(table, where, **kwargs):
+        writes.append(where)
+        if len(writes) > 5:  # design.parquet, then four units: then the disk is full
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(table, where, **kwargs)
+
+    monkeypatch.setattr(tables.pq, "write_table", fills_up)
+    folder = tmp_path / "full"
+    small = write_small(tmp_path)
+    code, _, err = call(capsys, "sweep", small, *BLOCKED, "--out", folder)
+    monkeypatch.setattr(tables.pq, "write_table", real)
+    assert code == 4
+    said = flat(err)
+    assert "No space left on device" in said and "Finished units are kept" in said
+    assert f"`escalation sweep --resume {folder}`" in said
+    assert len(chunk_files(folder)) == 4
+    assert not any(p.name.endswith(".partial") for p in (folder / "chunks").iterdir())
+    code, _, err = call(capsys, "sweep", "--resume", folder, "--workers", "0", "-q")
+    assert code == 0, err
+    assert chunk_files(folder) == chunk_files(finished)
+
+
+def test_sweep_force_replaces_only_a_sweep(tmp_path, finished, capsys):
+    run = tmp_path / "run"
+    code, _, err = call(capsys, "run", BASELINE, "-n", "5", "--no-plots", "-q", "--out", run)
+    assert code == 0, err
+    before = snapshot(run)
+    code, _, err = call(capsys, "sweep", BASELINE, *BLOCKED, "--out", run, "--force")
+    assert code == 2 and "a run folder, not a sweep folder" in flat(err)
+    assert snapshot(run) == before
+    folder = copy_of(finished, tmp_path)
+    (folder / "analysis").mkdir()
+    (folder / "analysis" / "my_notes.md").write_text("keep")
+    code, _, err = call(capsys, "sweep", BASELINE, *BLOCKED, "--out", folder, "--force")
+    assert code == 2 and "analysis/my_notes.md" in flat(err)
+    assert (folder / "analysis" / "my_notes.md").read_text() == "keep"

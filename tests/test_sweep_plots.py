@@ -13,12 +13,11 @@ from pathlib import Path
 
 import matplotlib.image as mpimg
 import pytest
+from conftest import BASELINE
 
 from simulator.cli import main
 from simulator.experiment.analysis import analyze_sweep
 from simulator.plots.sweep import (
-    SweepData,
-    load_sweep_data,
     plot_filename,
     plot_heatmap,
     plot_morris,
@@ -27,9 +26,8 @@ from simulator.plots.sweep import (
     sobol_panels,
     write_sweep_plots,
 )
-from simulator.results.reader import ResultsError
-
-BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
+from simulator.results.errors import ResultsError
+from simulator.results.reader import SweepResults, load_sweep
 
 SWEEPS = {
     "grid": (
@@ -100,11 +98,11 @@ def test_plot_writes_the_sweep_figures(kind, sweeps, capsys):
 
 
 @pytest.fixture(scope="module")
-def analysed(sweeps) -> dict[str, SweepData]:
+def analysed(sweeps) -> dict[str, SweepResults]:
     """The figures' input for each sweep, after `escalation analyze` (as `escalation plot` does)."""
     for folder in sweeps.values():
         analyze_sweep(folder)
-    return {kind: load_sweep_data(folder) for kind, folder in sweeps.items()}
+    return {kind: load_sweep(folder, analysis=True) for kind, folder in sweeps.items()}
 
 
 def legend_texts(ax) -> list[str]:

@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulator.experiment.runner import release
+from simulator.experiment.simulate import release
 from simulator.model import EscalationModel
 from simulator.stats import wilson_interval
 

@@ -1,1 +1,1 @@
-"""Experiments: running scenarios, storing their results, recomputing single replicates."""
+"""Experiments: simulating scenarios into results folders, sweeps over their parameters, replays."""

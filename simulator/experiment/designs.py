@@ -10,14 +10,24 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import asdict, dataclass, field
+import typing
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
-DESIGNS = ("grid", "lhs", "sobol", "morris")
+from simulator.experiment.limits import (
+    LimitError,
+    check_count,
+    check_range,
+    design_points_bound,
+)
+from simulator.scenario.schema import SweepSpec
+
+#: the design kinds, as sweep files name them (the schema's list)
+DESIGNS: tuple[str, ...] = typing.get_args(SweepSpec.model_fields["design"].annotation)
 
 
-class DesignError(ValueError):
+class DesignError(LimitError):
     """A parameter or design specification that cannot be used."""
 
 
@@ -32,16 +42,22 @@ class Parameter:
     values: tuple[float, ...] | None = None
     integer: bool = False
 
-    def grid_values(self) -> tuple[float, ...]:
-        """The levels a full-factorial grid takes for this parameter."""
+    def level_count(self) -> int:
+        """How many levels a full-factorial grid takes for this parameter."""
         if self.values is not None:
-            return self.values
+            return len(self.values)
         if self.count is None:
             raise DesignError(
                 f"--param {self.path}: a grid needs lo:hi:n or a list of values, "
                 f"got only bounds {self.low}:{self.high}"
             )
-        levels = np.linspace(self.low, self.high, self.count)
+        return self.count
+
+    def grid_values(self) -> tuple[float, ...]:
+        """The levels a full-factorial grid takes for this parameter."""
+        if self.values is not None:
+            return self.values
+        levels = np.linspace(self.low, self.high, self.level_count())
         return tuple(self.cast(v) for v in levels)
 
     def bounds(self) -> tuple[float, float]:
@@ -68,8 +84,14 @@ def parse_parameter(text: str, integer: bool = False) -> Parameter:
                 raise ValueError
             low, high = float(parts[0]), float(parts[1])
             count = int(parts[2]) if len(parts) == 3 else None
-            if count is not None and count < 1:
-                raise DesignError(f"--param {path}: the number of levels must be at least 1")
+            if count is not None:
+                check_range(
+                    f"--param {path}: the number of levels",
+                    count,
+                    1,
+                    design_points_bound(),
+                    "the bound on a sweep's design points",
+                )
             if high < low:
                 raise DesignError(f"--param {path}: upper bound {high} is below lower bound {low}")
             return Parameter(path, low, high, count, None, integer)
@@ -77,7 +99,7 @@ def parse_parameter(text: str, integer: bool = False) -> Parameter:
         if not values:
             raise ValueError
         return Parameter(path, None, None, None, values, integer)
-    except DesignError:
+    except LimitError:
         raise
     except ValueError:
         raise DesignError(
@@ -96,7 +118,6 @@ class Design:
     seed: int = 0
     second_order: bool = False
     levels: int = 4
-    extra: dict = field(default_factory=dict)
 
     def problem(self) -> dict:
         """The SALib problem definition."""
@@ -106,21 +127,61 @@ class Design:
             "bounds": [list(p.bounds()) for p in self.parameters],
         }
 
-    def matrix(self) -> np.ndarray:
-        """The design matrix: one row per design point, one column per parameter."""
+    def size(self) -> int:
+        """The number of design points, computed without building the design."""
+        self._check()
+        d = len(self.parameters)
+        if self.kind == "grid":
+            return math.prod(p.level_count() for p in self.parameters)
+        if self.kind == "sobol":
+            return self.points * (2 * d + 2 if self.second_order else d + 2)
+        if self.kind == "morris":
+            return self.points * (d + 1)
+        return self.points
+
+    @property
+    def needs_every_point(self) -> bool:
+        """Whether the design's estimators (Sobol, Morris) need every design point."""
+        return self.kind in ("sobol", "morris")
+
+    def describe(self) -> str:
+        """The design in words, for captions: e.g. "Sobol design, N = 64"."""
+        if self.kind == "grid":
+            return "grid design"
+        if self.kind == "lhs":
+            return "Latin hypercube design"
+        if self.kind == "sobol":
+            return f"Sobol design, N = {self.points}" + (" with S2" if self.second_order else "")
+        return f"Morris design, {self.points} trajectories, {self.levels} levels"
+
+    def _check(self) -> None:
         if not self.parameters:
             raise DesignError("a sweep needs at least one --param")
         if self.kind not in DESIGNS:
             raise DesignError(f"unknown design '{self.kind}'; allowed: {', '.join(DESIGNS)}")
         if self.kind == "grid":
-            rows = itertools.product(*(p.grid_values() for p in self.parameters))
-            return np.array(list(rows), dtype=np.float64)
+            return
         if not self.points or self.points < 1:
             raise DesignError(f"the {self.kind} design needs --points N (N ≥ 1)")
+        check_count("--points", self.points, SweepSpec, "points")
+        if self.kind == "morris":
+            check_count("--levels", self.levels, SweepSpec, "levels")
         for p in self.parameters:
             low, high = p.bounds()
             if not high > low:
                 raise DesignError(f"--param {p.path}: a {self.kind} design needs lo < hi")
+
+    def matrix(self) -> np.ndarray:
+        """The design matrix: one row per design point, one column per parameter."""
+        size, bound = self.size(), design_points_bound()
+        if bound is not None and size > bound:
+            raise DesignError(
+                f"the {self.describe()} has {size:,} design points; at most {bound:,} are allowed "
+                "(the bound on a sweep's `points` in scenario files)."
+            )
+        if self.kind == "grid":
+            rows = itertools.product(*(p.grid_values() for p in self.parameters))
+            return np.array(list(rows), dtype=np.float64)
         if self.kind == "lhs":
             from scipy.stats import qmc
 
@@ -158,9 +219,11 @@ class Design:
 
     @classmethod
     def from_dict(cls, data: dict) -> Design:
-        """Inverse of :meth:`to_dict`."""
+        """Inverse of :meth:`to_dict` (keys it does not know, from other versions, are ignored)."""
+        known = set(cls.__dataclass_fields__)
         params = tuple(
             Parameter(**{**p, "values": tuple(p["values"]) if p["values"] is not None else None})
             for p in data["parameters"]
         )
-        return cls(**{**data, "parameters": params})
+        kept = {k: v for k, v in data.items() if k in known and k != "parameters"}
+        return cls(**kept, parameters=params)

@@ -6,14 +6,33 @@ results do not depend on the executor because every unit's data depends only on 
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from typing import Any
+from typing import Any, Protocol, Self
+
+from simulator.experiment.limits import MAX_WORKERS, check_range
 
 #: environment variable naming a Dask scheduler to use when --dask is not given
 DASK_ENV = "DASK_SCHEDULER_ADDRESS"
+#: tasks submitted to a Dask cluster ahead of the results: enough to keep a large cluster busy,
+#: few enough that a sweep of a million units does not hold a million futures
+DASK_WINDOW = 1000
+
+
+class Executor(Protocol):
+    """Runs tasks, in any order: started by ``with``, named for messages."""
+
+    name: str
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def run(self, fn: Callable, tasks: Iterable[tuple]) -> Iterator[Any]:
+        """Yield ``fn(*task)`` for every task, as each finishes."""
 
 
 class ExecutorError(RuntimeError):
@@ -56,16 +75,12 @@ class LocalExecutor:
     def run(self, fn: Callable, tasks: Iterable[tuple]) -> Iterator[Any]:
         """Keep the pool busy with a bounded queue; yield results as they complete."""
         tasks = iter(tasks)
-        pending = set()
-        window = self.workers * 2
-        for task in itertools_islice(tasks, window):
-            pending.add(self._pool.submit(fn, *task))
+        pending = {self._pool.submit(fn, *t) for t in itertools.islice(tasks, self.workers * 2)}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 yield future.result()
-                for task in itertools_islice(tasks, 1):
-                    pending.add(self._pool.submit(fn, *task))
+                pending |= {self._pool.submit(fn, *t) for t in itertools.islice(tasks, 1)}
 
 
 class DaskExecutor:
@@ -110,28 +125,29 @@ class DaskExecutor:
             self._cluster.close()
 
     def run(self, fn: Callable, tasks: Iterable[tuple]) -> Iterator[Any]:
-        """Submit every task (a lost worker's tasks are rescheduled); yield as completed."""
+        """Keep a window of tasks submitted (a lost worker's are rescheduled); yield as done."""
         from distributed import as_completed
 
-        futures = [self._client.submit(fn, *task, pure=False, retries=2) for task in tasks]
-        for future in as_completed(futures):
+        tasks = iter(tasks)
+
+        def submit(task: tuple):
+            return self._client.submit(fn, *task, pure=False, retries=2)
+
+        queue = as_completed([submit(t) for t in itertools.islice(tasks, DASK_WINDOW)])
+        for future in queue:
             yield future.result()
             future.release()
+            for task in itertools.islice(tasks, 1):
+                queue.add(submit(task))
 
 
-def itertools_islice(it: Iterator, n: int) -> list:
-    """Up to ``n`` next items of an iterator."""
-    out = []
-    for _ in range(n):
-        try:
-            out.append(next(it))
-        except StopIteration:
-            break
-    return out
+def choose_executor(workers: int | None, dask: str | None) -> Executor:
+    """The executor the command line asks for (Dask when an address is given or set in env).
 
-
-def choose_executor(workers: int | None, dask: str | None):
-    """The executor the command line asks for (Dask when an address is given or set in env)."""
+    ``workers`` None means all cores; 0 means this process (unless ``dask`` is given).
+    """
+    if workers is not None:
+        check_range("--workers", workers, 0, MAX_WORKERS)
     if dask:
         return DaskExecutor(dask, workers)
     if workers == 0:  # an explicit request to stay in this process beats the environment

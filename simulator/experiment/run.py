@@ -1,81 +1,99 @@
-"""One scenario run from start to stored results: simulate, tabulate, write, plot."""
+"""One scenario run from start to stored results: simulate, tabulate, draw, write in one step.
+
+:func:`run_scenario` is the library's entry point (``escalation run`` is a thin layer over it):
+it refuses what cannot work before simulating (a count out of bounds, a run that would not fit in
+memory, a folder it may not write or replace, another writer on the same folder), then fills a
+hidden staging folder with the manifest, the tables and the figures, and renames it into place
+only when everything is there, so a run killed at any point leaves no folder that looks complete.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import importlib.metadata
-import platform
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from simulator import __version__
-from simulator.experiment.runner import DEFAULT_CHUNK, RunTables, simulate
+from simulator.experiment.limits import check_count, check_fits
+from simulator.experiment.simulate import DEFAULT_CHUNK, memory_needed, simulate
 from simulator.model import OUTCOME_LABELS, OUTCOMES
 from simulator.model.ladder import Ladder
-from simulator.results.writer import write_folder, write_tables
+from simulator.progress import SILENT, Progress
+from simulator.results.layout import PLOTS
+from simulator.results.manifest import new_manifest
+from simulator.results.store import clean_litter, locked, prepare_target, write_atomic
+from simulator.results.tables import RunTables, write_run
 from simulator.scenario import Scenario, scenario_data
 
-FORMAT = "escalation-results/1"
-_PACKAGES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "matplotlib", "pyyaml")
+#: draws a run's figures: (run folder to read, folder to write into, progress)
+Figures = Callable[[Path, Path, Progress], object]
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What :func:`run_scenario` wrote: the folder, its manifest and the tables."""
+
+    folder: Path
+    manifest: dict[str, Any]
+    tables: RunTables
 
 
 def resolve(scenario: Scenario, replicates: int | None, seed: int | None) -> Scenario:
-    """The scenario exactly as it will run, with command-line replicates and seed folded in."""
+    """The scenario exactly as it will run, with command-line replicates and seed folded in.
+
+    Both go through the bounds the schema sets on the scenario's own fields.
+    """
     update = {}
     if replicates is not None:
-        update["replicates"] = int(replicates)
+        update["replicates"] = check_count("--replicates", int(replicates), Scenario, "replicates")
     if seed is not None:
-        update["seed"] = int(seed)
+        update["seed"] = check_count("--seed", int(seed), Scenario, "seed")
     return scenario.model_copy(update=update) if update else scenario
 
 
-def versions() -> dict[str, str]:
-    """Versions of Python, the simulator and the packages that shape its numbers."""
-    found = {"python": platform.python_version(), "simulator": __version__}
-    for name in _PACKAGES:
-        try:
-            found[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            found[name] = "not installed"
-    return found
-
-
-def build_manifest(scenario: Scenario, scenario_file: str, command: str) -> dict:
-    """Everything needed to understand, re-plot and recompute a run."""
-    ladder = Ladder.from_rungs(scenario.ladder)
+def scenario_fields(scenario: Scenario) -> dict[str, Any]:
+    """What every manifest of a folder made from ``scenario`` says about it."""
     return {
-        "format": FORMAT,
-        "kind": "run",
         "scenario_name": scenario.name,
-        "scenario_file": scenario_file,
         "description": scenario.description,
         "seed": scenario.seed,
-        "replicates": scenario.replicates,
         "start": scenario.start.isoformat(),
         "horizon_days": scenario.horizon_days,
         "actors": [
             {"name": name, "label": a.label or name, "type": a.type}
             for name, a in scenario.actors.items()
         ],
-        "ladder": [
-            {
-                "index": i,
-                "name": ladder.names[i],
-                "label": ladder.labels[i],
-                "category": ladder.categories[i],
-                "score": float(ladder.score[i]),
-                "violent": bool(ladder.violent[i]),
-            }
-            for i in range(len(ladder))
-        ],
-        "events": _event_marks(scenario),
         "outcome_classes": list(OUTCOMES),
         "outcome_labels": dict(OUTCOME_LABELS),
-        "command": command,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "versions": versions(),
-        "scenario": scenario_data(scenario),
     }
+
+
+def build_manifest(scenario: Scenario, scenario_file: str, command: str) -> dict[str, Any]:
+    """Everything needed to understand, re-plot and recompute a run."""
+    ladder = Ladder.from_rungs(scenario.ladder)
+    return new_manifest(
+        "run",
+        command,
+        {
+            **scenario_fields(scenario),
+            "scenario_file": scenario_file,
+            "replicates": scenario.replicates,
+            "ladder": [
+                {
+                    "index": i,
+                    "name": ladder.names[i],
+                    "label": ladder.labels[i],
+                    "category": ladder.categories[i],
+                    "score": float(ladder.score[i]),
+                    "violent": bool(ladder.violent[i]),
+                }
+                for i in range(len(ladder))
+            ],
+            "events": _event_marks(scenario),
+            "scenario": scenario_data(scenario),
+        },
+    )
 
 
 def _event_marks(scenario: Scenario) -> list[dict]:
@@ -90,17 +108,46 @@ def _event_marks(scenario: Scenario) -> list[dict]:
     return list(marks.values())
 
 
-def execute_run(
+def check_run_fits(scenario: Scenario) -> None:
+    """Refuse, before simulating, a run whose tables would not fit in the available memory."""
+    check_fits(
+        memory_needed(scenario),
+        f"{scenario.replicates:,} replicates × {scenario.horizon_days} days",
+        "run fewer replicates (they are independent: two runs with different seeds add up), "
+        "or spread them over a sweep's units with `escalation sweep`.",
+    )
+
+
+def run_scenario(
     scenario: Scenario,
-    out: Path,
-    scenario_file: str,
-    command: str,
-    force: bool = False,
-    advance: Callable[[int], None] | None = None,
+    folder: Path,
+    *,
+    scenario_file: str = "",
+    command: str = "",
+    replace: bool = False,
+    figures: Figures | None = None,
+    progress: Progress = SILENT,
     chunk: int = DEFAULT_CHUNK,
-) -> tuple[Path, dict, RunTables]:
-    """Simulate every replicate and write the results folder atomically."""
-    tables = simulate(scenario, chunk=chunk, advance=advance)
-    manifest = build_manifest(scenario, scenario_file, command)
-    write_folder(out, lambda tmp: write_tables(tmp, manifest, tables.runs, tables.daily), force)
-    return out, manifest, tables
+) -> RunOutcome:
+    """Simulate every replicate of ``scenario`` and write the run folder ``folder`` atomically.
+
+    ``replace`` (``--force``) allows replacing an existing run folder that holds only what
+    escalation wrote; the old folder goes only once the new one is complete. ``figures`` draws
+    the figures into the staging folder before it is renamed into place.
+    """
+    folder = Path(folder)
+    check_run_fits(scenario)
+    with locked(folder):
+        prepare_target(folder, "run", replace)
+        clean_litter(folder.parent, re.escape(folder.name))
+        manifest = build_manifest(scenario, scenario_file, command)
+        tables: list[RunTables] = []
+
+        def fill(tmp: Path) -> None:
+            tables.append(simulate(scenario, chunk=chunk, progress=progress))
+            write_run(tmp, manifest, tables[0])
+            if figures is not None:
+                figures(tmp, tmp / PLOTS, progress)
+
+        write_atomic(folder, fill)
+    return RunOutcome(folder, manifest, tables[0])

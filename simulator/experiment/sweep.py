@@ -1,296 +1,192 @@
-"""Parameter sweeps: a design in front, units through an executor, chunk files as they finish.
+"""Running a sweep: its units through an executor, each stored as it finishes; points at the end.
 
-Layout of a sweep folder::
-
-    manifest.json            scenario, design, seeds, chunking, versions, command
-    design.parquet           one row per design point: its parameter values
-    chunks/unit-NNNNNN.parquet   per-replicate rows of one unit, written atomically on arrival
-    failures/unit-NNNNNN.json    a unit whose model raised: the error and traceback
-    points.parquet           one row per design point: outcome probabilities with Wilson
-                             intervals and summary metrics, built from the chunks at the end
+:func:`run_sweep` is the library's entry point (``escalation sweep`` is a thin layer over it).
+The folder's layout is in :mod:`simulator.results.layout`: the manifest and design first, then a
+chunk per finished unit (written atomically as it arrives, so a killed sweep loses no finished
+unit), a failure record per unit whose model raised, and ``points.parquet`` built from the chunks.
 
 Every replicate of every point uses the sweep's seed (common random numbers across points, which
 sharpens comparisons between points), so a unit's rows depend only on the unit: any number of
-workers, any executor and any interruption followed by ``--resume`` give the same data.
+workers, any executor and any interruption followed by a resume give the same data.
 """
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Callable
-from dataclasses import dataclass
+import contextlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 
-from simulator.experiment.designs import Design
-from simulator.experiment.run import versions
-from simulator.experiment.units import Unit, UnitResult, point_scenario, run_unit
-from simulator.model import OUTCOME_LABELS, OUTCOMES
-from simulator.results.writer import write_folder
-from simulator.scenario import Scenario, ScenarioError, scenario_data
-from simulator.stats import wilson_interval
+from simulator.experiment.executors import Executor
+from simulator.experiment.sweep_plan import SweepPlan
+from simulator.experiment.units import run_unit
+from simulator.progress import SILENT, Progress
+from simulator.results.chunks import (
+    BadChunk,
+    read_failures,
+    verify_chunks,
+    write_chunk,
+    write_failure,
+)
+from simulator.results.errors import ResultsError, ResultsWriteError
+from simulator.results.layout import CHUNKS, DESIGN, FAILURES
+from simulator.results.manifest import fingerprint, read_manifest
+from simulator.results.points import summarize_points, write_points
+from simulator.results.store import (
+    clean_litter,
+    ensure_writable,
+    locked,
+    prepare_target,
+    write_atomic,
+)
+from simulator.results.tables import write_manifest, write_table
 
-FORMAT = "escalation-sweep/1"
-#: aim for units of about this many replicate-days (≈0.2 s at ~1M replicate-days/s): far above
-#: the ~50 ms where scheduling overhead would matter, small enough to spread over workers
-UNIT_REPLICATE_DAYS = 200_000
+#: what to do with the folder: make a new sweep (refusing an existing folder), replace an
+#: existing sweep folder (``--force``), or continue the sweep stored there (``--resume``)
+Existing = Literal["new", "replace", "resume"]
 
 
 @dataclass(frozen=True)
-class SweepPlan:
-    """Everything a sweep will do, derived from its manifest alone."""
+class SweepReport:
+    """What :func:`run_sweep` did and left: units run, re-run, failed; the points table."""
 
-    base: dict
-    design: Design
-    matrix: np.ndarray
-    replicates: int
-    block: int
-    points_per_unit: int
-    horizon: int
+    folder: Path
+    plan: SweepPlan
+    executor: str
+    ran: int
+    stored: int
+    points: pd.DataFrame
+    rerun: list[BadChunk] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)
 
     @property
-    def paths(self) -> tuple[str, ...]:
-        """Swept parameter paths, in design-column order."""
-        return tuple(p.path for p in self.design.parameters)
-
-    def point_values(self, point: int) -> tuple[float | int, ...]:
-        """A design point's values as the scenario takes them (plain floats, or integers)."""
-        return tuple(
-            p.cast(v) for p, v in zip(self.design.parameters, self.matrix[point], strict=True)
-        )
-
-    def units(self) -> list[Unit]:
-        """The work units: consecutive points × one replicate block each."""
-        units = []
-        n = len(self.matrix)
-        for start in range(0, n, self.points_per_unit):
-            points = tuple(range(start, min(start + self.points_per_unit, n)))
-            values = tuple(self.point_values(p) for p in points)
-            for first in range(0, self.replicates, self.block):
-                stop = min(first + self.block, self.replicates)
-                units.append(Unit(len(units), points, values, first, stop))
-        return units
+    def complete(self) -> bool:
+        """Whether every unit has its rows (no failure left)."""
+        return not self.failures
 
 
-def plan_sweep(scenario: Scenario, design: Design, replicates: int, block: int | None = None):
-    """Build the plan and validate every design point before anything runs."""
-    matrix = design.matrix()
-    base = scenario_data(scenario)
-    paths = tuple(p.path for p in design.parameters)
-    problems: dict[str, str] = {}  # message → the first design point that shows it
-    for point, row in enumerate(matrix):
-        values = tuple(p.cast(v) for p, v in zip(design.parameters, row, strict=True))
-        try:
-            point_scenario(base, paths, values, "sweep")
-        except ScenarioError as err:
-            shown = ", ".join(f"{path}={v:g}" for path, v in zip(paths, values, strict=True))
-            for msg in err.problems:
-                problems.setdefault(msg, f"design point {point} ({shown})")
-            if len(problems) >= 5:
-                break
-    if problems:
-        raise ScenarioError([f"{where}: {msg}" for msg, where in problems.items()])
-    days = scenario.horizon_days
-    if block is None:
-        block = min(replicates, max(1, UNIT_REPLICATE_DAYS // days))
-    per_unit = max(1, UNIT_REPLICATE_DAYS // (block * days)) if block >= replicates else 1
-    return SweepPlan(base, design, matrix, replicates, block, per_unit, days)
+def resume_hint(folder: Path) -> str:
+    """The command that continues the sweep in ``folder``."""
+    return f"`escalation sweep --resume {folder}`"
 
 
-def sweep_manifest(plan: SweepPlan, scenario: Scenario, command: str, source: str) -> dict:
-    """The sweep's manifest: enough to rebuild the plan and to analyse the results."""
-    return {
-        "format": FORMAT,
-        "kind": "sweep",
-        "scenario_name": scenario.name,
-        "scenario_file": source,
-        "seed": scenario.seed,
-        "replicates": plan.replicates,
-        "horizon_days": scenario.horizon_days,
-        "start": scenario.start.isoformat(),
-        "design": plan.design.to_dict(),
-        "points": len(plan.matrix),
-        "chunking": {"block": plan.block, "points_per_unit": plan.points_per_unit},
-        "units": len(plan.units()),
-        "actors": [
-            {"name": n, "label": a.label or n, "type": a.type} for n, a in scenario.actors.items()
-        ],
-        "outcome_classes": list(OUTCOMES),
-        "outcome_labels": dict(OUTCOME_LABELS),
-        "command": command,
-        "versions": versions(),
-        "scenario": plan.base,
-    }
+def run_sweep(
+    plan: SweepPlan,
+    folder: Path,
+    executor: Executor,
+    progress: Progress = SILENT,
+    existing: Existing = "new",
+) -> SweepReport:
+    """Run every unit of ``plan`` not yet stored in ``folder`` on ``executor``; build the points.
 
-
-def plan_from_manifest(manifest: dict) -> SweepPlan:
-    """Rebuild a sweep's plan from its manifest (for --resume)."""
-    design = Design.from_dict(manifest["design"])
-    return SweepPlan(
-        base=manifest["scenario"],
-        design=design,
-        matrix=design.matrix(),
-        replicates=manifest["replicates"],
-        block=manifest["chunking"]["block"],
-        points_per_unit=manifest["chunking"]["points_per_unit"],
-        horizon=manifest["horizon_days"],
+    Holds the folder's lock throughout. A new sweep's folder is made (atomically) only once the
+    executor has started, so an unreachable cluster leaves nothing behind. Resuming verifies the
+    stored chunks first and runs again those that are damaged or foreign. A unit whose model
+    raises is recorded in failures/ and the rest goes on; the report lists what failed.
+    """
+    folder = Path(folder)
+    with locked(folder):
+        if existing == "resume":
+            _check_resumable(folder, plan)
+        else:
+            prepare_target(folder, "sweep", replace=existing == "replace")
+        clean_litter(folder.parent, re.escape(folder.name))
+        with executor:
+            if existing == "resume":
+                good, bad = verify_chunks(folder, _unit_lookup(plan), plan.fingerprint)
+                for chunk in bad:
+                    progress.note(f"stored unit {chunk.unit} will run again: {chunk.reason}")
+            else:
+                write_atomic(folder, lambda tmp: _start(tmp, plan))
+                good, bad = [], []
+            done = set(good)
+            todo = [i for i in range(plan.unit_count) if i not in done]
+            progress.phase("sweeping", plan.total_work, "replicate-days")
+            progress.advance(sum(plan.work(i) for i in done))
+            with _resumable(folder):
+                ran = _execute(folder, plan, executor, todo, progress)
+        progress.phase("summarizing the design points", 1, "table")
+        with _resumable(folder):
+            units = plan.units()
+            points, digest = summarize_points(folder, plan.manifest, units, plan.design_table())
+            write_points(folder, points, plan.manifest, digest)
+        progress.advance()
+    return SweepReport(
+        folder=folder,
+        plan=plan,
+        executor=executor.name,
+        ran=ran,
+        stored=len(done),
+        points=points,
+        rerun=bad,
+        failures=read_failures(folder),
     )
 
 
-def unit_path(folder: Path, index: int) -> Path:
-    """Where a unit's rows are stored."""
-    return folder / "chunks" / f"unit-{index:06d}.parquet"
-
-
-def failure_path(folder: Path, index: int) -> Path:
-    """Where a unit's failure is recorded."""
-    return folder / "failures" / f"unit-{index:06d}.json"
-
-
-def start_sweep(folder: Path, manifest: dict, plan: SweepPlan, force: bool) -> None:
-    """Create the sweep folder with its manifest and design, atomically."""
-    design = pd.DataFrame(plan.matrix, columns=list(plan.paths))
-    design.insert(0, "point", np.arange(len(design), dtype=np.int64))
-
-    def fill(tmp: Path) -> None:
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-        design.to_parquet(tmp / "design.parquet", index=False)
-        (tmp / "chunks").mkdir()
-        (tmp / "failures").mkdir()
-
-    write_folder(folder, fill, force)
-
-
-def load_manifest(folder: Path) -> dict:
-    """A sweep's manifest, or a ResultsError naming the folder."""
-    from simulator.results.reader import ResultsError
-
-    folder = Path(folder)
-    path = folder / "manifest.json"
-    if not folder.is_dir():
-        raise ResultsError(f"{folder}: no such folder.")
+@contextlib.contextmanager
+def _resumable(folder: Path) -> Iterator[None]:
+    """Say how to continue when the disk refuses a write once the sweep's folder exists."""
     try:
-        manifest = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise ResultsError(f"{path}: no sweep manifest here; is {folder} a sweep folder?") from None
-    except (OSError, json.JSONDecodeError) as err:
-        raise ResultsError(f"{path}: cannot be read ({err}).") from None
-    if not isinstance(manifest, dict) or manifest.get("kind", "sweep") != "sweep":
-        raise ResultsError(
-            f"{folder}: not a sweep folder (a single run? `escalation summary` and "
-            "`escalation plot` read those)."
-        )
-    if not str(manifest.get("format", "")).startswith(FORMAT.split("/")[0] + "/"):
-        raise ResultsError(f"{path}: not a sweep folder (format {manifest.get('format')!r}).")
-    for key in ("design", "replicates"):
-        if key not in manifest:
-            raise ResultsError(f"{path}: the sweep manifest has no {key!r}.")
-    return manifest
+        yield
+    except ResultsWriteError as err:
+        raise ResultsWriteError(
+            f"{err} Finished units are kept in {folder / CHUNKS}; make room, then continue with "
+            f"{resume_hint(folder)}.",
+            err.errno,
+        ) from None
 
 
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    write(tmp)
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+def _check_resumable(folder: Path, plan: SweepPlan) -> None:
+    stored = read_manifest(folder, "sweep")
+    if fingerprint(stored) != plan.fingerprint:
+        raise ResultsError(f"{folder}: holds another sweep than the one to resume.")
+    for sub in (folder / CHUNKS, folder / FAILURES):
+        try:
+            sub.mkdir(exist_ok=True)
+        except OSError as err:
+            raise ResultsError(f"{sub}: cannot be created ({err.strerror}).") from None
+    for sub in (folder, folder / CHUNKS, folder / FAILURES):
+        ensure_writable(sub)
 
 
-def store_result(folder: Path, result: UnitResult, unit: Unit) -> None:
-    """Write a finished unit's rows (or its failure) so that no half-file is ever visible."""
-    if result.rows is not None:
-        _atomic_write(
-            unit_path(folder, result.index),
-            lambda p: result.rows.to_parquet(p, index=False, compression="zstd"),
-        )
-        failure_path(folder, result.index).unlink(missing_ok=True)
-    else:
-        record = {
-            "unit": result.index,
-            "points": list(unit.points),
-            "replicates": [unit.first, unit.stop],
-            "error": result.error,
-            "traceback": result.detail,
-        }
-        _atomic_write(
-            failure_path(folder, result.index),
-            lambda p: p.write_text(json.dumps(record, indent=2) + "\n"),
-        )
+def _start(tmp: Path, plan: SweepPlan) -> None:
+    """Fill a new sweep folder: manifest, design, empty chunks/ and failures/."""
+    write_manifest(tmp, plan.manifest)
+    write_table(tmp / DESIGN, plan.design_table(), {"kind": "design"}, atomic=False)
+    (tmp / CHUNKS).mkdir()
+    (tmp / FAILURES).mkdir()
 
 
-def execute_sweep(
-    folder: Path,
-    plan: SweepPlan,
-    executor,
-    advance: Callable[[int, UnitResult], None] | None = None,
-) -> tuple[int, int]:
-    """Run every unit without a stored result; return (units run, units failed)."""
-    todo = [u for u in plan.units() if not unit_path(folder, u.index).exists()]
-    by_index = {u.index: u for u in todo}
-    failed = 0
-    tasks = ((plan.base, plan.paths, u) for u in todo)
+def _unit_lookup(plan: SweepPlan):
+    def lookup(index: int):
+        return plan.unit(index) if 0 <= index < plan.unit_count else None
+
+    return lookup
+
+
+def _execute(
+    folder: Path, plan: SweepPlan, executor: Executor, todo: list[int], progress: Progress
+) -> int:
+    """Run the units ``todo``; store each result as it arrives. Returns how many ran."""
+    ran = 0
+    tasks = ((plan.base, plan.paths, plan.unit(i)) for i in todo)
     for result in executor.run(run_unit, tasks):
-        unit = by_index[result.index]
-        store_result(folder, result, unit)
-        failed += result.rows is None
-        if advance is not None:
-            advance((unit.stop - unit.first) * len(unit.points) * plan.horizon, result)
-    return len(todo), failed
+        unit = plan.unit(result.index)
+        if result.rows is not None:
+            write_chunk(folder, unit, plan.fingerprint, result.rows)
+        else:
+            write_failure(folder, unit, result.error or "unknown error", result.detail)
+            progress.note(
+                f"unit {unit.index} (design points {_span(unit.points)}) failed: {result.error}"
+            )
+        ran += 1
+        progress.advance(plan.work(unit.index))
+    return ran
 
 
-def summarise_points(folder: Path, plan: SweepPlan) -> pd.DataFrame:
-    """points.parquet: per design point, outcome probabilities and metrics, streamed by chunk."""
-    n_points = len(plan.matrix)
-    counts = np.zeros((n_points, len(OUTCOMES)), dtype=np.int64)
-    sums: dict[str, np.ndarray] = {}
-    months = plan.horizon / 30.4375
-    failed_points = np.zeros(n_points, dtype=bool)
-    for unit in plan.units():
-        path = unit_path(folder, unit.index)
-        if not path.exists():
-            failed_points[list(unit.points)] = True
-            continue
-        rows = pd.read_parquet(path)
-        point = rows["point"].to_numpy()
-        code = pd.Categorical(rows["outcome"], categories=OUTCOMES).codes
-        np.add.at(counts, (point, code), 1)
-        metrics = {
-            "peak_escalation": rows["peak_escalation"].to_numpy(dtype=float),
-            "casualties": rows.filter(like="casualties.").sum(axis=1).to_numpy(dtype=float),
-            "militia_attacks_per_month": _militia_attacks(rows, plan) / months,
-        }
-        for name, values in metrics.items():
-            sums.setdefault(name, np.zeros(n_points))
-            np.add.at(sums[name], point, values)
-    n = counts.sum(axis=1)
-    table = pd.DataFrame(plan.matrix, columns=list(plan.paths))
-    table.insert(0, "point", np.arange(n_points, dtype=np.int64))
-    table["replicates"] = n
-    table["complete"] = ~failed_points & (n == plan.replicates)
-    for j, outcome in enumerate(OUTCOMES):
-        k = counts[:, j]
-        table[f"p_{outcome}"] = np.where(n > 0, k / np.maximum(n, 1), np.nan)
-        bounds = np.array([wilson_interval(int(a), int(b)) for a, b in zip(k, n, strict=True)])
-        table[f"p_{outcome}_low"], table[f"p_{outcome}_high"] = bounds.T
-    clash = counts[:, OUTCOMES.index("war")] + counts[:, OUTCOMES.index("direct_clash")]
-    table["p_clash_or_war"] = np.where(n > 0, clash / np.maximum(n, 1), np.nan)
-    for name, total in sums.items():
-        table[f"mean_{name}"] = np.where(n > 0, total / np.maximum(n, 1), np.nan)
-    return table
-
-
-def _militia_attacks(rows: pd.DataFrame, plan: SweepPlan) -> np.ndarray:
-    militias = [n for n, a in plan.base["actors"].items() if a["type"] == "militia"]
-    if not militias:
-        return np.zeros(len(rows))
-    return rows[[f"attacks.{m}" for m in militias]].sum(axis=1).to_numpy(dtype=float)
-
-
-def finish_sweep(folder: Path, plan: SweepPlan) -> pd.DataFrame:
-    """Aggregate the chunks into points.parquet (atomically) and return it."""
-    table = summarise_points(folder, plan)
-    _atomic_write(folder / "points.parquet", lambda p: table.to_parquet(p, index=False))
-    return table
+def _span(points: tuple[int, ...]) -> str:
+    return f"{points[0]}" if len(points) == 1 else f"{points[0]}–{points[-1]}"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simulator.experiment.runner import release, replicate_rows
+from simulator.experiment.simulate import release, replicate_rows
 from simulator.model import EscalationModel
 from simulator.scenario import ScenarioError, validate_scenario
 from simulator.scenario.loading import parse_path, set_path

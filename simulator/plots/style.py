@@ -190,7 +190,7 @@ HANDLER_MAP = {EventKey: _EventKeyHandler(), SectionHeader: _HeaderHandler()}
 
 def numbered_events(res: RunResults) -> list[tuple[int, Event]]:
     """Stable 1-based numbers for events (date order) so all figures number them alike."""
-    return [(i + 1, e) for i, e in enumerate(res.events())]
+    return [(i + 1, e) for i, e in enumerate(res.event_marks())]
 
 
 EVENT_MARKER_GID = "event-marker"
@@ -306,7 +306,7 @@ def timeline_figsize(res: RunResults, series_labels: Sequence[str]) -> tuple[flo
     The default height fits a handful of events; a scenario with many (a hindcast) gets a taller
     figure so that its legend is not cut off at the bottom.
     """
-    labels = [*series_labels, "Scenario events", *(event_label(e) for e in res.events())]
+    labels = [*series_labels, "Scenario events", *(event_label(e) for e in res.event_marks())]
     fontsize, spacing = _legend_style(len(labels))
     lines = sum(label.count("\n") + 1 for label in labels)
     legend_in = (lines * 1.2 * fontsize + len(labels) * spacing * fontsize) / 72

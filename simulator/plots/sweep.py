@@ -1,7 +1,8 @@
 """PNG figures of a stored parameter sweep, from its files alone (no model is run).
 
 Reads ``manifest.json``, ``points.parquet`` and the tables ``escalation analyze`` wrote to
-``analysis/`` (``marginals``, ``sobol``, ``morris``), and writes:
+``analysis/`` (``marginals``, ``sobol``, ``morris``) through :func:`results.reader.load_sweep`,
+and writes:
 
 ``outcome_vs_<parameter>.png``
     probability of each outcome class (and of a direct clash or war) along each parameter,
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -29,26 +30,15 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from simulator.experiment.analysis import (
-    ANALYSIS_DIR,
-    CLASH_OR_WAR,
-    DEFAULT_CLASSES,
-    MAX_LEVELS,
-    POINTS,
-    manifest_design,
-    outcome_label,
-    output_label,
-    read_sweep_manifest,
-    sweep_caption,
-)
-from simulator.experiment.designs import Design
-from simulator.results.reader import ResultsError
+from simulator.progress import SILENT, Progress
+from simulator.results.errors import ResultsError
+from simulator.results.layout import ANALYSIS, PLOTS
+from simulator.results.manifest import CLASH_OR_WAR
+from simulator.results.reader import SweepResults, load_sweep
 
 from .style import captioned_figure, plain, save, severity_colors, side_legend, style_axes
 
 __all__ = [
-    "SweepData",
-    "load_sweep_data",
     "plot_heatmap",
     "plot_morris",
     "plot_outcome_vs",
@@ -67,67 +57,6 @@ MORRIS_OUTPUT = "p_clash_or_war"
 WIDE = (11.0, 5.5)
 
 
-@dataclass(frozen=True)
-class SweepData:
-    """The stored files of a sweep that the figures need."""
-
-    folder: Path
-    manifest: dict
-    design: Design
-    points: pd.DataFrame
-    marginals: pd.DataFrame
-    sobol: pd.DataFrame | None
-    morris: pd.DataFrame | None
-
-    @property
-    def parameters(self) -> list[str]:
-        """Swept parameter paths in design order."""
-        return [p.path for p in self.design.parameters]
-
-    @property
-    def classes(self) -> list[str]:
-        """Outcome classes, most severe first."""
-        return [str(c) for c in self.manifest.get("outcome_classes") or DEFAULT_CLASSES]
-
-    def caption(self) -> str:
-        """Footer line."""
-        return sweep_caption(self.manifest)
-
-
-def _read_table(path: Path, required: bool, folder: Path) -> pd.DataFrame | None:
-    if not path.exists():
-        if required:
-            raise ResultsError(
-                f"{path}: missing; run `escalation analyze {folder}` before plotting."
-            )
-        return None
-    try:
-        return pd.read_parquet(path)
-    except Exception as err:  # pyarrow raises several types for damaged files
-        raise ResultsError(f"{path}: cannot be read ({err}).") from None
-
-
-def load_sweep_data(folder: Path) -> SweepData:
-    """Read what the sweep figures need; ResultsError names a missing or damaged file."""
-    folder = Path(folder)
-    manifest = read_sweep_manifest(folder)
-    design = manifest_design(manifest, folder)
-    points = _read_table(folder / POINTS, True, folder)
-    points = points.sort_values("point").reset_index(drop=True)
-    if "complete" in points.columns:
-        points = points[points["complete"].astype(bool)].reset_index(drop=True)
-    analysis = folder / ANALYSIS_DIR
-    return SweepData(
-        folder=folder,
-        manifest=manifest,
-        design=design,
-        points=points,
-        marginals=_read_table(analysis / "marginals.parquet", True, folder),
-        sobol=_read_table(analysis / "sobol.parquet", False, folder),
-        morris=_read_table(analysis / "morris.parquet", False, folder),
-    )
-
-
 def plot_filename(parameter: str) -> str:
     """``outcome_vs_<parameter>.png`` with the path made safe for any filesystem."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", parameter).strip("._") or "parameter"
@@ -141,13 +70,13 @@ def _fmt(value: float) -> str:
 # -- outcomes along a parameter -----------------------------------------------------------
 
 
-def plot_outcome_vs(data: SweepData, parameter: str) -> Figure:
+def plot_outcome_vs(data: SweepResults, parameter: str) -> Figure:
     """Probability of each outcome along ``parameter`` with 95 % Wilson bands."""
     rows = data.marginals[data.marginals["parameter"] == parameter]
     if rows.empty:
         raise ResultsError(
-            f"{data.folder / ANALYSIS_DIR / 'marginals.parquet'}: no rows for {parameter}; "
-            f"run `escalation analyze {data.folder}` again."
+            f"{data.path / ANALYSIS / 'marginals.parquet'}: no rows for {parameter}; "
+            f"run `escalation analyze {data.path}` again."
         )
     binned = bool((rows["grouping"] == "bin").any())
     fig = captioned_figure(f"How the crisis ends along {parameter}", data.caption())
@@ -177,7 +106,7 @@ def plot_outcome_vs(data: SweepData, parameter: str) -> Figure:
             zorder=3 if outcome == CLASH_OR_WAR else 2,
         )
         handles.append(line)
-        labels.append(outcome_label(data.manifest, outcome))
+        labels.append(data.outcome_label(outcome))
     handles.append(Patch(facecolor="#888888", alpha=0.3, linewidth=0))
     labels.append("95% Wilson interval")
     if binned:
@@ -221,17 +150,17 @@ def _pooled(points: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return out
 
 
-def plot_heatmap(data: SweepData) -> Figure:
+def plot_heatmap(data: SweepResults) -> Figure:
     """P(direct clash or war) over the first two parameters (cells or a scatter)."""
     px, py = data.parameters[:2]
     others = data.parameters[2:]
-    points = data.points
+    points = data.complete_points()
     title = "Probability of a direct clash or war"
     fig = captioned_figure(title, data.caption(), figsize=(9.0, 6.5))
     ax = fig.add_subplot()
-    cells = data.design.kind == "grid" or (
-        points[px].nunique() <= MAX_LEVELS and points[py].nunique() <= MAX_LEVELS
-    )
+    # cells where the analysis grouped both parameters by value (grids, few distinct values)
+    levels = data.marginals.groupby("parameter")["grouping"].first()
+    cells = levels.get(px) == "level" and levels.get(py) == "level"
     pct = FuncFormatter(lambda v, _: f"{100 * v:.0f}%")
     if cells:
         table = _pooled(points, [px, py])
@@ -320,7 +249,7 @@ def sobol_panels(sobol: pd.DataFrame) -> list[str]:
     return [first, *varies[:1]]
 
 
-def plot_sobol(data: SweepData) -> Figure:
+def plot_sobol(data: SweepResults) -> Figure:
     """Grouped S1/ST bars with 95 % confidence bars, one panel per output."""
     sobol = data.sobol
     outputs = sobol_panels(sobol)
@@ -356,7 +285,7 @@ def plot_sobol(data: SweepData) -> Figure:
         ax.axvline(0, color="#555555", linewidth=0.8, zorder=2.5)
         ax.set_xlim(left, right)
         noise = float(rows["noise_share"].iloc[0]) if "noise_share" in rows else math.nan
-        title = output_label(output)
+        title = data.output_label(output)
         if math.isfinite(noise):
             title += f"\n(Monte Carlo noise ≤ {100 * noise:.1f}% of its variance)"
         elif rows["ST"].isna().all():
@@ -379,7 +308,7 @@ def plot_sobol(data: SweepData) -> Figure:
 # -- Morris -------------------------------------------------------------------------------
 
 
-def plot_morris(data: SweepData) -> Figure:
+def plot_morris(data: SweepResults) -> Figure:
     """μ* bars with confidence, and the μ*–σ plane, for P(clash or war)."""
     morris = data.morris
     output = MORRIS_OUTPUT if (morris["output"] == MORRIS_OUTPUT).any() else morris["output"][0]
@@ -387,7 +316,7 @@ def plot_morris(data: SweepData) -> Figure:
     percent = output.startswith("p_")
     scale = 100.0 if percent else 1.0
     unit = "percentage points" if percent else "output units"
-    label = output_label(output)
+    label = data.output_label(output)
     fig = captioned_figure(
         f"Morris screening: effects on {label} over each parameter's range", data.caption(), WIDE
     )
@@ -447,24 +376,34 @@ def plot_morris(data: SweepData) -> Figure:
 # -- all figures --------------------------------------------------------------------------
 
 
-def write_sweep_plots(folder: Path, out_dir: Path | None = None) -> list[Path]:
-    """Write the sweep's figures to ``out_dir`` (default ``folder/plots``); return the paths."""
-    data = load_sweep_data(folder)
-    target = Path(out_dir) if out_dir is not None else data.folder / "plots"
+def write_sweep_plots(
+    folder: Path, out_dir: Path | None = None, progress: Progress = SILENT
+) -> list[Path]:
+    """Write the sweep's figures to ``out_dir`` (default ``folder/plots``); return the paths.
+
+    Needs the tables ``escalation analyze`` writes (ResultsError saying so otherwise).
+    """
+    data = load_sweep(folder, analysis=True)
+    target = Path(out_dir) if out_dir is not None else data.path / PLOTS
     target.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    figures: list[tuple[str, Callable[[], Figure]]] = []
     names: set[str] = set()
     for parameter in data.parameters:
         name = plot_filename(parameter)
-        if name in names:  # two paths that sanitise alike
+        if name in names:  # two paths that sanitize alike
             name = name.replace(".png", f"-{len(names)}.png")
         names.add(name)
-        written.append(save(plot_outcome_vs(data, parameter), target / name))
-    if len(data.parameters) >= 2 and "p_clash_or_war" in data.points.columns:
-        if len(data.points):
-            written.append(save(plot_heatmap(data), target / "heatmap.png"))
-    if data.design.kind == "sobol" and data.sobol is not None and len(data.sobol):
-        written.append(save(plot_sobol(data), target / "sobol.png"))
-    if data.design.kind == "morris" and data.morris is not None and len(data.morris):
-        written.append(save(plot_morris(data), target / "morris.png"))
+        figures.append((name, lambda p=parameter: plot_outcome_vs(data, p)))
+    clash = f"p_{CLASH_OR_WAR}"
+    if len(data.parameters) >= 2 and clash in data.points.columns and len(data.complete_points()):
+        figures.append(("heatmap.png", lambda: plot_heatmap(data)))
+    if data.kind == "sobol" and data.sobol is not None and len(data.sobol):
+        figures.append(("sobol.png", lambda: plot_sobol(data)))
+    if data.kind == "morris" and data.morris is not None and len(data.morris):
+        figures.append(("morris.png", lambda: plot_morris(data)))
+    progress.phase("drawing figures", len(figures), "figures")
+    written = []
+    for name, build in figures:
+        written.append(save(build(), target / name))
+        progress.advance()
     return written

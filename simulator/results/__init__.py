@@ -1,1 +1,1 @@
-"""Result folders: the on-disk contract, written atomically and read back for plots and reports."""
+"""Result folders: their layout, manifests, atomic writing under a lock, and reading back."""

@@ -1,14 +1,13 @@
-"""Read a stored ``escalation run`` results folder (for plots, summaries and traces).
+"""Reading results folders back: a run's tables for plots, summaries and traces; a sweep's.
 
-Plots must depend only on the files written by ``escalation run`` (never on the model code),
-so this module is the one place that knows the on-disk contract:
-``manifest.json``, ``runs.parquet`` and ``daily.parquet``.
+Plots and reports depend only on what the writers stored (never on the model code), and read it
+through here: :func:`load_run` for a run folder, :func:`load_sweep` for a sweep folder. Both
+check the manifest's kind and the tables' records (see :mod:`.tables`) before anything is drawn.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,16 +15,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulator.results.writer import DAILY, MANIFEST, RUNS
+from simulator.results.errors import ResultsError
+from simulator.results.layout import DAILY, EVENTS, MANIFEST, RUNS
+from simulator.results.manifest import outcome_label, read_manifest
+from simulator.results.points import output_columns, read_points
+from simulator.results.tables import read_analysis, read_table
 
 __all__ = [
     "Actor",
     "Event",
     "ForcedMove",
-    "ResultsError",
     "RunResults",
     "Rung",
+    "SweepResults",
     "load_run",
+    "load_sweep",
 ]
 
 
@@ -37,21 +41,8 @@ QUANTILE_COLUMNS = (
     "escalation_q95",
     "escalation_mean",
 )
-_MANIFEST_KEYS = (
-    "scenario_name",
-    "seed",
-    "replicates",
-    "start",
-    "actors",
-    "ladder",
-    "outcome_classes",
-)
 _RUNS_COLUMNS = ("replicate", "outcome")
 _DAILY_COLUMNS = ("day", *QUANTILE_COLUMNS, "p_direct_clash", "p_war")
-
-
-class ResultsError(ValueError):
-    """A results folder is missing a file or does not follow the results contract."""
 
 
 @dataclass(frozen=True)
@@ -98,12 +89,13 @@ class ForcedMove:
 
 @dataclass(frozen=True)
 class RunResults:
-    """The contents of one results folder, as read from disk."""
+    """The contents of one run folder, as read from disk (``events`` None when not stored)."""
 
     path: Path
     manifest: dict[str, Any]
     runs: pd.DataFrame
     daily: pd.DataFrame
+    events: pd.DataFrame | None = None
 
     # -- manifest helpers -------------------------------------------------------------------
     @property
@@ -152,8 +144,8 @@ class RunResults:
         ]
         return sorted(rungs, key=lambda r: r.index)
 
-    def events(self) -> list[Event]:
-        """Scenario events sorted by date (empty if the manifest lists none)."""
+    def event_marks(self) -> list[Event]:
+        """The scenario's dated events, sorted by date (empty if the manifest lists none)."""
         where = self.path / MANIFEST
         events = []
         for e in self.manifest.get("events") or []:
@@ -192,8 +184,7 @@ class RunResults:
 
     def outcome_label(self, outcome: str) -> str:
         """Human-readable label of an outcome class (falls back to the class name)."""
-        labels = self.manifest.get("outcome_labels") or {}
-        return str(labels.get(outcome, outcome.replace("_", " ").capitalize()))
+        return outcome_label(self.manifest, outcome)
 
     # -- daily helpers ----------------------------------------------------------------------
     def dates(self) -> np.ndarray:
@@ -253,53 +244,21 @@ def _parse_date(value: Any, where: Path, key: str) -> dt.date:
         raise ResultsError(f"{where}: {key} is not an ISO date: {value!r}") from exc
 
 
-def _read_manifest(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise ResultsError(f"{path.parent}: missing {path.name} ({path})")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ResultsError(f"{path}: cannot read manifest: {exc}") from exc
-    if not isinstance(manifest, dict):
-        raise ResultsError(f"{path}: manifest must be a JSON object")
-    fmt = str(manifest.get("format", ""))
-    if not fmt.startswith("escalation-results/"):
-        raise ResultsError(f"{path}: unknown format {fmt!r} (expected escalation-results/N)")
-    if manifest.get("kind", "run") != "run":
-        raise ResultsError(f"{path}: kind is {manifest.get('kind')!r}, expected 'run'")
-    missing = [k for k in _MANIFEST_KEYS if k not in manifest]
-    if missing:
-        raise ResultsError(f"{path}: manifest lacks {', '.join(missing)}")
-    if not manifest["actors"] or not manifest["ladder"] or not manifest["outcome_classes"]:
-        raise ResultsError(f"{path}: actors, ladder and outcome_classes must be non-empty")
-    return manifest
-
-
-def _read_table(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
-    if not path.is_file():
-        raise ResultsError(f"{path.parent}: missing {path.name} ({path})")
-    try:
-        df = pd.read_parquet(path)
-    except Exception as exc:  # pyarrow raises several unrelated types for corrupt files
-        raise ResultsError(f"{path}: cannot read parquet: {exc}") from exc
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise ResultsError(f"{path}: missing column(s) {', '.join(missing)}")
-    return df
-
-
 def load_run(result_dir: Path | str) -> RunResults:
-    """Load and validate a results folder written by ``escalation run``.
+    """Load and validate a run folder written by ``escalation run``.
 
     Raises ResultsError naming the folder and the offending file when a file is absent,
-    unreadable or lacks what the plots need.
+    unreadable, altered since it was written, or lacks what the plots need.
     """
     path = Path(result_dir)
-    if not path.is_dir():
-        raise ResultsError(f"{path}: results folder does not exist")
-    manifest = _read_manifest(path / MANIFEST)
-    runs = _read_table(path / RUNS, _RUNS_COLUMNS)
-    daily = _read_table(path / DAILY, _DAILY_COLUMNS)
+    manifest = read_manifest(path, "run")
+    if not manifest["actors"] or not manifest["ladder"] or not manifest["outcome_classes"]:
+        raise ResultsError(
+            f"{path / MANIFEST}: actors, ladder and outcome_classes must be non-empty"
+        )
+    runs = read_table(path / RUNS, _RUNS_COLUMNS)
+    daily = read_table(path / DAILY, _DAILY_COLUMNS)
+    events = read_table(path / EVENTS) if (path / EVENTS).exists() else None
     if daily.empty:
         raise ResultsError(f"{path / DAILY}: has no rows")
     if runs.empty:
@@ -312,4 +271,95 @@ def load_run(result_dir: Path | str) -> RunResults:
         raise ResultsError(
             f"{path / RUNS}: outcome(s) {', '.join(unknown)} not in manifest outcome_classes"
         )
-    return RunResults(path=path, manifest=manifest, runs=runs, daily=daily)
+    return RunResults(path=path, manifest=manifest, runs=runs, daily=daily, events=events)
+
+
+@dataclass(frozen=True)
+class SweepResults:
+    """What a sweep folder holds for reports and figures, as read (and verified) from disk.
+
+    ``points`` has every design point (see its ``complete`` column); the analysis tables are
+    None until ``escalation analyze`` has written them (``sobol`` and ``morris`` only for those
+    designs).
+    """
+
+    path: Path
+    manifest: dict[str, Any]
+    points: pd.DataFrame
+    marginals: pd.DataFrame | None = None
+    sobol: pd.DataFrame | None = None
+    sobol_s2: pd.DataFrame | None = None
+    morris: pd.DataFrame | None = None
+
+    @property
+    def kind(self) -> str:
+        """The design kind (grid, lhs, sobol, morris)."""
+        return str(self.manifest["design"]["kind"])
+
+    @property
+    def parameters(self) -> list[str]:
+        """Swept parameter paths, in design order."""
+        return [str(p["path"]) for p in self.manifest["design"]["parameters"]]
+
+    @property
+    def classes(self) -> list[str]:
+        """Outcome classes, most severe first."""
+        return [str(c) for c in self.manifest["outcome_classes"]]
+
+    @property
+    def replicates(self) -> int:
+        """Replicates per design point."""
+        return int(self.manifest["replicates"])
+
+    def complete_points(self) -> pd.DataFrame:
+        """The design points that have all their replicates."""
+        return self.points[self.points["complete"].astype(bool)].reset_index(drop=True)
+
+    def outcome_label(self, outcome: str) -> str:
+        """Readable label of an outcome class or of ``clash_or_war``."""
+        return outcome_label(self.manifest, outcome)
+
+    def output_label(self, column: str) -> str:
+        """Readable label of a points.parquet output column."""
+        return output_columns(self.manifest).get(column, column)
+
+    def design_label(self) -> str:
+        """The design as the manifest describes it, e.g. "Sobol design, N = 64"."""
+        return str(self.manifest.get("design_label") or f"{self.kind} design")
+
+    def caption(self) -> str:
+        """Footer line: scenario, design, points × replicates, seed and horizon."""
+        m = self.manifest
+        scen = f"Scenario \u201c{m['scenario_name']}\u201d"
+        if m.get("scenario_file"):
+            scen += f" ({m['scenario_file']})"
+        parts = [
+            scen,
+            self.design_label(),
+            f"{int(m['points']):,} points \u00d7 {self.replicates:,} replicates",
+            f"seed {m['seed']}",
+            f"{m['horizon_days']} days",
+        ]
+        return " \u00b7 ".join(parts)
+
+
+def load_sweep(folder: Path | str, analysis: bool = False) -> SweepResults:
+    """Load a sweep folder: manifest and verified points; with ``analysis``, its analysis tables.
+
+    ``analysis=True`` requires ``analysis/marginals.parquet`` (ResultsError saying to run
+    ``escalation analyze`` otherwise).
+    """
+    path = Path(folder)
+    manifest = read_manifest(path, "sweep")
+    points = read_points(path, manifest)
+    if not analysis:
+        return SweepResults(path, manifest, points)
+    return SweepResults(
+        path,
+        manifest,
+        points,
+        marginals=read_analysis(path, "marginals", required=True),
+        sobol=read_analysis(path, "sobol", required=False),
+        sobol_s2=read_analysis(path, "sobol_s2", required=False),
+        morris=read_analysis(path, "morris", required=False),
+    )

@@ -1,13 +1,18 @@
-"""The headline numbers of a run, computed from its stored tables."""
+"""The headline numbers of a run, computed from its stored tables, and the metrics they share."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from simulator.results.manifest import outcome_label
 from simulator.stats import wilson_interval
+
+#: mean length of a month (365.25 / 12 days): rates "per month" divide a horizon in days by this
+DAYS_PER_MONTH = 30.4375
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,20 @@ class Summary:
     metrics: list[tuple[str, str]]
 
 
-def summarise(manifest: dict, runs: pd.DataFrame) -> Summary:
+def militia_attacks(
+    rows: pd.DataFrame, actors: list[dict[str, Any]], tally: str = "attacks"
+) -> np.ndarray:
+    """Per replicate, a per-actor tally (``attacks``, ``lethal_attacks``) summed over militias.
+
+    ``actors`` is the manifest's list (name, label, type). Zero where there are no militias.
+    """
+    columns = [f"{tally}.{a['name']}" for a in actors if a.get("type") == "militia"]
+    if not columns:
+        return np.zeros(len(rows))
+    return rows[columns].sum(axis=1).to_numpy(dtype=float)
+
+
+def summarize(manifest: dict[str, Any], runs: pd.DataFrame) -> Summary:
     """Build the summary of a run from its manifest and per-replicate table."""
     n = len(runs)
     counts = runs["outcome"].value_counts()
@@ -39,9 +57,8 @@ def summarise(manifest: dict, runs: pd.DataFrame) -> Summary:
     for name in manifest["outcome_classes"]:
         k = int(counts.get(name, 0))
         low, high = wilson_interval(k, n)
-        rows.append(
-            OutcomeRow(name, manifest["outcome_labels"][name], k, k / n if n else 0.0, low, high)
-        )
+        label = outcome_label(manifest, name)
+        rows.append(OutcomeRow(name, label, k, k / n if n else 0.0, low, high))
     ladder = {r["index"]: r["label"] for r in manifest["ladder"]}
     metrics = [
         ("Median peak rung", ladder[int(np.median(runs["peak_rung"]))]),
@@ -55,15 +72,14 @@ def summarise(manifest: dict, runs: pd.DataFrame) -> Summary:
         metrics.append(
             ("Day of first direct clash (median, when one occurs)", f"{clash.median():.0f}")
         )
-    months = manifest["horizon_days"] / 30.4375
+    months = manifest["horizon_days"] / DAYS_PER_MONTH
     for actor in manifest["actors"]:
         name = actor["name"]
         deaths = runs[f"casualties.{name}"]
         metrics.append((f"Casualties suffered: {actor['label']}", _mean_spread(deaths)))
-    militias = [a["name"] for a in manifest["actors"] if a["type"] == "militia"]
-    if militias:
-        attacks = sum(runs[f"attacks.{m}"] for m in militias)
-        lethal = sum(runs[f"lethal_attacks.{m}"] for m in militias)
+    if any(a["type"] == "militia" for a in manifest["actors"]):
+        attacks = militia_attacks(runs, manifest["actors"])
+        lethal = militia_attacks(runs, manifest["actors"], "lethal_attacks")
         metrics.append(("Militia attacks per month (mean)", f"{attacks.mean() / months:.2f}"))
         total = int(attacks.sum())
         if total:

@@ -1,14 +1,14 @@
-"""Running a scenario: replicates in chunks of one model instance each, then tidy tables.
+"""Simulating a scenario in memory: replicates in chunks of one model instance each, tidy tables.
 
-Chunking bounds memory and feeds the progress bar; because every replicate draws from its own
-counter-based stream, the tables do not depend on the chunk size.
+Chunking bounds the model's memory and feeds progress reports; because every replicate draws from
+its own counter-based stream, the tables do not depend on the chunk size. What is kept across
+chunks (the per-day escalation of every replicate, and its row) is what :func:`memory_needed`
+estimates before a run starts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import mesa
 import numpy as np
@@ -16,20 +16,23 @@ import pandas as pd
 
 from simulator.model import OUTCOMES, EscalationModel
 from simulator.model.outcomes import THREAT_SCALE, Recorder
+from simulator.progress import SILENT, Progress
+from simulator.results.tables import RunTables
 from simulator.scenario import Scenario
 
 #: Replicates per model instance: large enough to amortise Python overhead, small enough that the
 #: per-day escalation array of a chunk stays a few tens of megabytes.
 DEFAULT_CHUNK = 20_000
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-
-
-@dataclass
-class RunTables:
-    """A run's results: one row per replicate and one row per day."""
-
-    runs: pd.DataFrame
-    daily: pd.DataFrame
+#: bytes per replicate-day kept until the daily table is built: the float32 escalation index, its
+#: concatenated copy and the copy np.quantile sorts, plus two boolean day masks
+BYTES_PER_REPLICATE_DAY = 3 * 4 + 2
+#: bytes per replicate and per column of runs.parquet, times the copies made on the way to disk
+#: (the chunks' frames, their concatenation, the Arrow table written)
+BYTES_PER_CELL = 8 * 3
+#: columns of runs.parquet per actor (casualties, attacks, lethal attacks, damage, red lines)
+#: and for the replicate as a whole
+COLUMNS_PER_ACTOR, COLUMNS_PER_REPLICATE = 5, 7
 
 
 def release(model: mesa.Model) -> None:
@@ -42,13 +45,14 @@ def simulate(
     replicates: int | None = None,
     seed: int | None = None,
     chunk: int = DEFAULT_CHUNK,
-    advance: Callable[[int], None] | None = None,
+    progress: Progress = SILENT,
 ) -> RunTables:
     """Run every replicate of a scenario and return its tables.
 
-    ``advance`` is called with the number of replicate-days just simulated (for progress bars).
+    ``progress`` hears of every simulated day of every chunk, in replicate-days.
     """
     total = int(scenario.replicates if replicates is None else replicates)
+    progress.phase("simulating", total * scenario.horizon_days, "replicate-days")
     run_parts: list[pd.DataFrame] = []
     escalation: list[np.ndarray] = []
     mix = threat = None
@@ -57,8 +61,7 @@ def simulate(
         model = EscalationModel(scenario, replicates=size, seed=seed, first_replicate=first)
         while model.running:
             model.step()
-            if advance is not None:
-                advance(size)
+            progress.advance(size)
         rec = model.recorder
         run_parts.append(replicate_rows(model, first))
         escalation.append(rec.escalation)
@@ -72,6 +75,14 @@ def simulate(
         scenario, np.concatenate(escalation, axis=1), mix, threat, runs, names, rung_names, menus
     )
     return RunTables(runs=runs, daily=daily)
+
+
+def memory_needed(scenario: Scenario, replicates: int | None = None) -> int:
+    """Bytes :func:`simulate` keeps for a run's tables, beyond one chunk's model (an estimate)."""
+    total = int(scenario.replicates if replicates is None else replicates)
+    columns = COLUMNS_PER_REPLICATE + COLUMNS_PER_ACTOR * len(scenario.actors)
+    per_replicate = BYTES_PER_REPLICATE_DAY * scenario.horizon_days + BYTES_PER_CELL * columns
+    return total * per_replicate
 
 
 def replicate_rows(model: EscalationModel, first: int) -> pd.DataFrame:

@@ -1,0 +1,53 @@
+"""The figures of a stored run: which PNG files ``escalation run`` and ``plot`` write.
+
+Plots read only the files in the folder (manifest.json, runs.parquet, daily.parquet); they
+never import or run the model, so any stored result can be re-plotted later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from simulator.progress import SILENT, Progress
+from simulator.results.layout import PLOTS as PLOTS_DIR
+from simulator.results.reader import RunResults, load_run
+
+from .actions import plot_action_mix
+from .escalation import plot_escalation_fan
+from .outcomes import plot_clash_probability, plot_outcomes
+from .style import save
+from .threat import plot_threat_matrix
+
+PlotFunction = Callable[[RunResults], Figure]
+
+#: Every figure written by :func:`write_all`, as (file name, function building it).
+PLOTS: list[tuple[str, PlotFunction]] = [
+    ("escalation_fan.png", plot_escalation_fan),
+    ("action_mix.png", plot_action_mix),
+    ("outcomes.png", plot_outcomes),
+    ("clash_probability.png", plot_clash_probability),
+    ("threat_matrix.png", plot_threat_matrix),
+]
+
+
+def write_all(
+    result_dir: Path, out_dir: Path | None = None, progress: Progress = SILENT
+) -> list[Path]:
+    """Write every figure in :data:`PLOTS` to ``result_dir/plots`` (or ``out_dir``).
+
+    Returns the written paths in :data:`PLOTS` order. Raises ResultsError if the folder
+    is missing a file or does not follow the results contract.
+    """
+    result_dir = Path(result_dir)
+    res = load_run(result_dir)
+    target = Path(out_dir) if out_dir is not None else result_dir / PLOTS_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    progress.phase("drawing figures", len(PLOTS), "figures")
+    written = []
+    for filename, build in PLOTS:
+        written.append(save(build(res), target / filename))
+        progress.advance()
+    return written
