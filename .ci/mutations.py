@@ -233,8 +233,8 @@ MUTATIONS = [
         "control-blend",
         "a proxy's desire blends its patron's wish by control",
         M + "actors.py",
-        "        return self.control * self.wish(k) + (1.0 - self.control) * self.drive(k)",
-        "        return self.drive(k)",
+        "        x = self.control * self.wish(k) + (1.0 - self.control) * self.drive(k)",
+        "        x = self.drive(k)",
     ),
     Mutation(
         "patron-blame-fear",

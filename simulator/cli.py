@@ -25,6 +25,7 @@ from simulator import __version__
 from simulator.experiment.designs import DESIGNS
 from simulator.experiment.executors import ExecutorError
 from simulator.experiment.limits import LimitError
+from simulator.model.outcomes import EVENT_LOGS
 from simulator.results.errors import ResultsError, ResultsWriteError
 from simulator.scenario import ScenarioError, load_scenario
 
@@ -149,6 +150,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_set(run)
     run.add_argument("--no-plots", action="store_true", help="skip writing plots/")
+    run.add_argument(
+        "--event-log",
+        choices=EVENT_LOGS,
+        default="default",
+        help="moves kept in events.parquet: violent, covert and forced ones (default), all moves "
+        "but the status quo (all), or none",
+    )
     run.add_argument("--quiet", "-q", action="store_true", help="no progress, summary or hints")
     run.set_defaults(handler=cmd_run)
 
@@ -320,12 +328,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             replace=args.force,
             figures=None if args.no_plots else write_all,
             progress=progress,
+            event_log=args.event_log,
         )
     if not args.quiet:
         console = Console(emoji=False)
         print_summary(console, load_run(out))
         plots = "" if args.no_plots else ", plots/"
-        console.print(f"Results: {out}/ (manifest.json, runs.parquet, daily.parquet{plots})")
+        events = "" if args.event_log == "none" else ", events.parquet"
+        console.print(f"Results: {out}/ (manifest.json, runs.parquet, daily.parquet{events}{plots})")
         print_next_steps(console, run_next_steps(out, args.scenario))
     return 0
 

@@ -441,20 +441,36 @@ def print_analysis(console: Console, analysis: SweepAnalysis) -> None:
 
 # -- traces ---------------------------------------------------------------------------------
 def format_trace(trace: Trace, quiet_days: bool = False) -> list[str]:
-    """Human-readable lines: one block per day with moves, readings, losses and red lines."""
-    lines = [f"Scenario {trace.scenario_name}, replicate {trace.replicate}"]
+    """Human-readable lines of a replayed replicate, one block per day.
+
+    Each block has the moves with the desire and belief behind each, the readings, losses, red
+    lines, promises kept or lapsed and wars.
+    """
+    lines = [
+        f"Scenario {trace.scenario_name}, replicate {trace.replicate}",
+        "Each move shows the mover's desired level x* (the ladder's scale: 0 status quo, 0.25 a "
+        "show of force, 0.6 harassment, 1 major strikes) and its belief P(target hostile).",
+    ]
     for day in trace.days:
         active = [m for m in day["moves"] if m["rung"] != "status_quo"]
         notable = [p for p in day["perceptions"] if abs(p["hostility"]) >= NOTABLE]
-        if not (active or day["events"] or day["losses"] or day["red_lines"] or quiet_days):
+        kept, lapsed = day.get("promises_kept", []), day.get("promises_lapsed", [])
+        changed = day["events"] or day["losses"] or day["red_lines"] or kept or lapsed
+        if not (active or changed or quiet_days):
             continue
         lines.append(
             f"\n{day['date']} (day {day['day']}) · escalation index {day['escalation']:.1f}"
         )
         lines += [f"  event: {label}" for label in day["events"]]
         for m in active:
-            hit = f" — {m['casualties_caused']} casualties" if m["casualties_caused"] else ""
-            lines.append(f"  {m['actor']}: {m['label']} → {m['target']}{hit}")
+            hit = ""
+            if m["casualties_caused"]:
+                hit = f" — {m['casualties_caused']} casualties, {m.get('deaths_caused', 0)} killed"
+            forced = " [forced]" if m.get("forced") else ""
+            why = ""
+            if "desire" in m and "p_hostile" in m:
+                why = f"  (x* {m['desire']:+.2f}, P(hostile) {m['p_hostile']:.2f})"
+            lines.append(f"  {m['actor']}: {m['label']} → {m['target']}{forced}{hit}{why}")
         quiet = [m["actor"] for m in day["moves"] if m["rung"] == "status_quo"]
         if quiet:
             lines.append(f"  status quo: {', '.join(quiet)}")
@@ -465,12 +481,19 @@ def format_trace(trace: Trace, quiet_days: bool = False) -> list[str]:
                 f"{blame}"
             )
         for actor, lost in day["losses"].items():
-            lines.append(f"  losses: {actor} {lost}")
+            if isinstance(lost, dict):
+                lines.append(f"  losses: {actor} {lost['casualties']} ({lost['deaths']} killed)")
+            else:
+                lines.append(f"  losses: {actor} {lost}")
         for red in day["red_lines"]:
             lines.append(
                 f"  RED LINE: {red['actor']} committed to {red['response']} "
                 f"against {red['against']}"
             )
+        lines += [f"  promise kept: {name}" for name in kept]
+        lines += [f"  promise lapsed: {name} (credibility lost)" for name in lapsed]
+        if day.get("at_war"):
+            lines.append(f"  at war: {', '.join(day['at_war'])}")
     lines.append(f"\nOutcome: {trace.outcome_labels.get(trace.outcome, trace.outcome)}")
     if trace.outcome != trace.stored_outcome:
         lines.append(

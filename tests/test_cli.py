@@ -25,7 +25,7 @@ from conftest import BASELINE, PNG_MAGIC, call, flat, held_lock, manifest_of, sn
 
 from simulator.cli import EXAMPLES, EXIT_CODES, main
 
-RESULT_FILES = ("manifest.json", "runs.parquet", "daily.parquet")
+RESULT_FILES = ("manifest.json", "runs.parquet", "daily.parquet", "events.parquet")
 N_PLOTS = 5
 DEMO_ARGS = ("--replicates", "60", "--seed", "3")
 DATED_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2}) \(day (\d+)\)", re.MULTILINE)

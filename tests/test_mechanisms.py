@@ -608,7 +608,7 @@ def test_control_blends_the_patrons_wish_with_the_proxys_own(proxy, build_model)
     model._today_constraints()
     px = model.actors[model.index_of["Proxy"]]
     rival = model.index_of["Rival"]
-    x = px.desire(rival)
+    x = px.desire(rival)  # (the proxy is no mediator: no pull)
     np.testing.assert_allclose(x, 0.25 * px.wish(rival) + 0.75 * px.drive(rival))
 
 

@@ -69,9 +69,12 @@ def scenario_fields(scenario: Scenario) -> dict[str, Any]:
     }
 
 
-def build_manifest(scenario: Scenario, scenario_file: str, command: str) -> dict[str, Any]:
+def build_manifest(
+    scenario: Scenario, scenario_file: str, command: str, event_log: str = "default"
+) -> dict[str, Any]:
     """Everything needed to understand, re-plot and recompute a run."""
     ladder = Ladder.from_rungs(scenario.ladder)
+    names = list(scenario.actors)
     return new_manifest(
         "run",
         command,
@@ -91,6 +94,8 @@ def build_manifest(scenario: Scenario, scenario_file: str, command: str) -> dict
                 for i in range(len(ladder))
             ],
             "events": _event_marks(scenario),
+            "pairs": [[a, b] for i, a in enumerate(names) for b in names[i + 1 :]],
+            "event_log": event_log,
             "scenario": scenario_data(scenario),
         },
     )
@@ -128,23 +133,26 @@ def run_scenario(
     figures: Figures | None = None,
     progress: Progress = SILENT,
     chunk: int = DEFAULT_CHUNK,
+    event_log: str = "default",
 ) -> RunOutcome:
     """Simulate every replicate of ``scenario`` and write the run folder ``folder`` atomically.
 
     ``replace`` (``--force``) allows replacing an existing run folder that holds only what
     escalation wrote; the old folder goes only once the new one is complete. ``figures`` draws
-    the figures into the staging folder before it is renamed into place.
+    the figures into the staging folder before it is renamed into place. ``event_log`` says
+    which moves go to ``events.parquet`` (``default``: violent, covert and forced; ``all``;
+    ``none``: no event log).
     """
     folder = Path(folder)
     check_run_fits(scenario)
     with locked(folder):
         prepare_target(folder, "run", replace)
         clean_litter(folder.parent, re.escape(folder.name))
-        manifest = build_manifest(scenario, scenario_file, command)
+        manifest = build_manifest(scenario, scenario_file, command, event_log)
         tables: list[RunTables] = []
 
         def fill(tmp: Path) -> None:
-            tables.append(simulate(scenario, chunk=chunk, progress=progress))
+            tables.append(simulate(scenario, chunk=chunk, progress=progress, event_log=event_log))
             write_run(tmp, manifest, tables[0])
             if figures is not None:
                 figures(tmp, tmp / PLOTS, progress)

@@ -30,9 +30,9 @@ BYTES_PER_REPLICATE_DAY = 3 * 4 + 2
 #: bytes per replicate and per column of runs.parquet, times the copies made on the way to disk
 #: (the chunks' frames, their concatenation, the Arrow table written)
 BYTES_PER_CELL = 8 * 3
-#: columns of runs.parquet per actor (casualties, attacks, lethal attacks, damage, red lines)
-#: and for the replicate as a whole
-COLUMNS_PER_ACTOR, COLUMNS_PER_REPLICATE = 5, 7
+#: columns of runs.parquet per actor (casualties, deaths, attacks, lethal attacks, conciliatory
+#: moves, damage, red lines) and for the replicate as a whole (plus one per pair of actors)
+COLUMNS_PER_ACTOR, COLUMNS_PER_REPLICATE = 7, 14
 
 
 def release(model: mesa.Model) -> None:
@@ -46,24 +46,32 @@ def simulate(
     seed: int | None = None,
     chunk: int = DEFAULT_CHUNK,
     progress: Progress = SILENT,
+    event_log: str = "default",
 ) -> RunTables:
     """Run every replicate of a scenario and return its tables.
 
-    ``progress`` hears of every simulated day of every chunk, in replicate-days.
+    ``progress`` hears of every simulated day of every chunk, in replicate-days. ``event_log``
+    says which moves go to the event log table (:class:`EscalationModel`): violent, covert and
+    forced moves by default, ``"all"`` moves, or ``"none"`` (no events table).
     """
     total = int(scenario.replicates if replicates is None else replicates)
     progress.phase("simulating", total * scenario.horizon_days, "replicate-days")
     run_parts: list[pd.DataFrame] = []
+    event_parts: list[pd.DataFrame] = []
     escalation: list[np.ndarray] = []
     mix = threat = None
     for first in range(0, total, chunk):
         size = min(chunk, total - first)
-        model = EscalationModel(scenario, replicates=size, seed=seed, first_replicate=first)
+        model = EscalationModel(
+            scenario, replicates=size, seed=seed, first_replicate=first, event_log=event_log
+        )
         while model.running:
             model.step()
             progress.advance(size)
         rec = model.recorder
         run_parts.append(replicate_rows(model, first))
+        if event_log != "none":
+            event_parts.append(event_rows(model))
         escalation.append(rec.escalation)
         mix = rec.mix if mix is None else mix + rec.mix
         threat = rec.threat_sum if threat is None else threat + rec.threat_sum  # exact: integers
@@ -74,44 +82,89 @@ def simulate(
     daily = _daily_frame(
         scenario, np.concatenate(escalation, axis=1), mix, threat, runs, names, rung_names, menus
     )
-    return RunTables(runs=runs, daily=daily)
+    events = pd.concat(event_parts, ignore_index=True) if event_parts else None
+    return RunTables(runs=runs, daily=daily, events=events)
 
 
 def memory_needed(scenario: Scenario, replicates: int | None = None) -> int:
     """Bytes :func:`simulate` keeps for a run's tables, beyond one chunk's model (an estimate)."""
     total = int(scenario.replicates if replicates is None else replicates)
-    columns = COLUMNS_PER_REPLICATE + COLUMNS_PER_ACTOR * len(scenario.actors)
+    n = len(scenario.actors)
+    columns = COLUMNS_PER_REPLICATE + COLUMNS_PER_ACTOR * n + n * (n - 1) // 2
     per_replicate = BYTES_PER_REPLICATE_DAY * scenario.horizon_days + BYTES_PER_CELL * columns
     return total * per_replicate
 
 
+def _day_or_na(days: np.ndarray) -> pd.arrays.IntegerArray:
+    """A day index per replicate, with -1 (never) as a missing value."""
+    out = pd.array(np.where(days >= 0, days, 0), dtype="Int32")
+    out[days < 0] = pd.NA
+    return out
+
+
 def replicate_rows(model: EscalationModel, first: int) -> pd.DataFrame:
-    """One row per replicate of a finished model: outcome, peaks, timing and per-actor tallies."""
+    """One row per replicate of a finished model.
+
+    Outcomes (overall, chosen, per pair), peaks, timing, the metrics of misperception and
+    recovery, and per-actor tallies.
+    """
     rec: Recorder = model.recorder
     R = model.replicates
-    clash = pd.array(np.where(rec.first_clash >= 0, rec.first_clash, 0), dtype="Int32")
-    clash[rec.first_clash < 0] = pd.NA
-    war = pd.array(np.where(rec.first_war >= 0, rec.first_war, 0), dtype="Int32")
-    war[rec.first_war < 0] = pd.NA
+    classes = np.array(OUTCOMES, dtype=object)
     columns: dict[str, object] = {
         "replicate": np.arange(first, first + R, dtype=np.int64),
-        "outcome": np.array(OUTCOMES, dtype=object)[rec.outcome_codes()],
+        "outcome": classes[rec.outcome_codes()],
+        "outcome_chosen": classes[rec.outcome_codes(chosen=True)],
         "peak_rung": rec.peak_rung,
         "peak_rung_name": np.array(model.ladder.names, dtype=object)[rec.peak_rung],
         "peak_escalation": rec.peak_escalation,
-        "first_direct_clash_day": clash,
-        "first_war_day": war,
+        "escalation_velocity": rec.velocity(),
+        "first_direct_clash_day": _day_or_na(rec.first_clash),
+        "first_war_day": _day_or_na(rec.first_war),
+        "first_violence_day": _day_or_na(rec.first_violence),
+        "accidental_escalation": rec.accidental.copy(),
+        "days_clash_to_deescalation": _day_or_na(
+            np.where(rec.deescalation_day >= 0, rec.deescalation_day - rec.first_clash, -1)
+        ),
+        "first_ceasefire_day": _day_or_na(rec.first_ceasefire),
+        "war_days": rec.war_days,
     }
+    for (a, b), codes in zip(rec.pairs, rec.pair_codes(), strict=True):
+        columns[f"pair.{model.names[a]}.{model.names[b]}"] = classes[codes]
     for group, values in (
         ("casualties", rec.casualties),
+        ("deaths", rec.deaths),
         ("attacks", rec.attacks),
         ("lethal_attacks", rec.lethal_attacks),
+        ("conciliatory", rec.conciliatory),
         ("damage", rec.damage),
         ("red_lines_tripped", rec.red_lines_tripped),
     ):
         for i, name in enumerate(model.names):
             columns[f"{group}.{name}"] = values[i]
     return pd.DataFrame(columns)
+
+
+def event_rows(model: EscalationModel) -> pd.DataFrame:
+    """The model's event log as a table, one row per logged move.
+
+    Sorted by replicate, day and actor, so that it does not depend on how the replicates were
+    chunked; actor and rung names as categories.
+    """
+    ev = model.recorder.event_columns()
+    order = np.lexsort((ev["actor"], ev["day"], ev["replicate"]))
+    actors = pd.CategoricalDtype(model.names)
+    rungs = pd.CategoricalDtype(list(model.ladder.names))
+    frame = {}
+    for name, values in ev.items():
+        values = values[order]
+        if name in ("actor", "target", "attributed_to"):
+            frame[name] = pd.Categorical.from_codes(values.astype(np.int16), dtype=actors)
+        elif name == "rung":
+            frame[name] = pd.Categorical.from_codes(values.astype(np.int16), dtype=rungs)
+        else:
+            frame[name] = values
+    return pd.DataFrame(frame)
 
 
 def _daily_frame(scenario, escalation, mix, threat, runs, names, rung_names, menus):

@@ -1,6 +1,22 @@
-"""The agent-based model: ladder, perception, actors (Mesa agents), events, world, outcomes."""
+"""The agent-based model: ladder, perception, actors (Mesa agents), events, world, outcomes.
 
-from simulator.model.outcomes import OUTCOME_LABELS, OUTCOMES
-from simulator.model.world import EscalationModel
+``EscalationModel`` is imported on first use, so that a light submodule (the outcome classes, the
+ladder arrays) can be imported without loading Mesa.
+"""
 
-__all__ = ["EscalationModel", "OUTCOMES", "OUTCOME_LABELS"]
+from typing import TYPE_CHECKING, Any
+
+from simulator.model.outcomes import EVENT_LOGS, OUTCOME_LABELS, OUTCOMES
+
+if TYPE_CHECKING:
+    from simulator.model.world import EscalationModel
+
+__all__ = ["EVENT_LOGS", "EscalationModel", "OUTCOMES", "OUTCOME_LABELS"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "EscalationModel":
+        from simulator.model.world import EscalationModel
+
+        return EscalationModel
+    raise AttributeError(f"module 'simulator.model' has no attribute {name!r}")

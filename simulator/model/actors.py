@@ -313,10 +313,10 @@ class Host(Actor):
     """A host government (e.g. Iraq): polices proxies, mediates, and is pressed by both sides.
 
     Its desire towards a militia rises with its own threat and grievance (violence on its soil)
-    and with the alarm of the states whose forces it hosts, who press it to act; the militia's
-    patron presses the other way through the retaliation it threatens for moves against its proxy
-    (deterrence, with widening) — A6, "stuck in the middle". Tension among the others pulls it
-    towards mediation.
+    and with the alarm of the states whose forces it hosts, who press it to act; the militia, and
+    through it its patron, press the other way with the retaliation a raid invites (the militia's
+    harassment can hit the host: deterrence, with widening) — A6, "stuck in the middle". Tension
+    among the others pulls it towards mediation.
     """
 
     kind = "host"
@@ -413,7 +413,8 @@ class Militia(Actor):
         return wish
 
     def desire(self, k: int) -> np.ndarray:
-        return self.control * self.wish(k) + (1.0 - self.control) * self.drive(k)
+        x = self.control * self.wish(k) + (1.0 - self.control) * self.drive(k)
+        return x - self.model.mediation_pull(self)
 
     def obeys(self, u_obey: np.ndarray | None) -> tuple[int, np.ndarray] | None:
         cap = self.model.orders_today[self.index]

@@ -61,8 +61,7 @@ class EventSchedule:
             elif isinstance(e, GrievanceEvent):
                 i = m.index_of[e.actor]
                 aims = [m.index_of[e.against]] if e.against else sorted(m.actors[i].grudges())
-                for k in aims:
-                    m.grievance[i, k] = np.clip(m.grievance[i, k] + e.amount, 0.0, 2.0)
+                m.aggrieve(i, aims, e.amount)
             elif isinstance(e, ThreatEvent):
                 o, a = m.index_of[e.observer], m.index_of[e.actor]
                 m.threat[o, a] = np.maximum(m.threat[o, a] + e.amount, 0.0)

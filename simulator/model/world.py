@@ -185,6 +185,10 @@ class EscalationModel(Model):
         for actor in self.actors:
             actor.prepare()
 
+    def aggrieve(self, holder: int, at: int | list[int], amount: float) -> None:
+        """Add ``amount`` to ``holder``'s grievance at ``at`` (kept within [0, MAX_GRIEVANCE])."""
+        self.grievance[holder, at] = np.clip(self.grievance[holder, at] + amount, 0, MAX_GRIEVANCE)
+
     def stationed_on(self, host: int) -> list[int]:
         """The states whose forces are stationed on ``host``'s soil."""
         return [s for s in range(self.n) if host in self.stationed[s]]

@@ -146,7 +146,8 @@ DEFAULT_LADDER: list[dict] = [
         "evidence": 0.8,
         "fatality": 0.35,
         "actors": ["militia"],
-        "targets": ["state"],
+        # states' forces, and the host government that polices the militia (A6, A15)
+        "targets": ["state", "host"],
     },
     {
         "name": "lethal_attack",

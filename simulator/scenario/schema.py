@@ -307,7 +307,7 @@ class Dynamics(Frozen):
     war_weariness: Annotated[float, Field(strict=True, ge=0.0, le=1.0)] = 0.01
     """Weariness added for each day a state is at war."""
     weariness_per_casualty: Annotated[float, Field(strict=True, ge=0.0, le=1.0)] = 0.005
-    """Weariness added per casualty suffered."""
+    """Weariness added per casualty suffered, at war or not, by every actor."""
     weariness_memory: Annotated[float, Field(strict=True, ge=0.0, le=1.0)] = 0.995
     """Share of weariness kept from one day to the next."""
     ceasefire_days: Annotated[int, Field(strict=True, ge=1, le=365)] = 7
@@ -350,7 +350,8 @@ class GrievanceEvent(EventBase):
     amount: Annotated[float, Field(strict=True, ge=-1.0, le=1.0)]
     """Added to its grievance."""
     against: Name | None = None
-    """At whom the grievance is aimed (default: the actor's rivals)."""
+    """At whom the grievance is aimed (default: the actor's standing foes — a state's rivals and
+    their proxies, a militia's patron's rivals; a host has none, so name one)."""
 
 
 class ThreatEvent(EventBase):
