@@ -335,7 +335,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print_summary(console, load_run(out))
         plots = "" if args.no_plots else ", plots/"
         events = "" if args.event_log == "none" else ", events.parquet"
-        console.print(f"Results: {out}/ (manifest.json, runs.parquet, daily.parquet{events}{plots})")
+        tables = f"manifest.json, runs.parquet, daily.parquet{events}"
+        console.print(f"Results: {out}/ ({tables}{plots})")
         print_next_steps(console, run_next_steps(out, args.scenario))
     return 0
 
