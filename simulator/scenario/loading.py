@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from simulator.scenario.references import check_references, suggest
+from simulator.scenario.crosschecks import check_references, suggest
 from simulator.scenario.schema import Scenario, SweepFile, SweepSpec
 
 Loc = tuple[str | int, ...]

@@ -2,7 +2,7 @@
 
 Every model here is frozen and rejects unknown keys. Cross-references between parts of a scenario
 (a patron that must exist, an event inside the horizon) are checked in
-:mod:`simulator.scenario.references`, so that each problem can be reported with its own path.
+:mod:`simulator.scenario.crosschecks`, so that each problem can be reported with its own path.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from simulator.scenario.ladder import DEFAULT_LADDER
+from simulator.scenario.default_ladder import DEFAULT_LADDER
 
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=40)]
 Unit = Annotated[float, Field(strict=True, ge=0.0, le=1.0)]
@@ -30,7 +30,7 @@ class Frozen(BaseModel):
 
 
 class Rung(Frozen):
-    """One rung of the escalation ladder (see :mod:`simulator.scenario.ladder`)."""
+    """One rung of the escalation ladder (see :mod:`simulator.scenario.default_ladder`)."""
 
     name: Name
     """Identifier used in menus, events and red lines."""
@@ -388,7 +388,3 @@ class Scenario(Frozen):
     def day_of(self, date: dt.date) -> int:
         """Day index (0 = start) of a calendar date."""
         return (date - self.start).days
-
-    def rung_index(self, name: str) -> int:
-        """Position of a rung on this scenario's ladder."""
-        return [r.name for r in self.ladder].index(name)

@@ -1,6 +1,6 @@
 """The scenario file reference (docs/SCENARIOS.md), generated from the schema itself.
 
-Run ``python -m simulator.scenario.reference > docs/SCENARIOS.md`` after changing the schema; a
+Run ``python -m simulator.scenario.field_docs > docs/SCENARIOS.md`` after changing the schema; a
 test fails when the committed file and the schema disagree.
 """
 
@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from simulator.scenario import schema as sc
-from simulator.scenario.ladder import DEFAULT_LADDER
+from simulator.scenario.default_ladder import DEFAULT_LADDER
 
 SECTIONS: list[tuple[str, list[type[BaseModel]], str]] = [
     ("The scenario", [sc.Scenario], "Top-level fields of a scenario file."),
@@ -51,7 +51,7 @@ def render_reference() -> str:
         "# Scenario file reference",
         "",
         "Generated from `simulator/scenario/schema.py` by "
-        "`python -m simulator.scenario.reference`; do not edit by hand.",
+        "`python -m simulator.scenario.field_docs`; do not edit by hand.",
         "",
         "Unknown keys are errors. Names (of actors, rungs) start with a letter and hold letters, "
         "digits, `_` and `-`. Numbers must be numbers (`yes`/`no` are not). Dates are "
