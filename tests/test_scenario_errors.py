@@ -17,7 +17,8 @@ from simulator.scenario.loading import ScenarioError, load_scenario
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 
-#: A compact valid scenario: a state and its proxy, 30 days from 1 January 2021.
+#: A compact valid scenario: a state, its proxy and the host government the proxy operates in
+#: (something for it to target), 30 days from 1 January 2021.
 MINI = """\
 name: mini
 start: 2021-01-01
@@ -29,6 +30,9 @@ actors:
     type: militia
     patron: Iran
     control: 0.5
+    host: Iraq
+  Iraq:
+    type: host
 """
 
 ACTOR_TYPES = ("state", "host", "militia")
@@ -385,9 +389,9 @@ def test_patron_of_the_wrong_type(tmp_path):
         ),
         pytest.param(
             "    initial_threat: {US: 0.45}",
-            "    initial_threat: {UK: 0.45}",
-            "actors.Iran.initial_threat.UK",
-            "UK",
+            "    initial_threat: {USA: 0.45}",
+            "actors.Iran.initial_threat.USA",
+            "USA",
             "US",
             id="initial-threat",
         ),
@@ -415,7 +419,7 @@ def test_unknown_threat_event_observer(tmp_path):
     path = write(tmp_path, text)
     message = only_problem(error_of(path))
     assert message.startswith(f"{path}:{line_of(text, 'observer: Irn')}: events.0.observer: ")
-    assert "did you mean 'Iran'? (allowed: Iran, KH)" in message
+    assert "did you mean 'Iran'? (allowed: Iran, KH, Iraq)" in message
 
 
 @pytest.mark.parametrize(
@@ -516,8 +520,8 @@ def test_duplicate_key_names_both_lines(tmp_path, baseline_text):
 @pytest.mark.parametrize(
     ("extra", "dotted", "first_line", "second_line"),
     [
-        pytest.param("  Iran:\n    type: state\n", "actors.Iran", 5, 11, id="actor-name"),
-        pytest.param("name: again\n", "name", 1, 11, id="top-level"),
+        pytest.param("  Iran:\n    type: state\n", "actors.Iran", 5, 14, id="actor-name"),
+        pytest.param("name: again\n", "name", 1, 14, id="top-level"),
     ],
 )
 def test_duplicate_key_anywhere(tmp_path, extra, dotted, first_line, second_line):
@@ -564,7 +568,7 @@ def test_file_not_in_utf8(tmp_path):
     path = tmp_path / "latin1.yaml"
     path.write_bytes("name: café\n".encode("latin-1"))
     message = only_problem(error_of(path))
-    assert message.startswith(f"{path}: cannot be read")
+    assert message.startswith(f"{path}:1: cannot be read")
     assert "utf-8" in message
 
 

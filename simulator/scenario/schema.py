@@ -8,9 +8,10 @@ Every model here is frozen and rejects unknown keys. Cross-references between pa
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from simulator.scenario.default_ladder import DEFAULT_LADDER
 
@@ -18,6 +19,18 @@ Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max
 Unit = Annotated[float, Field(strict=True, ge=0.0, le=1.0)]
 ActorType = Literal["state", "host", "militia"]
 Category = Literal["de-escalation", "status quo", "posturing", "non-violent", "violent", "war"]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _date_or_iso_text(value: object) -> object:
+    """Let only dates and YYYY-MM-DD text through: pydantic reads numbers as Unix time (0: 1970)."""
+    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("expected a date written YYYY-MM-DD")
+
+
+Date = Annotated[dt.date, BeforeValidator(_date_or_iso_text)]
 
 #: The key that stands for "every observer" or "every actor" in the perception table.
 DEFAULT_KEY = "default"
@@ -75,9 +88,9 @@ class Window(Frozen):
     ``strength`` 1 makes rungs above the cap all but impossible; 0 makes the window moot.
     """
 
-    start: dt.date | None = Field(default=None, alias="from")
+    start: Date | None = Field(default=None, alias="from")
     """First day of the window (`from`; default: the scenario's start)."""
-    until: dt.date
+    until: Date
     """Last day of the window."""
     max_rung: Name
     """Highest rung allowed without penalty."""
@@ -95,9 +108,9 @@ class Order(Frozen):
 
     to: Annotated[list[Name], Field(min_length=1)]
     """Proxies (militias whose patron is this state) the order goes to."""
-    start: dt.date | None = Field(default=None, alias="from")
+    start: Date | None = Field(default=None, alias="from")
     """First day of the order (`from`; default: the scenario's start)."""
-    until: dt.date
+    until: Date
     """Last day of the order."""
     max_rung: Name
     """Highest rung the proxies may use while the order stands."""
@@ -242,7 +255,7 @@ class Dynamics(Frozen):
 class EventBase(Frozen):
     """A dated event; it applies at the start of its day."""
 
-    date: dt.date
+    date: Date
     """Day the event applies (at the start of the day)."""
     label: str | None = None
     """Shown on plots and in traces."""
@@ -355,7 +368,7 @@ class Scenario(Frozen):
     """Identifier (used in result folder names)."""
     description: str = ""
     """The question the scenario answers."""
-    start: dt.date
+    start: Date
     """First simulated day."""
     horizon_days: Annotated[int, Field(strict=True, ge=1, le=3650)]
     """Number of simulated days."""
