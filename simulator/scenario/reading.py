@@ -18,6 +18,7 @@ import yaml
 
 from simulator.scenario.problems import Loc, ScenarioError, dotted
 
+_MERGE = "tag:yaml.org,2002:merge"
 #: Scenario and sweep files are a few kilobytes; 5 MB takes seconds to parse, 50 MB a minute.
 MAX_FILE_BYTES = 5 * 1024 * 1024
 #: A scenario nests about seven levels deep; 20,000 levels would exhaust Python's stack.
@@ -173,9 +174,10 @@ def _index_lines(
                     ]
                 )
             keys[k] = line
-            # the key as the data will hold it (`1:` is the number 1, `on:` is true)
+            # the key as the data will hold it (`1:` is the number 1, `on:` is true); a merge
+            # key (`<<: *defaults`) is replaced by the keys it brings
             _check_date(loader, key, (*loc, k), source)
-            data_key = loader.construct_object(key)
+            data_key = k if key.tag == _MERGE else loader.construct_object(key)
             lines[(*loc, data_key)] = line
             _index_lines(loader, value, (*loc, data_key), lines, source, seen_nodes)
     elif isinstance(node, yaml.SequenceNode):
@@ -242,7 +244,7 @@ _PLAIN: tuple[tuple[str, str], ...] = (
         "a '|' or '>' block of text is followed by other text on its line",
     ),
     ("expected the node content, but found ','", "an empty item in a list (two commas in a row?)"),
-    ("expected a mapping for merging", "a merge key '<<' must refer to a mapping"),
+    ("for merging", "a merge key '<<' must refer to a mapping"),
     ("expected '<document start>'", "text after the end-of-document marker '...'"),
     ("directive", "a '%' directive that YAML does not accept here"),
     ("while scanning a simple key", "a line that is not 'key: value' (a missing colon?)"),

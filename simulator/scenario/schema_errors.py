@@ -89,7 +89,7 @@ def _union_faults(at: Loc, tries: list[tuple[str, dict, Loc, dict]], root) -> li
     given = first.get("input")
     message = f"expected {wanted} (got {_shown(given)})"
     if isinstance(given, int | float) and "str" in members:
-        message += "; text YAML could read as a number, such as 0:1:11, must be in quotes"
+        message += "; text YAML could read as a number, such as 1:5:5, must be in quotes"
     return [SchemaError(at, message, holders, at)]
 
 
@@ -175,6 +175,10 @@ def _describe(item: dict, loc: Loc, walk: _Walk, root: type[BaseModel]) -> str:
 
 def _name_fault(item: dict) -> str:
     ctx = item.get("ctx") or {}
+    if isinstance(item.get("input"), bool):
+        return "YAML reads yes, no, on, off, true and false as true or false; quote the name"
+    if item["type"] == "string_type":
+        return "names are text that starts with a letter"
     if item["type"] == "string_pattern_mismatch" and ctx.get("pattern") == _NAME_PATTERN:
         return "names start with a letter and hold only letters, digits, '_' and '-'"
     if item["type"] == "string_too_long":
