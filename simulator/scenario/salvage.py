@@ -35,7 +35,7 @@ class Salvaged:
     scenario: Scenario
     known: Known
     #: paths (in the file's numbering) of the parts set aside
-    set_aside: list[Loc] = field(default_factory=list)
+    set_aside: set[Loc] = field(default_factory=set)
     renumbering: _Renumbering | None = None
 
     def original(self, loc: Loc) -> Loc:
@@ -44,7 +44,7 @@ class Salvaged:
 
     def is_set_aside(self, loc: Loc) -> bool:
         """Whether ``loc`` (file numbering) lies in a part that was set aside."""
-        return any(loc[: len(part)] == part for part in self.set_aside)
+        return any(loc[:n] in self.set_aside for n in range(len(loc) + 1))
 
 
 class _Renumbering:
@@ -62,16 +62,16 @@ class _Renumbering:
             out.append(part)
         return tuple(out)
 
-    def remove(self, container: Loc, index: int, length: int) -> None:
+    def remove(self, container: Loc, indices: set[int], length: int) -> None:
         kept = self.kept.setdefault(self.original(container), list(range(length)))
-        del kept[index]
+        kept[:] = [k for i, k in enumerate(kept) if i not in indices]
 
 
 def salvage(data: dict, errors: list[SchemaError]) -> Salvaged | None:
     """The valid remainder of ``data``, or None when what is broken holds the rest together."""
     work = copy.deepcopy(data)
     renumbering = _Renumbering()
-    set_aside: list[Loc] = []
+    set_aside: set[Loc] = set()
     dates = True
     for _ in range(_ROUNDS):
         cuts: set[Loc] = set()
@@ -84,11 +84,9 @@ def salvage(data: dict, errors: list[SchemaError]) -> Salvaged | None:
                 dates = dates and error.part[0] not in _UNDATED
             else:
                 return None
-        outermost = [c for c in cuts if not any(o != c and c[: len(o)] == o for o in cuts)]
-        # deepest first, and later items of a list before earlier ones: no path goes stale
-        for cut in sorted(outermost, key=lambda c: (-len(c), -c[-1] if _is_index(c[-1]) else 0)):
-            set_aside.append(renumbering.original(cut))
-            _remove(work, cut, renumbering)
+        outermost = [c for c in cuts if not any(c[:n] in cuts for n in range(len(c)))]
+        set_aside |= {renumbering.original(c) for c in outermost}
+        _remove(work, outermost, renumbering)
         try:
             scenario = Scenario.model_validate(work)
         except ValidationError as err:
@@ -119,22 +117,34 @@ def _is_index(part: object) -> bool:
     return isinstance(part, int) and not isinstance(part, bool)
 
 
-def _remove(data: Any, cut: Loc, renumbering: _Renumbering) -> None:
+def _remove(data: Any, cuts: list[Loc], renumbering: _Renumbering) -> None:
+    """Remove every cut (none inside another); a list loses all its cut items at once."""
+    items: dict[Loc, set[int]] = {}
+    # deepest first: removing a part never moves a deeper one still to be removed
+    for cut in sorted(cuts, key=len, reverse=True):
+        node = _at(data, cut[:-1])
+        key = cut[-1]
+        if isinstance(node, list) and _is_index(key) and 0 <= int(key) < len(node):
+            items.setdefault(cut[:-1], set()).add(int(key))
+        elif isinstance(node, dict) and key in node:
+            del node[key]
+    for container in sorted(items, key=len, reverse=True):
+        node, drop = _at(data, container), items[container]
+        renumbering.remove(container, drop, len(node))
+        node[:] = [item for i, item in enumerate(node) if i not in drop]
+
+
+def _at(data: Any, loc: Loc) -> Any:
     node = data
-    for part in cut[:-1]:
+    for part in loc:
         try:
             node = node[part]
         except (KeyError, IndexError, TypeError):
-            return
-    key = cut[-1]
-    if isinstance(node, list) and _is_index(key) and 0 <= int(key) < len(node):
-        renumbering.remove(cut[:-1], int(key), len(node))
-        del node[int(key)]
-    elif isinstance(node, dict) and key in node:
-        del node[key]
+            return None
+    return node
 
 
-def _known(data: dict, scenario: Scenario, set_aside: list[Loc], dates: bool) -> Known:
+def _known(data: dict, scenario: Scenario, set_aside: set[Loc], dates: bool) -> Known:
     """The names the file gives, including those of entries that were set aside."""
     actors = data.get("actors")
     names = [k for k in actors if isinstance(k, str)] if isinstance(actors, dict) else []
