@@ -8,6 +8,8 @@ public entry points only (so that the test outlives changes to the model):
 - if ``escalation validate FILE`` accepts it, a short run of it succeeds;
 - if it refuses it, it exits 2 with located messages (``FILE:LINE: …``) and no traceback.
 
+One example in ten also edits the YAML text (a line dropped or re-indented, a stray character).
+
 CI runs a fixed set of examples (derandomised); ``FUZZ_EXAMPLES=5000 pytest tests/test_fuzz.py``
 explores afresh.
 """
@@ -58,6 +60,27 @@ REFERENCE_KEYS = {
     "patron", "host", "rivals", "present_in", "to", "targets", "against", "response", "max_rung",
     "menu", "actor", "observer", "target", "rung", "attribute_to", "initial_threat",
 }  # fmt: skip
+#: Characters a text edit may insert (not '[': see NAMES).
+STRAY = [
+    ":",
+    " ",
+    "'",
+    '"',
+    "\t",
+    "&",
+    "*",
+    "!",
+    "%",
+    "#",
+    "|",
+    ">",
+    "-",
+    "{",
+    "}",
+    ",",
+    "\x00",
+    "é",
+]
 DATE_KEYS = {"start", "date", "from", "until"}
 START = dt.date(2020, 12, 20)
 HORIZONS = [-1, 0, 1, 2, 30, 90, 3651, 10**9]  # not 3650: valid, but a minute to run
@@ -226,6 +249,24 @@ class PlainConsole(Console):
         super().__init__(*args, **{**kwargs, "emoji": False})
 
 
+def edit_text(text: str, data: st.DataObject) -> str:
+    """The YAML text with one line dropped, re-indented or given a stray character."""
+    lines = text.splitlines()
+    i = data.draw(st.integers(0, len(lines) - 1), label="line")
+    edit = data.draw(st.sampled_from(["drop", "indent", "dedent", "insert"]), label="edit")
+    if edit == "drop":
+        del lines[i]
+    elif edit == "indent":
+        lines[i] = " " + lines[i]
+    elif edit == "dedent":
+        lines[i] = lines[i][1:]
+    else:
+        at = data.draw(st.integers(0, len(lines[i])), label="column")
+        char = data.draw(st.sampled_from(STRAY), label="character")
+        lines[i] = lines[i][:at] + char + lines[i][at:]
+    return "\n".join(lines) + "\n"
+
+
 def draw_event(data: st.DataObject) -> dict:
     """An event, more often well-formed than not, its names right or nearly."""
     kind = data.draw(st.sampled_from(EVENT_KINDS), label="kind")
@@ -275,7 +316,10 @@ def test_mutated_baseline_either_runs_or_is_refused_with_located_messages(data):
             mutate(doc, data)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "mutant.yaml"
-        path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+        if data.draw(st.integers(0, 9), label="edit the text") == 0:
+            text = edit_text(text, data)
+        path.write_text(text, encoding="utf-8")
         code, printed = validate(path)
         assert "Traceback" not in printed
         event("accepted" if code == 0 else "refused")

@@ -10,6 +10,7 @@ every name the model looks up exists and has the right type, every date falls in
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from simulator.scenario.schema import (
     DEFAULT_KEY,
     ActionEvent,
     ActorBase,
+    ActorType,
     GrievanceEvent,
     MilitiaActor,
     PerceptionEvent,
@@ -31,7 +33,7 @@ from simulator.scenario.schema import (
 )
 from simulator.scenario.schema_errors import schema_errors
 
-ACTOR_TYPES = ("state", "host", "militia")
+ACTOR_TYPES: tuple[str, ...] = typing.get_args(ActorType)
 #: Red-line targets that are not actor names.
 _RED_LINE_KEYWORDS = ("attributed", "perpetrator")
 

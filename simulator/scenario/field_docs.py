@@ -17,6 +17,8 @@ from pydantic.fields import FieldInfo
 
 from simulator.scenario import schema as sc
 from simulator.scenario.default_ladder import DEFAULT_LADDER
+from simulator.scenario.problems import MAX_PROBLEMS
+from simulator.scenario.reading import MAX_FILE_BYTES
 
 SECTIONS: list[tuple[str, list[type[BaseModel]], str]] = [
     ("The scenario", [sc.Scenario], "Top-level fields of a scenario file."),
@@ -57,6 +59,11 @@ def render_reference() -> str:
         "digits, `_` and `-`. Numbers must be numbers (`yes`/`no` are not). Dates are "
         "`YYYY-MM-DD`. Any scalar can be overridden from the command line with "
         "`--set dotted.path=value`.",
+        "",
+        f"A file is UTF-8 text of at most {MAX_FILE_BYTES // 2**20} MB. `escalation validate` "
+        "checks everything a run relies on (the schema, every name and date, and a sweep's "
+        f"values on the scenario) and lists every problem with its file and line, the first "
+        f"{MAX_PROBLEMS} of them.",
         "",
     ]
     for title, models, intro in SECTIONS:

@@ -35,6 +35,7 @@ from simulator.scenario.sweep_spec import parse_spec, spec_problems
 
 __all__ = [
     "ScenarioError",
+    "holds_integer",
     "load_scenario",
     "load_sweep",
     "parse_path",
@@ -190,9 +191,7 @@ def _load(
     path: Path, data: Any, lines: dict[Loc, int], overrides: Iterable[str], design: bool
 ) -> Scenario:
     if not isinstance(data, dict):
-        raise ScenarioError(
-            [f"{path}:1: a scenario must be a mapping of fields (name, start, actors, …)."]
-        )
+        raise ScenarioError([_not_a_mapping(path)])
     locator = Locator(str(path), lines, apply_overrides(data, overrides))
     checked = _check(data)
     problems = checked.problems
@@ -230,14 +229,14 @@ def _load_sweep_file(
     where = f"{locator.where(('scenario',))}: {target}"
     try:
         target_data, target_lines = parse_yaml(read_text(target, "scenario file"), str(target))
+        if not isinstance(target_data, dict):
+            raise ScenarioError([_not_a_mapping(target)])
     except ScenarioError as err:
         raise ScenarioError(
             [*located(problems, locator), f"{where} cannot be used:", *err.problems]
         ) from None
-    if not isinstance(target_data, dict):
-        target_data = {}
     origins: dict[Loc, str] = {}
-    fixed = data.get("set") if isinstance(data.get("set"), dict) else {}
+    fixed = spec.set if spec is not None else {}  # (a broken `set` is reported above)
     for key, value in fixed.items():
         loc = parse_path(str(key))
         label = locator.where(("set", key))
@@ -308,6 +307,10 @@ def holds_integer(data: Any, loc: Loc) -> bool:
         except (KeyError, IndexError, TypeError):
             return False
     return isinstance(node, int) and not isinstance(node, bool)
+
+
+def _not_a_mapping(path: Path) -> str:
+    return f"{path}:1: a scenario must be a mapping of fields (name, start, actors, …)."
 
 
 def _raise_if(messages: list[str]) -> None:
