@@ -21,6 +21,7 @@ from scenario_files import (
     write,
 )
 
+from simulator.cli import main
 from simulator.experiment.runner import simulate
 from simulator.scenario import load_scenario
 from simulator.scenario.default_ladder import DEFAULT_LADDER
@@ -137,17 +138,24 @@ def test_a_number_is_not_a_start_date(capsys, tmp_path, baseline_text, start, sh
     assert found == f"{path}:{line_of(text, 'start:')}: {message}"
 
 
-def test_a_horizon_past_year_9999_is_refused(capsys, tmp_path, baseline_text):
-    text = mutate(baseline_text, "start: 2020-12-20 ", "start: 9999-12-25 ")
+@pytest.mark.parametrize(
+    "start", ["9998-12-25", "9999-12-25"], ids=["past-the-last-day", "past-9999"]
+)
+def test_a_run_past_the_last_day_is_refused(capsys, tmp_path, baseline_text, start):
+    text = mutate(baseline_text, "start: 2020-12-20 ", f"start: {start} ")
     path, found = refused(capsys, tmp_path, text.split("\nevents:")[0] + "\n")
     assert found == (
-        f"{path}:{line_of(text, 'horizon_days:')}: horizon_days: 90 days from 9999-12-25 run past "
-        "9999-12-31, the last date the calendar holds."
+        f"{path}:{line_of(text, 'horizon_days:')}: horizon_days: 90 days from {start} run past "
+        "9998-12-31, the last day a run may reach."
     )
 
 
-def test_a_run_ending_on_the_last_calendar_day_runs(tmp_path):
-    runs(tmp_path, mutate(MINI, "start: 2021-01-01", "start: 9999-12-02"))
+def test_a_run_ending_on_the_last_day_runs_and_is_plotted(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = write(tmp_path, mutate(MINI, "start: 2021-01-01", "start: 9998-12-02"))
+    capsys.readouterr()
+    assert main(["run", str(path), "-n", "3", "--out", "last-day", "--quiet"]) == 0
+    assert sorted(p.suffix for p in (tmp_path / "last-day" / "plots").iterdir()) == [".png"] * 5
 
 
 def test_an_impossible_start_given_with_set_is_refused(capsys, tmp_path, baseline_text):

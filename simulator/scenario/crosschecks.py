@@ -20,9 +20,9 @@ from simulator.scenario.problems import Loc, Problem, suggest
 from simulator.scenario.schema import (
     DEFAULT_KEY,
     ActionEvent,
-    ActorBase,
     ActorType,
     GrievanceEvent,
+    HostActor,
     MilitiaActor,
     PerceptionEvent,
     Rung,
@@ -34,6 +34,10 @@ from simulator.scenario.schema import (
 from simulator.scenario.schema_errors import schema_errors
 
 ACTOR_TYPES: tuple[str, ...] = typing.get_args(ActorType)
+Actor = StateActor | HostActor | MilitiaActor
+#: The last day a run may reach: the calendar ends on 9999-12-31, and a run's plots need a margin
+#: past its last day (matplotlib's dates end with year 9999 too).
+LAST_DAY = dt.date(9998, 12, 31)
 #: Red-line targets that are not actor names.
 _RED_LINE_KEYWORDS = ("attributed", "perpetrator")
 
@@ -66,23 +70,22 @@ class _Checks:
         self.s, self.known = s, known
         self.rungs: dict[str, Rung] = {r.name: r for r in s.ladder} if known.ladder_intact else {}
         self.order = [r.name for r in s.ladder]
-        self.dates = known.dates and self._end() is not None
+        self.dates = known.dates and self._ends_in_time()
 
-    def _end(self) -> dt.date | None:
+    def _ends_in_time(self) -> bool:
         try:
-            return self.s.end
-        except OverflowError:
-            return None
+            return self.s.end <= LAST_DAY
+        except OverflowError:  # past 9999-12-31
+            return False
 
     # -- the checks ------------------------------------------------------------------------------
     def all(self) -> Iterator[Problem]:
         s = self.s
         if self.known.dates and not self.dates:
-            last = dt.date.max.isoformat()
             yield (
                 ("horizon_days",),
-                f"{s.horizon_days} days from {s.start.isoformat()} run past {last}, the last "
-                "date the calendar holds",
+                f"{s.horizon_days} days from {s.start.isoformat()} run past "
+                f"{LAST_DAY.isoformat()}, the last day a run may reach",
             )
         if self.known.ladder_intact:
             yield from self.ladder()
@@ -119,7 +122,7 @@ class _Checks:
                     f"no move at all; add '{kind}' to the actors of the rungs a {kind} may use",
                 )
 
-    def actor_entry(self, name: str, a: ActorBase, base: Loc) -> Iterator[Problem]:
+    def actor_entry(self, name: str, a: Actor, base: Loc) -> Iterator[Problem]:
         """The checks of one actor's entry (also run on the actor a ``set`` event leaves)."""
         for target in a.initial_threat:
             yield from self.actor((*base, "initial_threat", target), target)

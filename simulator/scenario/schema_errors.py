@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from simulator.scenario.problems import Loc, Problem, suggest
 from simulator.scenario.schema import Name
@@ -45,7 +46,7 @@ class SchemaError:
 def schema_errors(root: type[BaseModel], err: ValidationError) -> list[SchemaError]:
     """The faults of one validation, one per YAML path (union members' faults combined)."""
     found: list[SchemaError] = []
-    by_union: dict[Loc, list[tuple[str, dict, Loc, dict]]] = defaultdict(list)
+    by_union: dict[Loc, list[tuple[str, ErrorDetails, Loc, dict]]] = defaultdict(list)
     for item in err.errors():
         walk = _walk(item["loc"], root)
         loc = part = walk.loc
@@ -61,13 +62,15 @@ def schema_errors(root: type[BaseModel], err: ValidationError) -> list[SchemaErr
     return found
 
 
-def _union_faults(at: Loc, tries: list[tuple[str, dict, Loc, dict]], root) -> list[SchemaError]:
+def _union_faults(
+    at: Loc, tries: list[tuple[str, ErrorDetails, Loc, dict]], root: type[BaseModel]
+) -> list[SchemaError]:
     """A plain union (``str | list[float]``): the faults of the member the value was meant for.
 
     A member that rejected the value's type outright is dropped when another got further; when
     every member did, one message lists what would have been accepted.
     """
-    members: dict[str, list[tuple[dict, Loc, dict]]] = defaultdict(list)
+    members: dict[str, list[tuple[ErrorDetails, Loc, dict]]] = defaultdict(list)
     for member, item, loc, holders in tries:
         members[member].append((item, loc, holders))
     wrong_type = {
@@ -146,7 +149,7 @@ def _member_name(member: Any) -> str:
     return member.__name__ if isinstance(member, type) else str(member)
 
 
-def _describe(item: dict, loc: Loc, walk: _Walk, root: type[BaseModel]) -> str:
+def _describe(item: ErrorDetails, loc: Loc, walk: _Walk, root: type[BaseModel]) -> str:
     kind, msg, given = item["type"], item["msg"], item.get("input")
     msg = msg.removeprefix("Value error, ")
     if walk.key:
@@ -173,7 +176,7 @@ def _describe(item: dict, loc: Loc, walk: _Walk, root: type[BaseModel]) -> str:
     return f"{msg} (got {_shown(given)})"
 
 
-def _name_fault(item: dict) -> str:
+def _name_fault(item: ErrorDetails) -> str:
     ctx = item.get("ctx") or {}
     if isinstance(item.get("input"), bool):
         return "YAML reads yes, no, on, off, true and false as true or false; quote the name"
