@@ -635,7 +635,7 @@ def test_several_schema_problems_are_all_reported(tmp_path):
         assert LOCATED.match(problem), problem
 
 
-def test_schema_and_reference_problems_come_in_one_pass(tmp_path, baseline_text):
+def test_schema_and_reference_problems_come_in_one_pass(capsys, tmp_path, baseline_text):
     # the misspelt patron used to show only once the out-of-range control was fixed
     text = mutate(
         baseline_text,
@@ -643,12 +643,14 @@ def test_schema_and_reference_problems_come_in_one_pass(tmp_path, baseline_text)
         "    patron: Irn\n    host: Iraq\n    control: 1.4",
     )
     path = write(tmp_path, text)
-    assert error_of(path).problems == [
+    problems = [
         f"{path}:{line_of(text, 'patron: Irn')}: actors.FrontGroups.patron: unknown actor 'Irn'; "
         "did you mean 'Iran'? (allowed: US, Iran, Iraq, KH, FrontGroups).",
         f"{path}:{line_of(text, 'control: 1.4')}: actors.FrontGroups.control: Input should be less "
         "than or equal to 1 (got 1.4).",
     ]
+    assert error_of(path).problems == problems
+    assert validate_cli(capsys, path) == (2, "invalid: " + "\n".join(problems) + "\n")
 
 
 def test_references_to_a_broken_actor_are_not_reported_again(tmp_path, baseline_text):
@@ -671,7 +673,7 @@ def test_a_broken_list_item_does_not_shift_the_paths_after_it(tmp_path, baseline
     ]
 
 
-def test_problems_are_listed_in_file_order_and_capped(tmp_path, baseline_text):
+def test_problems_are_listed_in_file_order_and_capped(capsys, tmp_path, baseline_text):
     text = baseline_text.replace(": 0.", ": 7.")  # some thirty values out of range
     path = write(tmp_path, text)
     problems = error_of(path).problems
@@ -679,6 +681,7 @@ def test_problems_are_listed_in_file_order_and_capped(tmp_path, baseline_text):
     lines = [int(p.split(":")[1]) for p in problems[:20]]
     assert lines == sorted(lines)
     assert re.fullmatch(r"… and \d+ more problems \(the first 20 are shown\)\.", problems[20])
+    assert validate_cli(capsys, path) == (2, "invalid: " + "\n".join(problems) + "\n")
 
 
 def test_several_reference_problems_are_all_reported(tmp_path, baseline_text):
