@@ -26,6 +26,7 @@ from simulator.scenario.problems import (
     capped,
     dotted,
     located,
+    value_at,
 )
 from simulator.scenario.reading import parse_value, parse_yaml, read_text
 from simulator.scenario.salvage import salvage
@@ -300,12 +301,7 @@ def _sweep_problems(checked: _Checked, spec: SweepSpec, design: bool) -> list[Pr
 
 def holds_integer(data: Any, loc: Loc) -> bool:
     """Whether the scenario data holds an integer at ``loc`` (so swept values are rounded)."""
-    node = data
-    for part in loc:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return False
+    node = value_at(data, loc)
     return isinstance(node, int) and not isinstance(node, bool)
 
 

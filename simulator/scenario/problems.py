@@ -1,8 +1,9 @@
 """Scenario problems: the error type, and one located message per fault, in file order.
 
-A problem is a YAML path and a message (``(("actors", "KH", "control"), "…")``); it becomes
-``FILE:LINE: actors.KH.control: …`` once the file's line index is known, or names the ``--set``
-(or the sweep file's ``set:`` entry) that put the value there.
+A problem is a path into the scenario's data (:data:`Loc`) and a message
+(``(("actors", "KH", "control"), "…")``); it becomes ``FILE:LINE: actors.KH.control: …`` once
+the file's line index is known, or names the ``--set`` (or the sweep file's ``set:`` entry) that
+put the value there.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 Loc = tuple[str | int, ...]
 Problem = tuple[Loc, str]
@@ -52,6 +54,17 @@ def suggest(word: str, choices: Sequence[str]) -> str:
 def dotted(loc: Loc) -> str:
     """``('events', 2, 'amount')`` → ``events.2.amount``."""
     return ".".join(str(p) for p in loc) or "(top level)"
+
+
+def value_at(data: Any, loc: Loc) -> Any:
+    """The value at ``loc`` in plain data, or None where there is none."""
+    node = data
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from simulator.scenario.crosschecks import Known
-from simulator.scenario.problems import Loc
+from simulator.scenario.problems import Loc, value_at
 from simulator.scenario.schema import Scenario
 from simulator.scenario.schema_errors import SchemaError, schema_errors
 
@@ -122,26 +122,16 @@ def _remove(data: Any, cuts: list[Loc], renumbering: _Renumbering) -> None:
     items: dict[Loc, set[int]] = {}
     # deepest first: removing a part never moves a deeper one still to be removed
     for cut in sorted(cuts, key=len, reverse=True):
-        node = _at(data, cut[:-1])
+        node = value_at(data, cut[:-1])
         key = cut[-1]
         if isinstance(node, list) and _is_index(key) and 0 <= int(key) < len(node):
             items.setdefault(cut[:-1], set()).add(int(key))
         elif isinstance(node, dict) and key in node:
             del node[key]
     for container in sorted(items, key=len, reverse=True):
-        node, drop = _at(data, container), items[container]
+        node, drop = value_at(data, container), items[container]
         renumbering.remove(container, drop, len(node))
         node[:] = [item for i, item in enumerate(node) if i not in drop]
-
-
-def _at(data: Any, loc: Loc) -> Any:
-    node = data
-    for part in loc:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return node
 
 
 def _known(data: dict, scenario: Scenario, set_aside: set[Loc], dates: bool) -> Known:
