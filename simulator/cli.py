@@ -28,6 +28,7 @@ from simulator.experiment.limits import LimitError
 from simulator.model.outcomes import EVENT_LOGS
 from simulator.results.errors import ResultsError, ResultsWriteError
 from simulator.scenario import ScenarioError, load_scenario
+from simulator.scenario.loading import load_sweep
 
 if TYPE_CHECKING:
     from simulator.progress import Progress
@@ -463,7 +464,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     bad = 0
     for path in args.scenarios:
         try:
-            s = load_scenario(path, args.overrides)
+            s, _, _ = load_sweep(path, args.overrides)  # a scenario, or a sweep file's scenario
         except ScenarioError as exc:
             bad += 1
             err.print(f"[bold red]invalid:[/] {escape(str(exc))}", soft_wrap=True)

@@ -2,22 +2,22 @@
 
 from pathlib import Path
 
-from simulator.scenario.reference import render_reference
+from simulator.scenario.field_docs import render_reference
 
 DOCS = Path(__file__).parents[1] / "docs"
 
 
 def test_scenario_reference_matches_the_schema():
-    # Regenerate with: python -m simulator.scenario.reference > docs/SCENARIOS.md
+    # Regenerate with: python -m simulator.scenario.field_docs > docs/SCENARIOS.md
     committed = (DOCS / "SCENARIOS.md").read_text(encoding="utf-8")
     assert committed == render_reference(), (
-        "docs/SCENARIOS.md is out of date; run `python -m simulator.scenario.reference > "
+        "docs/SCENARIOS.md is out of date; run `python -m simulator.scenario.field_docs > "
         "docs/SCENARIOS.md`"
     )
 
 
 def test_every_schema_field_is_documented():
-    from simulator.scenario.reference import SECTIONS
+    from simulator.scenario.field_docs import SECTIONS
 
     undocumented = [
         f"{model.__name__}.{name}"

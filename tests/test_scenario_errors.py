@@ -2,8 +2,6 @@
 
 Every message is ``FILE:LINE: dotted.path: message``. The tests pin the parts a user relies on
 (file, line, path, the bad value, what is allowed, the did-you-mean), not the whole wording.
-Expected line numbers are computed from the text written, so the tests follow edits to the
-baseline scenario.
 """
 
 from __future__ import annotations
@@ -12,24 +10,18 @@ import re
 from pathlib import Path
 
 import pytest
+from scenario_files import (
+    BASELINE,
+    MINI,
+    error_of,
+    line_of,
+    mutate,
+    only_problem,
+    validate_cli,
+    write,
+)
 
 from simulator.scenario.loading import ScenarioError, load_scenario
-
-BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
-
-#: A compact valid scenario: a state and its proxy, 30 days from 1 January 2021.
-MINI = """\
-name: mini
-start: 2021-01-01
-horizon_days: 30
-actors:
-  Iran:
-    type: state
-  KH:
-    type: militia
-    patron: Iran
-    control: 0.5
-"""
 
 ACTOR_TYPES = ("state", "host", "militia")
 LOCATED = re.compile(r"^(?P<file>.+?):(?P<line>\d+): (?P<path>[^\s:]+): (?P<message>.+)$")
@@ -39,39 +31,6 @@ LOCATED = re.compile(r"^(?P<file>.+?):(?P<line>\d+): (?P<path>[^\s:]+): (?P<mess
 @pytest.fixture(scope="module")
 def baseline_text() -> str:
     return BASELINE.read_text(encoding="utf-8")
-
-
-def write(tmp_path: Path, text: str, name: str = "scenario.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def mutate(text: str, old: str, new: str) -> str:
-    """Replace exactly one occurrence of ``old`` (fail loudly if the baseline changed)."""
-    assert text.count(old) == 1, f"expected exactly one {old!r} in the scenario text"
-    return text.replace(old, new)
-
-
-def line_of(text: str, needle: str, nth: int = 0) -> int:
-    """1-based line number of the ``nth`` line containing ``needle``."""
-    hits = [i for i, line in enumerate(text.splitlines(), start=1) if needle in line]
-    assert len(hits) > nth, f"{needle!r} not found {nth + 1} time(s)"
-    return hits[nth]
-
-
-def error_of(path: Path, overrides: tuple[str, ...] | list[str] = ()) -> ScenarioError:
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(path, overrides)
-    err = info.value
-    assert err.problems, "a ScenarioError must carry at least one problem"
-    assert str(err) == "\n".join(err.problems)
-    return err
-
-
-def only_problem(err: ScenarioError) -> str:
-    assert len(err.problems) == 1, err.problems
-    return err.problems[0]
 
 
 def problem_at(err: ScenarioError, path: Path, line: int, dotted: str) -> str:
@@ -228,6 +187,83 @@ def test_unknown_field_without_close_match_lists_allowed(tmp_path):
     assert "allowed: actors, description, dynamics" in message
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "dotted", "allowed"),
+    [
+        pytest.param(
+            "    rivals: [US]\n",
+            "    covrt: 1\n    rivals: [US]\n",
+            "actors.Iran.covrt",
+            "allowed: audience_cost, capability, domestic_pressure",
+            id="covert-is-not-an-actor-field",
+        ),
+        pytest.param(
+            "        delay_max: 2\n",
+            "        from_day: 3\n",
+            "actors.US.red_lines.0.from_day",
+            "allowed: against, covers, delay_max, delay_min, label, response, response_max",
+            id="from_day-in-a-red-line",
+        ),
+    ],
+)
+def test_no_suggestion_from_another_section_or_far_off(
+    tmp_path, baseline_text, old, new, dotted, allowed
+):
+    # a rung's `covert` is not offered for an actor's misspelt field, nor a red line's fields
+    # for `from_day` (a restraint window's `from`, in the wrong section)
+    text = mutate(baseline_text, old, new)
+    path = write(tmp_path, text)
+    message = only_problem(error_of(path))
+    field = dotted.rsplit(".", 1)[1]
+    line = line_of(text, f"{field}:")
+    assert message.startswith(f"{path}:{line}: {dotted}: unknown field '{field}'; {allowed}")
+    assert "did you mean" not in message
+
+
+def test_a_rung_misspelling_far_from_every_field_gets_the_list(tmp_path):
+    text = MINI + (
+        "ladder:\n"
+        "  - {name: status_quo, category: status quo, level: 0, hostility: 0, score: 0,\n"
+        "     actors: [state, host, militia], targets: [state, host, militia], worth: 1}\n"
+        "  - {name: strike, category: violent, level: 0.5, hostility: 0.5, score: 28,\n"
+        "     actors: [state, militia], targets: [state, host, militia]}\n"
+    )
+    path = write(tmp_path, text)
+    message = only_problem(error_of(path))
+    # `worth` is close to no field of a rung: no suggestion, the list
+    assert message.startswith(f"{path}:{line_of(text, 'worth: 1')}: ladder.0.worth: unknown field")
+    assert "did you mean" not in message
+
+
+def test_a_prefix_of_a_field_in_the_same_section_is_suggested(tmp_path, baseline_text):
+    text = mutate(
+        baseline_text,
+        "        until: 2021-01-19",
+        "        from_day: 2021-01-01\n        until: 2021-01-19",
+    )
+    path = write(tmp_path, text)
+    assert only_problem(error_of(path)) == (
+        f"{path}:{line_of(text, 'from_day')}: actors.US.restraint.0.from_day: unknown field "
+        "'from_day'; did you mean 'from'? (allowed: from, label, max_rung, strength, until)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("1bad", "names start with a letter and hold only letters, digits, '_' and '-'"),
+        ("on", "YAML reads yes, no, on, off, true and false as true or false; quote the name"),
+        ("12", "names are text that starts with a letter"),
+    ],
+)
+def test_a_key_that_cannot_be_a_name(tmp_path, key, reason):
+    text = MINI + f"perception:\n  {key}: {{}}\n"
+    path = write(tmp_path, text)
+    message = only_problem(error_of(path))
+    assert message.startswith(f"{path}:{line_of(text, f'  {key}:')}: perception.")
+    assert message.endswith(f"cannot be a name here: {reason}.")
+
+
 # -- values out of range / of the wrong type -----------------------------------------------------
 def test_value_out_of_range_names_value_bound_and_line(tmp_path, baseline_text):
     text = mutate(baseline_text, "    control: 0.75", "    control: 1.5")
@@ -354,15 +390,15 @@ def test_patron_of_the_wrong_type(tmp_path):
         pytest.param(
             "    rung: show_of_force\n    target: US",
             "    rung: show_of_force\n    target: USA",
-            "events.4.target",
+            "events.7.target",
             "USA",
             "US",
             id="action-target",
         ),
         pytest.param(
-            "    actor: KH\n    amount: 0.2",
-            "    actor: KHH\n    amount: 0.2",
-            "events.2.actor",
+            "    actor: KH\n    against: US\n    amount: 0.2",
+            "    actor: KHH\n    against: US\n    amount: 0.2",
+            "events.5.actor",
             "KHH",
             "KH",
             id="grievance-actor",
@@ -385,9 +421,9 @@ def test_patron_of_the_wrong_type(tmp_path):
         ),
         pytest.param(
             "    initial_threat: {US: 0.45}",
-            "    initial_threat: {UK: 0.45}",
-            "actors.Iran.initial_threat.UK",
-            "UK",
+            "    initial_threat: {USA: 0.45}",
+            "actors.Iran.initial_threat.USA",
+            "USA",
             "US",
             id="initial-threat",
         ),
@@ -415,14 +451,14 @@ def test_unknown_threat_event_observer(tmp_path):
     path = write(tmp_path, text)
     message = only_problem(error_of(path))
     assert message.startswith(f"{path}:{line_of(text, 'observer: Irn')}: events.0.observer: ")
-    assert "did you mean 'Iran'? (allowed: Iran, KH)" in message
+    assert "did you mean 'Iran'? (allowed: Iran, KH, Iraq)" in message
 
 
 @pytest.mark.parametrize(
     ("old", "new", "bad"),
     [
         pytest.param("- date: 2021-01-20", "- date: 2021-06-20", "2021-06-20", id="after-end"),
-        pytest.param("- date: 2020-12-31", "- date: 2020-12-01", "2020-12-01", id="before-start"),
+        pytest.param("- date: 2021-01-04", "- date: 2020-12-01", "2020-12-01", id="before-start"),
     ],
 )
 def test_event_outside_the_horizon_names_the_allowed_dates(tmp_path, baseline_text, old, new, bad):
@@ -445,8 +481,8 @@ def test_event_on_the_last_day_is_inside(tmp_path, baseline_text):
     ("old", "new", "dotted", "bad", "suggestion"),
     [
         pytest.param(
-            "response: limited_strike",
-            "response: limited_strik",
+            "response: limited_strike      # five",
+            "response: limited_strik      # five",
             "actors.US.red_lines.0.response",
             "limited_strik",
             "limited_strike",
@@ -471,7 +507,7 @@ def test_event_on_the_last_day_is_inside(tmp_path, baseline_text):
         pytest.param(
             "    rung: show_of_force",
             "    rung: show_of_forse",
-            "events.4.rung",
+            "events.7.rung",
             "show_of_forse",
             "show_of_force",
             id="action-event-rung",
@@ -516,8 +552,8 @@ def test_duplicate_key_names_both_lines(tmp_path, baseline_text):
 @pytest.mark.parametrize(
     ("extra", "dotted", "first_line", "second_line"),
     [
-        pytest.param("  Iran:\n    type: state\n", "actors.Iran", 5, 11, id="actor-name"),
-        pytest.param("name: again\n", "name", 1, 11, id="top-level"),
+        pytest.param("  Iran:\n    type: state\n", "actors.Iran", 5, 14, id="actor-name"),
+        pytest.param("name: again\n", "name", 1, 14, id="top-level"),
     ],
 )
 def test_duplicate_key_anywhere(tmp_path, extra, dotted, first_line, second_line):
@@ -564,7 +600,7 @@ def test_file_not_in_utf8(tmp_path):
     path = tmp_path / "latin1.yaml"
     path.write_bytes("name: café\n".encode("latin-1"))
     message = only_problem(error_of(path))
-    assert message.startswith(f"{path}: cannot be read")
+    assert message.startswith(f"{path}:1: cannot be read")
     assert "utf-8" in message
 
 
@@ -599,13 +635,62 @@ def test_several_schema_problems_are_all_reported(tmp_path):
         assert LOCATED.match(problem), problem
 
 
+def test_schema_and_reference_problems_come_in_one_pass(capsys, tmp_path, baseline_text):
+    # the misspelt patron used to show only once the out-of-range control was fixed
+    text = mutate(
+        baseline_text,
+        "    patron: Iran\n    host: Iraq\n    control: 0.4",
+        "    patron: Irn\n    host: Iraq\n    control: 1.4",
+    )
+    path = write(tmp_path, text)
+    problems = [
+        f"{path}:{line_of(text, 'patron: Irn')}: actors.FrontGroups.patron: unknown actor 'Irn'; "
+        "did you mean 'Iran'? (allowed: US, Iran, Iraq, KH, FrontGroups).",
+        f"{path}:{line_of(text, 'control: 1.4')}: actors.FrontGroups.control: Input should be less "
+        "than or equal to 1 (got 1.4).",
+    ]
+    assert error_of(path).problems == problems
+    assert validate_cli(capsys, path) == (2, "invalid: " + "\n".join(problems) + "\n")
+
+
+def test_references_to_a_broken_actor_are_not_reported_again(tmp_path, baseline_text):
+    # Iraq's entry is broken; the actors naming it are right to, and are not blamed
+    text = mutate(baseline_text, "    type: host", "    type: hots")
+    path = write(tmp_path, text)
+    message = only_problem(error_of(path))
+    assert message.startswith(
+        f"{path}:{line_of(text, 'type: hots')}: actors.Iraq.type: unknown type"
+    )
+
+
+def test_a_broken_list_item_does_not_shift_the_paths_after_it(tmp_path, baseline_text):
+    text = mutate(baseline_text, "    amount: 0.2", "    amount: 2")  # events.5, out of range
+    text = mutate(text, "    target: US", "    target: USA")  # events.7, unknown
+    path = write(tmp_path, text)
+    assert [p.split(": ")[1] for p in error_of(path).problems] == [
+        "events.5.amount",
+        "events.7.target",
+    ]
+
+
+def test_problems_are_listed_in_file_order_and_capped(capsys, tmp_path, baseline_text):
+    text = baseline_text.replace(": 0.", ": 7.")  # some thirty values out of range
+    path = write(tmp_path, text)
+    problems = error_of(path).problems
+    assert len(problems) == 21
+    lines = [int(p.split(":")[1]) for p in problems[:20]]
+    assert lines == sorted(lines)
+    assert re.fullmatch(r"… and \d+ more problems \(the first 20 are shown\)\.", problems[20])
+    assert validate_cli(capsys, path) == (2, "invalid: " + "\n".join(problems) + "\n")
+
+
 def test_several_reference_problems_are_all_reported(tmp_path, baseline_text):
     text = mutate(baseline_text, "    target: US", "    target: USA")
-    text = mutate(text, "response: limited_strike", "response: limited_strik")
+    text = mutate(text, "response: limited_strike      # five", "response: limited_strik # five")
     path = write(tmp_path, text)
     err = error_of(path)
     assert len(err.problems) == 2
-    problem_at(err, path, line_of(text, "target: USA"), "events.4.target")
+    problem_at(err, path, line_of(text, "target: USA"), "events.7.target")
     problem_at(err, path, line_of(text, "limited_strik"), "actors.US.red_lines.0.response")
 
 
@@ -665,7 +750,7 @@ def test_set_list_index_out_of_range(tmp_path, baseline_text):
     message = only_problem(error_of(write(tmp_path, baseline_text), ["events.9.date=2021-01-01"]))
     assert message.startswith("--set events.9.date: ")
     assert "'9' is not an index" in message
-    assert "0 to 5" in message
+    assert "0 to 8" in message
 
 
 def test_set_below_a_scalar(tmp_path):
@@ -706,3 +791,22 @@ def test_yaml_booleans_are_not_numbers(tmp_path, old, new):
     path = write(tmp_path, text)
     message = only_problem(error_of(path))
     assert message.startswith(f"{path}:{line_of(text, new)}: ")
+
+
+# -- what `escalation validate` prints ------------------------------------------------------------
+# The CLI prints messages through rich: a value such as '[/]' must not be read as markup (a
+# MarkupError traceback), nor ':100:' in 'FILE:100: …' as an emoji code.
+
+
+def test_validate_prints_a_value_that_looks_like_markup(capsys, tmp_path):
+    path = write(tmp_path, MINI.replace("name: mini", "name: '[/]'"))
+    message = only_problem(error_of(path))
+    assert validate_cli(capsys, path) == (2, f"invalid: {message}\n")
+
+
+def test_validate_prints_line_100_as_a_number(capsys, tmp_path):
+    text = MINI.replace("name: mini", "\n" * 99 + "name: 5")
+    path = write(tmp_path, text)
+    assert only_problem(error_of(path)).startswith(f"{path}:100: name: ")
+    code, printed = validate_cli(capsys, path)
+    assert (code, printed.startswith(f"invalid: {path}:100: name: ")) == (2, True)

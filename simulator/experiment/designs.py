@@ -18,10 +18,10 @@ import numpy as np
 from simulator.experiment.limits import (
     LimitError,
     check_count,
-    check_range,
     design_points_bound,
 )
 from simulator.scenario.schema import SweepSpec
+from simulator.scenario.sweep_spec import parse_spec
 
 #: the design kinds, as sweep files name them (the schema's list)
 DESIGNS: tuple[str, ...] = typing.get_args(SweepSpec.model_fields["design"].annotation)
@@ -72,40 +72,16 @@ class Parameter:
 
 
 def parse_parameter(text: str, integer: bool = False) -> Parameter:
-    """Parse ``path=lo:hi:n``, ``path=lo:hi`` or ``path=a,b,c``."""
+    """Parse ``path=lo:hi:n``, ``path=lo:hi`` or ``path=a,b,c`` (the sweep section's syntax)."""
     path, sep, spec = text.partition("=")
     path, spec = path.strip(), spec.strip()
     if not sep or not path or not spec:
         raise DesignError(f"--param {text!r}: expected PATH=lo:hi:n, PATH=lo:hi or PATH=a,b,c")
     try:
-        if ":" in spec:
-            parts = spec.split(":")
-            if len(parts) not in (2, 3):
-                raise ValueError
-            low, high = float(parts[0]), float(parts[1])
-            count = int(parts[2]) if len(parts) == 3 else None
-            if count is not None:
-                check_range(
-                    f"--param {path}: the number of levels",
-                    count,
-                    1,
-                    design_points_bound(),
-                    "the bound on a sweep's design points",
-                )
-            if high < low:
-                raise DesignError(f"--param {path}: upper bound {high} is below lower bound {low}")
-            return Parameter(path, low, high, count, None, integer)
-        values = tuple(float(v) for v in spec.split(",") if v.strip())
-        if not values:
-            raise ValueError
-        return Parameter(path, None, None, None, values, integer)
-    except LimitError:
-        raise
-    except ValueError:
-        raise DesignError(
-            f"--param {text!r}: could not read {spec!r}; expected lo:hi:n, lo:hi or a,b,c "
-            "with numbers"
-        ) from None
+        r = parse_spec(spec)
+    except ValueError as err:
+        raise DesignError(f"--param {path}: {err}") from None
+    return Parameter(path, r.low, r.high, r.count, r.values, integer)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from simulator.results.errors import ResultsError
 from simulator.results.layout import MANIFEST
 from simulator.results.manifest import fingerprint, new_manifest, read_manifest
 from simulator.scenario import Scenario, ScenarioError, scenario_data
-from simulator.scenario.loading import load_sweep, parse_path
+from simulator.scenario.loading import holds_integer, load_sweep, parse_path
 from simulator.scenario.schema import SweepSpec
 
 #: aim for units of about this many replicate-days (≈0.2 s at ~1M replicate-days/s): far above
@@ -153,7 +153,10 @@ def design_from(options: SweepOptions) -> tuple[Design, int, Scenario, Path]:
     Options override the file's ``sweep`` settings; each ``params`` entry adds a parameter or
     replaces the file's entry for the same path. Counts go through the schema's bounds.
     """
-    scenario, spec, source = load_sweep(options.file, options.overrides)
+    # the design as the options make it is checked below: with design flags given, the file's
+    # design need not be complete on its own (bounds only, for an LHS asked on the command line)
+    flags = options.design is not None or options.points is not None
+    scenario, spec, source = load_sweep(options.file, options.overrides, design=not flags)
     scenario = resolve(scenario, None, options.seed)
     spec = spec or SweepSpec.model_construct(params={})
     entries = {path: _spec_text(value) for path, value in spec.params.items()}
@@ -162,7 +165,7 @@ def design_from(options: SweepOptions) -> tuple[Design, int, Scenario, Path]:
         entries[path.strip()] = value.strip()
     base = scenario_data(scenario)
     parameters = tuple(
-        parse_parameter(f"{path}={value}", integer=_is_integer(base, path))
+        parse_parameter(f"{path}={value}", integer=holds_integer(base, parse_path(path)))
         for path, value in entries.items()
     )
     if not parameters:
@@ -296,14 +299,3 @@ def _validate_points(base: dict, design: Design, matrix: np.ndarray) -> None:
 
 def _spec_text(value: str | list[float]) -> str:
     return value if isinstance(value, str) else ",".join(repr(float(v)) for v in value)
-
-
-def _is_integer(base: dict, path: str) -> bool:
-    """Whether the scenario holds an integer at ``path`` (so design values are rounded)."""
-    node: Any = base
-    for part in parse_path(path):
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return False
-    return isinstance(node, int) and not isinstance(node, bool)

@@ -1,148 +1,128 @@
-"""Loading scenario files: safe YAML, ``--set`` overrides, validation, file:line error messages.
+"""Loading scenario and sweep files: ``--set`` overrides, validation, every problem in one pass.
 
-YAML is read with PyYAML's ``SafeLoader`` (what ``yaml.safe_load`` uses), composing the node tree
-first so that every field's line is known; no tag can construct a Python object.
+A file is read and parsed by :mod:`simulator.scenario.reading`; overrides are applied; the schema
+and the cross-checks (:mod:`simulator.scenario.crosschecks`) run, on the valid remainder of the
+file when parts of it are broken (:mod:`simulator.scenario.salvage`); a sweep's parameters are
+then tried at their extremes on the scenario. All problems are reported together, located, at
+most :data:`~simulator.scenario.problems.MAX_PROBLEMS` of them.
 """
 
 from __future__ import annotations
 
-import types
-import typing
-from collections.abc import Iterable, Sequence
+import copy
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from simulator.scenario.references import check_references, suggest
+from simulator.scenario.crosschecks import check_references
+from simulator.scenario.problems import (
+    Loc,
+    Locator,
+    Problem,
+    ScenarioError,
+    capped,
+    dotted,
+    located,
+    value_at,
+)
+from simulator.scenario.reading import parse_value, parse_yaml, read_text
+from simulator.scenario.salvage import salvage
 from simulator.scenario.schema import Scenario, SweepFile, SweepSpec
+from simulator.scenario.schema_errors import schema_errors
+from simulator.scenario.sweep_spec import parse_spec, spec_problems
 
-Loc = tuple[str | int, ...]
-
-
-class ScenarioError(ValueError):
-    """A scenario that cannot be used; ``problems`` holds one located message per fault."""
-
-    def __init__(self, problems: Sequence[str]):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
+__all__ = [
+    "ScenarioError",
+    "holds_integer",
+    "load_scenario",
+    "load_sweep",
+    "parse_path",
+    "scenario_data",
+    "set_path",
+    "validate_scenario",
+]
 
 
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
-    """Read, override and validate a scenario file; raise :class:`ScenarioError` on any fault."""
+    """Read, override and validate a scenario file; raise :class:`ScenarioError` on any fault.
+
+    A ``sweep:`` section is checked too: its parameters must name numbers of the scenario, and
+    every value the sweep can take must leave a valid scenario.
+    """
     path = Path(path)
-    data, lines = parse_yaml(_read(path, "scenario file"), str(path))
-    if not isinstance(data, dict):
-        raise ScenarioError(
-            [f"{path}:1: a scenario must be a mapping of fields (name, start, actors, …)."]
-        )
-    set_paths = apply_overrides(data, overrides, str(path))
-    return validate_scenario(data, str(path), lines, set_paths)
+    data, lines = parse_yaml(read_text(path, "scenario file"), str(path))
+    return _load(path, data, lines, overrides, design=True)
 
 
-def _read(path: Path, what: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError([f"{path}: no such {what}."]) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError([f"{path}: cannot be read ({err})."]) from None
+def load_sweep(
+    path: str | Path, overrides: Iterable[str] = (), design: bool = True
+) -> tuple[Scenario, SweepSpec | None, Path]:
+    """Read a sweep file (``scenario:`` + sweep fields) or a scenario with a ``sweep:`` section.
+
+    Returns the scenario (with the sweep file's ``set`` and then ``overrides`` applied), the sweep
+    specification (None for a scenario without one) and the scenario file's path. Everything is
+    checked as for :func:`load_scenario`; ``design=False`` leaves out whether the design has what
+    it needs (grid levels, ``points``), for a caller that overrides the design.
+    """
+    path = Path(path)
+    data, lines = parse_yaml(read_text(path, "sweep or scenario file"), str(path))
+    if isinstance(data, dict) and "scenario" in data and "actors" not in data:
+        return _load_sweep_file(path, data, lines, overrides, design)
+    scenario = _load(path, data, lines, overrides, design)
+    return scenario, scenario.sweep, path
 
 
-def parse_yaml(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
-    """Parse YAML safely, returning the data and the 1-based line of every mapping key / item."""
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            raise ScenarioError([f"{source}:1: the file is empty; a scenario needs fields."])
-        lines: dict[Loc, int] = {}
-        _index_lines(loader, node, (), lines, source, set())
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark else 1
-        what = " ".join(str(p) for p in (err.context, err.problem) if p)
-        if err.context_mark is not None and err.context_mark.line + 1 != line:
-            what = f"{what} (the construct opened on line {err.context_mark.line + 1})"
-        if "could not determine a constructor" in what:
-            what = f"{what}; scenario files may hold only plain data (no language-specific tags)"
-        raise ScenarioError([f"{source}:{line}: invalid YAML: {what}."]) from None
-    except yaml.YAMLError as err:
-        raise ScenarioError([f"{source}: invalid YAML: {err}."]) from None
-    finally:
-        loader.dispose()
-    return data, lines
-
-
-def _index_lines(
-    loader: yaml.SafeLoader,
-    node: yaml.Node,
-    loc: Loc,
-    lines: dict[Loc, int],
+def validate_scenario(
+    data: Any,
     source: str,
-    seen_nodes: set[int],
-) -> None:
-    """Record the line of every key and item; reject what the loader would choke on."""
-    lines.setdefault(loc, node.start_mark.line + 1)
-    if id(node) in seen_nodes:  # an alias: indexed where it was defined (no exponential walk)
-        return
-    seen_nodes.add(id(node))
-    where = ".".join(str(p) for p in loc) or "(top level)"
-    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
-        try:
-            loader.construct_yaml_timestamp(node)
-        except ValueError as err:
-            raise ScenarioError(
-                [
-                    f"{source}:{node.start_mark.line + 1}: {where}: {node.value!r} is not a valid "
-                    f"date ({err}); write dates as YYYY-MM-DD."
-                ]
-            ) from None
-    if isinstance(node, yaml.MappingNode):
-        keys: dict[str, int] = {}
-        for key, value in node.value:
-            line = key.start_mark.line + 1
-            if not isinstance(key, yaml.ScalarNode):
-                raise ScenarioError(
-                    [f"{source}:{line}: {where}: keys must be plain names, not lists or mappings."]
-                )
-            k = key.value
-            if k in keys:
-                dotted = ".".join(str(p) for p in (*loc, k))
-                raise ScenarioError(
-                    [f"{source}:{line}: {dotted}: duplicate key (first given on line {keys[k]})."]
-                )
-            keys[k] = line
-            lines[(*loc, k)] = line
-            _index_lines(loader, value, (*loc, k), lines, source, seen_nodes)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            lines[(*loc, i)] = item.start_mark.line + 1
-            _index_lines(loader, item, (*loc, i), lines, source, seen_nodes)
+    lines: Mapping[Loc, int] | None = None,
+    origins: Mapping[Loc, str] | None = None,
+) -> Scenario:
+    """Validate plain data as a scenario, with located messages on failure.
+
+    ``lines`` maps paths to file lines; ``origins`` maps paths set from outside the file to what
+    set them (``--set actors.KH.control``).
+    """
+    checked = _check(data)
+    _raise_if(located(checked.problems, Locator(source, lines or {}, origins or {})))
+    if checked.scenario is None:  # no problems, yet no scenario: cannot happen
+        raise ScenarioError([f"{source}: not a scenario."])
+    return checked.scenario
 
 
-def apply_overrides(data: dict, overrides: Iterable[str], source: str) -> set[Loc]:
-    """Apply ``dotted.path=value`` overrides in place; return the paths they set."""
-    done: set[Loc] = set()
+def scenario_data(scenario: Scenario) -> dict:
+    """The scenario as plain JSON-ready data that :func:`validate_scenario` reads back."""
+    return scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+# -- overrides --------------------------------------------------------------------------------
+def apply_overrides(data: dict, overrides: Iterable[str]) -> dict[Loc, str]:
+    """Apply ``dotted.path=value`` overrides in place; return the paths set, as ``--set`` labels."""
+    done: dict[Loc, str] = {}
+    problems: list[str] = []
     for text in overrides:
         key, sep, raw = text.partition("=")
         if not sep or not key.strip():
-            raise ScenarioError([f"--set {text!r}: expected dotted.path=value."])
+            problems.append(f"--set {text!r}: expected dotted.path=value.")
+            continue
         loc = parse_path(key.strip())
+        label = f"--set {key.strip()}"
         try:
-            value = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError:
-            value = raw
-        set_path(data, loc, value, f"--set {key.strip()}")
-        done.add(loc)
+            set_path(data, loc, parse_value(raw) if raw.strip() else "", label)
+        except ScenarioError as err:
+            problems += err.problems
+            continue
+        done[loc] = label
+    _raise_if(problems)
     return done
 
 
-def parse_path(dotted: str) -> Loc:
+def parse_path(dotted_path: str) -> Loc:
     """``events.2.amount`` → ``('events', 2, 'amount')``."""
-    return tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
+    return tuple(int(p) if p.isdigit() else p for p in dotted_path.split("."))
 
 
 def set_path(data: dict, loc: Loc, value: Any, what: str) -> None:
@@ -180,173 +160,155 @@ def set_path(data: dict, loc: Loc, value: Any, what: str) -> None:
             node = node[part]
 
 
-def load_sweep(
-    path: str | Path, overrides: Iterable[str] = ()
-) -> tuple[Scenario, SweepSpec | None, Path]:
-    """Read a sweep file (``scenario:`` + sweep fields) or a scenario with a ``sweep:`` section.
+# -- the checks -------------------------------------------------------------------------------
+@dataclass
+class _Checked:
+    """A check's outcome: the scenario (or the valid remainder of a broken one), the problems."""
 
-    Returns the scenario (with the sweep file's ``set`` and then ``overrides`` applied), the sweep
-    specification (None for a scenario without one) and the scenario file's path.
-    """
-    path = Path(path)
-    data, lines = parse_yaml(_read(path, "sweep or scenario file"), str(path))
-    if isinstance(data, dict) and "scenario" in data and "actors" not in data:
-        spec = validate_model(SweepFile, data, str(path), lines)
-        target = (path.parent / spec.scenario).resolve()
-        try:
-            target = target.relative_to(Path.cwd())
-        except ValueError:
-            pass
-        fixed = [f"{k}={_yaml_scalar(v)}" for k, v in spec.set.items()]
-        try:
-            scenario = load_scenario(target, [*fixed, *overrides])
-        except ScenarioError as err:
-            where = f"{path}:{lines.get(('scenario',), 1)}: scenario"
-            raise ScenarioError([f"{where}: {target} is not usable:", *err.problems]) from None
-        return scenario, spec, target
-    scenario = load_scenario(path, overrides)
-    return scenario, scenario.sweep, path
+    scenario: Scenario | None
+    problems: list[Problem] = field(default_factory=list)
+    whole: bool = True
 
 
-def _yaml_scalar(value: object) -> str:
-    return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
-
-
-def validate_scenario(
-    data: dict, source: str, lines: dict[Loc, int] | None = None, set_paths: set[Loc] = frozenset()
-) -> Scenario:
-    """Validate plain data as a scenario, with located messages on failure."""
-    scenario = validate_model(Scenario, data, source, lines, set_paths)
-    problems = [
-        f"{_where(loc, source, lines or {}, set_paths)}: {msg}."
-        for loc, msg in check_references(scenario)
-    ]
-    if problems:
-        raise ScenarioError(problems)
-    return scenario
-
-
-def validate_model(
-    root: type[BaseModel],
-    data: dict,
-    source: str,
-    lines: dict[Loc, int] | None = None,
-    set_paths: set[Loc] = frozenset(),
-):
-    """Validate plain data against a schema model, with file:line messages on failure."""
-    lines = lines or {}
+def _check(data: Any) -> _Checked:
+    """Schema and cross-checks in one pass (cross-checks on the remainder of a broken file)."""
     try:
-        return root.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as err:
-        problems = []
-        for item in err.errors():
-            loc, allowed = _yaml_loc(item["loc"], root)
-            if item["type"] == "union_tag_invalid":  # point at the type/kind field itself
-                loc = (*loc, item["ctx"]["discriminator"].strip("'"))
-            where = _where(loc, source, lines, set_paths)
-            problems.append(f"{where}: {_describe(item, loc, allowed, root)}")
-        raise ScenarioError(problems) from None
+        errors = schema_errors(Scenario, err)
+        problems = [e.problem for e in errors]
+        rest = salvage(data, errors) if isinstance(data, dict) else None
+        if rest is None:
+            return _Checked(None, problems, whole=False)
+        for loc, message in check_references(rest.scenario, rest.known):
+            loc = rest.original(loc)
+            if not rest.is_set_aside(loc):
+                problems.append((loc, message))
+        return _Checked(rest.scenario, problems, whole=False)
+    return _Checked(scenario, check_references(scenario))
 
 
-def _where(loc: Loc, source: str, lines: dict[Loc, int], set_paths) -> str:
-    """``FILE:LINE: dotted.path``, or the ``--set`` that put the value there."""
-    dotted = ".".join(str(p) for p in loc) or "(top level)"
-    for done in set_paths:  # the fault lies on (or inside) a path a --set created
-        if loc[: len(done)] == done or (loc and done[: len(loc)] == loc and loc not in lines):
-            what = ".".join(str(p) for p in done)
-            return f"--set {what}" if what == dotted else f"--set {what} ({dotted})"
-    for n in range(len(loc), -1, -1):
-        if loc[:n] in lines:
-            return f"{source}:{lines[loc[:n]]}: {dotted}"
-    return f"{source}: {dotted}"
+def _load(
+    path: Path, data: Any, lines: dict[Loc, int], overrides: Iterable[str], design: bool
+) -> Scenario:
+    if not isinstance(data, dict):
+        raise ScenarioError([_not_a_mapping(path)])
+    locator = Locator(str(path), lines, apply_overrides(data, overrides))
+    checked = _check(data)
+    problems = checked.problems
+    if checked.scenario is not None and checked.scenario.sweep is not None:
+        problems += [
+            (("sweep", *loc), message)
+            for loc, message in _sweep_problems(checked, checked.scenario.sweep, design)
+        ]
+    _raise_if(located(problems, locator))
+    if checked.scenario is None:  # no problems, yet no scenario: cannot happen
+        raise ScenarioError([f"{path}: not a scenario."])
+    return checked.scenario
 
 
-def _describe(item: dict, loc: Loc, allowed: list[str], root: type[BaseModel] = Scenario) -> str:
-    kind, msg, given = item["type"], item["msg"], item.get("input")
-    if kind == "extra_forbidden":
-        return f"unknown field '{loc[-1]}'; {suggest(str(loc[-1]), allowed)}."
-    if kind == "missing":
-        return "required field is missing."
-    if kind == "union_tag_invalid":
-        ctx = item.get("ctx", {})
-        return (
-            f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} "
-            f"'{ctx.get('tag')}'; allowed: {ctx.get('expected_tags')}."
-        )
-    if kind == "union_tag_not_found":
-        ctx = item.get("ctx", {})
-        field = str(ctx.get("discriminator", "type")).strip("'")
-        tags = ", ".join(t for t in _tags_at(loc, root) if t)
-        return f"missing field '{field}', which says what this entry is (one of: {tags})."
-    if kind == "literal_error":
-        return f"{msg} (got {given!r})."
-    shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
-    return f"{msg} (got {shown})."
+def _load_sweep_file(
+    path: Path, data: dict, lines: dict[Loc, int], overrides: Iterable[str], design: bool
+) -> tuple[Scenario, SweepSpec, Path]:
+    """A sweep file: its own fields, the scenario it names (with its ``set``), and the two agree."""
+    locator = Locator(str(path), lines)
+    spec: SweepFile | None = None
+    try:
+        spec = SweepFile.model_validate(data)
+        problems = list(spec_problems(spec, design))
+    except ValidationError as err:
+        problems = [e.problem for e in schema_errors(SweepFile, err)]
+    name = data.get("scenario")
+    if not isinstance(name, str):
+        _raise_if(located(problems, locator))
+        raise ScenarioError([f"{path}: scenario: must name a scenario file."])
+    target = (path.parent / name).resolve()
+    try:
+        target = target.relative_to(Path.cwd())
+    except ValueError:
+        pass
+    where = f"{locator.where(('scenario',))}: {target}"
+    try:
+        target_data, target_lines = parse_yaml(read_text(target, "scenario file"), str(target))
+        if not isinstance(target_data, dict):
+            raise ScenarioError([_not_a_mapping(target)])
+    except ScenarioError as err:
+        raise ScenarioError(
+            [*located(problems, locator), f"{where} cannot be used:", *err.problems]
+        ) from None
+    origins: dict[Loc, str] = {}
+    fixed = spec.set if spec is not None else {}  # (a broken `set` is reported above)
+    for key, value in fixed.items():
+        loc = parse_path(str(key))
+        label = locator.where(("set", key))
+        try:
+            set_path(target_data, loc, value, label)
+        except ScenarioError as err:
+            problems.append((("set", key), err.problems[0].removeprefix(f"{label}: ")))
+            continue
+        origins[loc] = label
+    origins |= apply_overrides(target_data, overrides)
+    checked = _check(target_data)
+    if spec is not None and checked.scenario is not None:
+        problems += _sweep_problems(checked, spec, design=False)  # the design was checked above
+    messages = located(problems, locator)
+    if checked.problems:
+        target_locator = Locator(str(target), target_lines, origins)
+        messages += [f"{where} has problems:", *located(checked.problems, target_locator)]
+    _raise_if(messages)
+    if spec is None or checked.scenario is None:  # no problems, yet no sweep: cannot happen
+        raise ScenarioError([f"{path}: not a sweep."])
+    return checked.scenario, spec, target
 
 
-def _yaml_loc(loc: Loc, root: type[BaseModel] = Scenario) -> tuple[Loc, list[str]]:
-    """Map a pydantic error location to the YAML path, dropping union tags; allowed keys there."""
-    out: list[str | int] = []
-    ann: Any = root
-    allowed: list[str] = []
-    for part in loc:
-        ann = _unwrap(ann)
-        if isinstance(ann, list):  # a union of models: the part names the chosen member's tag
-            chosen = next((m for m in ann if _tag(m) == part), None)
-            if chosen is not None:
-                ann = chosen
-                continue
-            ann = None
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            allowed = sorted((f.alias or n) for n, f in ann.model_fields.items())
-            field = ann.model_fields.get(str(part)) or next(
-                (f for f in ann.model_fields.values() if f.alias == part), None
-            )
-            ann = field.annotation if field else None
-        elif typing.get_origin(ann) in (list, dict):
-            ann = typing.get_args(ann)[-1]
-        else:
-            ann = None
-        out.append(part)
-    return tuple(out), allowed
+def _sweep_problems(checked: _Checked, spec: SweepSpec, design: bool) -> list[Problem]:
+    """A sweep's faults (paths inside the spec): its text, and its values tried on the scenario.
+
+    Each parameter is set, in turn, to each extreme value the sweep gives it (rounded, where the
+    scenario holds an integer, as the sweep rounds it) and the scenario checked again: a value
+    out of range, a path that is not a number of the scenario, an event the horizon no longer
+    reaches all show here rather than when the sweep runs.
+    """
+    problems = list(spec_problems(spec, design))
+    faulty = {loc for loc, _ in problems}
+    if checked.scenario is None:
+        return problems
+    base = scenario_data(checked.scenario)
+    base.pop("sweep", None)
+    # a broken file's remainder has problems of its own: only new ones are the sweep's
+    before = set() if checked.whole else set(_check(base).problems)
+    for path, value in spec.params.items():
+        if ("params", path) in faulty:
+            continue
+        loc = parse_path(path)
+        integer = holds_integer(base, loc)
+        for extreme in parse_spec(value).extremes():
+            number = int(round(extreme)) if integer else extreme
+            data = copy.deepcopy(base)
+            try:
+                set_path(data, loc, number, "cannot be swept")
+            except ScenarioError as err:
+                problems.append((("params", path), err.problems[0]))
+                break
+            found = [p for p in _check(data).problems if p not in before]
+            if found:
+                at, message = found[0]
+                where = "" if at == loc else f", {dotted(at)}"
+                problems.append((("params", path), f"at {number:g}{where}: {message}"))
+                break
+    return problems
 
 
-def _tags_at(loc: Loc, root: type[BaseModel] = Scenario) -> list[str]:
-    """The tags (type/kind values) a discriminated union at ``loc`` accepts."""
-    ann: Any = root
-    for part in loc:
-        ann = _unwrap(ann)
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            field = ann.model_fields.get(str(part))
-            ann = field.annotation if field else None
-        elif typing.get_origin(ann) in (list, dict):
-            ann = typing.get_args(ann)[-1]
-        else:
-            return []
-    members = _unwrap(ann)
-    return [_tag(m) for m in members] if isinstance(members, list) else []
+def holds_integer(data: Any, loc: Loc) -> bool:
+    """Whether the scenario data holds an integer at ``loc`` (so swept values are rounded)."""
+    node = value_at(data, loc)
+    return isinstance(node, int) and not isinstance(node, bool)
 
 
-def _unwrap(ann: Any) -> Any:
-    """Strip Annotated/Optional; a union of models becomes a list of its members."""
-    while True:
-        origin = typing.get_origin(ann)
-        if origin is typing.Annotated:
-            ann = typing.get_args(ann)[0]
-        elif origin in (typing.Union, types.UnionType):
-            members = [a for a in typing.get_args(ann) if a is not type(None)]
-            if len(members) == 1:
-                ann = members[0]
-            else:
-                return members
-        else:
-            return ann
+def _not_a_mapping(path: Path) -> str:
+    return f"{path}:1: a scenario must be a mapping of fields (name, start, actors, …)."
 
 
-def _tag(model: Any) -> str | None:
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        for key in ("type", "kind"):
-            field = model.model_fields.get(key)
-            if field is not None and typing.get_origin(field.annotation) is typing.Literal:
-                return typing.get_args(field.annotation)[0]
-    return None
+def _raise_if(messages: list[str]) -> None:
+    if messages:
+        raise ScenarioError(capped(messages))

@@ -2,18 +2,19 @@
 
 Every model here is frozen and rejects unknown keys. Cross-references between parts of a scenario
 (a patron that must exist, an event inside the horizon) are checked in
-:mod:`simulator.scenario.references`, so that each problem can be reported with its own path.
+:mod:`simulator.scenario.crosschecks`, so that each problem can be reported with its own path.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import typing
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from simulator.scenario.ladder import DEFAULT_LADDER
+from simulator.scenario.default_ladder import DEFAULT_LADDER
 
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=40)]
 Unit = Annotated[float, Field(strict=True, ge=0.0, le=1.0)]
@@ -21,6 +22,18 @@ ActorType = Literal["state", "host", "militia"]
 #: The actor types, in the order the model indexes them: the one definition of the list.
 ACTOR_TYPES: tuple[str, ...] = typing.get_args(ActorType)
 Category = Literal["de-escalation", "status quo", "posturing", "non-violent", "violent", "war"]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _date_or_iso_text(value: object) -> object:
+    """Let only dates and YYYY-MM-DD text through: pydantic reads numbers as Unix time (0: 1970)."""
+    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("expected a date written YYYY-MM-DD")
+
+
+Date = Annotated[dt.date, BeforeValidator(_date_or_iso_text)]
 
 #: The key that stands for "every observer" or "every actor" in the perception table.
 DEFAULT_KEY = "default"
@@ -33,7 +46,7 @@ class Frozen(BaseModel):
 
 
 class Rung(Frozen):
-    """One rung of the escalation ladder (see :mod:`simulator.scenario.ladder`)."""
+    """One rung of the escalation ladder (see :mod:`simulator.scenario.default_ladder`)."""
 
     name: Name
     """Identifier used in menus, events and red lines."""
@@ -92,9 +105,9 @@ class Window(Frozen):
     ``strength`` 1 makes rungs above the cap all but impossible; 0 makes the window moot.
     """
 
-    start: dt.date | None = Field(default=None, alias="from")
+    start: Date | None = Field(default=None, alias="from")
     """First day of the window (`from`; default: the scenario's start)."""
-    until: dt.date
+    until: Date
     """Last day of the window."""
     max_rung: Name
     """Highest rung allowed without penalty."""
@@ -112,9 +125,9 @@ class Order(Frozen):
 
     to: Annotated[list[Name], Field(min_length=1)]
     """Proxies (militias whose patron is this state) the order goes to."""
-    start: dt.date | None = Field(default=None, alias="from")
+    start: Date | None = Field(default=None, alias="from")
     """First day of the order (`from`; default: the scenario's start)."""
-    until: dt.date
+    until: Date
     """Last day of the order."""
     max_rung: Name
     """Highest rung the proxies may use while the order stands."""
@@ -323,7 +336,7 @@ class Dynamics(Frozen):
 class EventBase(Frozen):
     """A dated event; it applies at the start of its day."""
 
-    date: dt.date
+    date: Date
     """Day the event applies (at the start of the day)."""
     label: str | None = None
     """Shown on plots and in traces."""
@@ -443,7 +456,7 @@ class Scenario(Frozen):
     """Identifier (used in result folder names)."""
     description: str = ""
     """The question the scenario answers."""
-    start: dt.date
+    start: Date
     """First simulated day."""
     horizon_days: Annotated[int, Field(strict=True, ge=1, le=3650)]
     """Number of simulated days."""

@@ -1,6 +1,6 @@
 """The scenario file reference (docs/SCENARIOS.md), generated from the schema itself.
 
-Run ``python -m simulator.scenario.reference > docs/SCENARIOS.md`` after changing the schema; a
+Run ``python -m simulator.scenario.field_docs > docs/SCENARIOS.md`` after changing the schema; a
 test fails when the committed file and the schema disagree.
 """
 
@@ -16,7 +16,9 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from simulator.scenario import schema as sc
-from simulator.scenario.ladder import DEFAULT_LADDER
+from simulator.scenario.default_ladder import DEFAULT_LADDER
+from simulator.scenario.problems import MAX_PROBLEMS
+from simulator.scenario.reading import MAX_FILE_BYTES
 
 SECTIONS: list[tuple[str, list[type[BaseModel]], str]] = [
     ("The scenario", [sc.Scenario], "Top-level fields of a scenario file."),
@@ -51,12 +53,17 @@ def render_reference() -> str:
         "# Scenario file reference",
         "",
         "Generated from `simulator/scenario/schema.py` by "
-        "`python -m simulator.scenario.reference`; do not edit by hand.",
+        "`python -m simulator.scenario.field_docs`; do not edit by hand.",
         "",
         "Unknown keys are errors. Names (of actors, rungs) start with a letter and hold letters, "
         "digits, `_` and `-`. Numbers must be numbers (`yes`/`no` are not). Dates are "
         "`YYYY-MM-DD`. Any scalar can be overridden from the command line with "
         "`--set dotted.path=value`.",
+        "",
+        f"A file is UTF-8 text of at most {MAX_FILE_BYTES // 2**20} MB. `escalation validate` "
+        "checks everything a run relies on (the schema, every name and date, and a sweep's "
+        f"values on the scenario) and lists every problem with its file and line, the first "
+        f"{MAX_PROBLEMS} of them.",
         "",
     ]
     for title, models, intro in SECTIONS:
@@ -155,15 +162,21 @@ def _ladder_table() -> list[str]:
     lines = [
         "## The default ladder",
         "",
-        "| rung | label | category | level | hostility | score | flags | actors | targets |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "Cost: utility cost of the move (— = `dynamics.action_cost`). Evidence: log-likelihood "
+        "ratio, hostile type vs security seeker (— = the category's default).",
+        "",
+        "| rung | label | category | level | hostility | score | flags | lethality | fatality "
+        "| cost | evidence | actors | targets |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for r in DEFAULT_LADDER:
-        flags = ", ".join(f for f in ("defensive", "covert", "violent") if r.get(f)) or "—"
+    for r in (sc.Rung(**data) for data in DEFAULT_LADDER):
+        flags = ", ".join(f for f in ("defensive", "covert", "violent") if getattr(r, f)) or "—"
+        violent = r.violent
         lines.append(
-            f"| `{r['name']}` | {r['label']} | {r['category']} | {r['level']} | "
-            f"{r['hostility']} | {r['score']} | {flags} | {', '.join(r['actors'])} | "
-            f"{', '.join(r['targets'])} |"
+            f"| `{r.name}` | {r.label} | {r.category} | {r.level} | {r.hostility} | {r.score} | "
+            f"{flags} | {r.lethality if violent else '—'} | {r.fatality if violent else '—'} | "
+            f"{'—' if r.cost is None else r.cost} | {'—' if r.evidence is None else r.evidence} | "
+            f"{', '.join(r.actors)} | {', '.join(r.targets)} |"
         )
     return [*lines, ""]
 
