@@ -503,7 +503,7 @@ def test_validate_several_files_reports_each(capsys, tmp_path):
     assert code == 2
     assert f"{first}:{first_line}: horizon_days" in err
     assert re.search(rf"{re.escape(str(second))}:{second_line}: events\.\d+\.target", err), err
-    assert f"{missing}: no such scenario file" in err
+    assert f"{missing}: no such sweep or scenario file" in err
     assert err.count("invalid:") == 3
     assert out.count("ok") == 1 and str(BASELINE) in out
 

@@ -131,7 +131,7 @@ LOGIT_CASES = {
         "proxy",
         "Proxy",
         {"rationality": 0.0, "actors": {"Proxy": {"targets": ["Host"]}}},
-        ["conciliatory", "status_quo", "verbal_threat"],
+        ["conciliatory", "status_quo", "verbal_threat", "harassment"],
     ),
     "militia-vs-state": (
         "proxy",

@@ -11,15 +11,21 @@ import threading
 from pathlib import Path
 
 import pytest
-from scenario_files import MINI, error_of, line_of, mutate, only_problem, validate_cli, write
+from scenario_files import MINI, line_of, mutate, only_problem, validate_cli, write
 
-from simulator.scenario import load_scenario
+from simulator.scenario import ScenarioError, load_scenario
+from simulator.scenario.loading import load_sweep
 from simulator.scenario.reading import MAX_DEPTH, MAX_FILE_BYTES, read_text
 
 
 def refused(capsys, path: Path) -> str:
-    """The library's one message for ``path``, checked to be what ``validate`` prints, exit 2."""
-    message = only_problem(error_of(path))
+    """The library's one message for ``path``, checked to be what ``validate`` prints, exit 2.
+
+    ``validate`` reads scenario and sweep files alike (``load_sweep``).
+    """
+    with pytest.raises(ScenarioError) as info:
+        load_sweep(path)
+    message = only_problem(info.value)
     assert validate_cli(capsys, path) == (2, f"invalid: {message}\n")
     return message
 
@@ -35,18 +41,20 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(capsys, tmp_path):
     worker.start()
     worker.join(timeout=60)
     assert not worker.is_alive(), "reading a FIFO blocked"
-    assert outcome == [f"{fifo}: cannot be read: it is a named pipe (FIFO), not a scenario file."]
+    assert outcome == [
+        f"{fifo}: cannot be read: it is a named pipe (FIFO), not a sweep or scenario file."
+    ]
 
 
 def test_a_device_is_refused(capsys):
     assert refused(capsys, Path(os.devnull)) == (
-        f"{os.devnull}: cannot be read: it is a device, not a scenario file."
+        f"{os.devnull}: cannot be read: it is a device, not a sweep or scenario file."
     )
 
 
 def test_a_folder_is_refused(capsys, tmp_path):
     assert refused(capsys, tmp_path) == (
-        f"{tmp_path}: cannot be read: it is a folder, not a scenario file."
+        f"{tmp_path}: cannot be read: it is a folder, not a sweep or scenario file."
     )
 
 
@@ -55,8 +63,8 @@ def test_a_file_over_the_size_limit_is_refused_before_parsing(capsys, tmp_path):
     with path.open("r+b") as handle:  # sparse: no time spent writing megabytes
         handle.truncate(MAX_FILE_BYTES + 1)
     assert refused(capsys, path) == (
-        f"{path}: cannot be read: it is larger than 5 MB, the limit for a scenario file (a "
-        "scenario takes a few kilobytes)."
+        f"{path}: cannot be read: it is larger than 5 MB, the limit for a sweep or scenario "
+        "file (a scenario takes a few kilobytes)."
     )
 
 

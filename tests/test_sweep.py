@@ -302,7 +302,7 @@ def test_bad_options_are_refused_with_a_located_message(tmp_path, small, capsys,
 
 def test_a_huge_grid_is_refused_at_once(tmp_path, small, capsys):
     err = _refused(capsys, tmp_path, small, "-p", "actors.KH.control=0:1:100000000")
-    assert "the number of levels 100,000,000: must be at most 10,000,000" in err
+    assert "'0:1:100000000': the number of levels must be 1 to 10,000,000" in err
     err = _refused(
         capsys, tmp_path, small, "-p", "actors.KH.control=0:1:5000", "-p", "rationality=1:2:5000"
     )
