@@ -84,7 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.command_line = shlex.join(["escalation", *argv])
     err = Console(stderr=True, highlight=False, emoji=False)
     try:
-        return args.handler(args)
+        handler: Callable[[argparse.Namespace], int] = args.handler  # a cmd_* function below
+        return handler(args)
     except (ScenarioError, ResultsError, InputError, LimitError, ExecutorError) as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True, markup=True)
         return 2

@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import pandas as pd
 from rich.console import Console
@@ -231,7 +231,7 @@ def print_sweep_report(console: Console, report: SweepReport) -> None:
 
 def failure_summary(report: SweepReport) -> str:
     """A paragraph on the units that failed: how many, which points, the errors, what to do."""
-    by_error: dict[str, list[dict]] = {}
+    by_error: dict[str, list[dict[str, Any]]] = {}
     for record in report.failures:
         by_error.setdefault(str(record.get("error")), []).append(record)
     points = sorted({p for r in report.failures for p in r.get("points", [])})

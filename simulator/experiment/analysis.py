@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -67,7 +69,7 @@ class SweepAnalysis:
     warnings: list[str] = field(default_factory=list)
 
 
-def manifest_design(manifest: dict, folder: Path) -> Design:
+def manifest_design(manifest: dict[str, Any], folder: Path) -> Design:
     """The Design recorded in a sweep manifest."""
     try:
         return Design.from_dict(manifest["design"])
@@ -93,7 +95,9 @@ def _check_matrix(points: pd.DataFrame, design: Design, path: Path) -> np.ndarra
 # -- marginals ----------------------------------------------------------------------------
 
 
-def _groups(values: np.ndarray, by_level: bool, bounds: tuple[float, float], bins: int):
+def _groups(
+    values: np.ndarray, by_level: bool, bounds: tuple[float, float], bins: int
+) -> Iterator[tuple[int, np.ndarray, float, float, float]]:
     """Yield (bin index, member indices, low, high, representative value) along a parameter."""
     if by_level:
         for i, level in enumerate(np.unique(values)):

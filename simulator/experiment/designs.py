@@ -12,8 +12,10 @@ import itertools
 import math
 import typing
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from simulator.experiment.limits import (
     LimitError,
@@ -57,14 +59,23 @@ class Parameter:
         """The levels a full-factorial grid takes for this parameter."""
         if self.values is not None:
             return self.values
-        levels = np.linspace(self.low, self.high, self.level_count())
+        count = self.level_count()
+        low, high = self._span()
+        levels = np.linspace(low, high, count)
         return tuple(self.cast(v) for v in levels)
 
     def bounds(self) -> tuple[float, float]:
         """Lower and upper bound for sampled designs."""
         if self.values is not None:
             return float(min(self.values)), float(max(self.values))
-        return float(self.low), float(self.high)
+        low, high = self._span()
+        return float(low), float(high)
+
+    def _span(self) -> tuple[float, float]:
+        """``low`` and ``high``, which a parameter without ``values`` has (its text was lo:hi)."""
+        if self.low is None or self.high is None:
+            raise DesignError(f"--param {self.path}: expected lo:hi:n, lo:hi or a,b,c")
+        return self.low, self.high
 
     def cast(self, value: float) -> float | int:
         """A design value as the scenario expects it: a plain int (rounded) or float."""
@@ -95,7 +106,7 @@ class Design:
     second_order: bool = False
     levels: int = 4
 
-    def problem(self) -> dict:
+    def problem(self) -> dict[str, Any]:
         """The SALib problem definition."""
         return {
             "num_vars": len(self.parameters),
@@ -109,11 +120,12 @@ class Design:
         d = len(self.parameters)
         if self.kind == "grid":
             return math.prod(p.level_count() for p in self.parameters)
+        points = self._points()
         if self.kind == "sobol":
-            return self.points * (2 * d + 2 if self.second_order else d + 2)
+            return points * (2 * d + 2 if self.second_order else d + 2)
         if self.kind == "morris":
-            return self.points * (d + 1)
-        return self.points
+            return points * (d + 1)
+        return points
 
     @property
     def needs_every_point(self) -> bool:
@@ -137,9 +149,7 @@ class Design:
             raise DesignError(f"unknown design '{self.kind}'; allowed: {', '.join(DESIGNS)}")
         if self.kind == "grid":
             return
-        if not self.points or self.points < 1:
-            raise DesignError(f"the {self.kind} design needs --points N (N ≥ 1)")
-        check_count("--points", self.points, SweepSpec, "points")
+        check_count("--points", self._points(), SweepSpec, "points")
         if self.kind == "morris":
             check_count("--levels", self.levels, SweepSpec, "levels")
         for p in self.parameters:
@@ -147,7 +157,13 @@ class Design:
             if not high > low:
                 raise DesignError(f"--param {p.path}: a {self.kind} design needs lo < hi")
 
-    def matrix(self) -> np.ndarray:
+    def _points(self) -> int:
+        """``points``, which a sampled design needs."""
+        if not self.points or self.points < 1:
+            raise DesignError(f"the {self.kind} design needs --points N (N ≥ 1)")
+        return self.points
+
+    def matrix(self) -> npt.NDArray[np.float64]:
         """The design matrix: one row per design point, one column per parameter."""
         size, bound = self.size(), design_points_bound()
         if bound is not None and size > bound:
@@ -158,43 +174,44 @@ class Design:
         if self.kind == "grid":
             rows = itertools.product(*(p.grid_values() for p in self.parameters))
             return np.array(list(rows), dtype=np.float64)
+        points = self._points()
         if self.kind == "lhs":
             from scipy.stats import qmc
 
-            unit = qmc.LatinHypercube(d=len(self.parameters), seed=self.seed).random(self.points)
+            unit = qmc.LatinHypercube(d=len(self.parameters), seed=self.seed).random(points)
             lows, highs = np.array([p.bounds() for p in self.parameters]).T
             raw = qmc.scale(unit, lows, highs)
         elif self.kind == "sobol":
             from SALib.sample import sobol
 
-            if self.points & (self.points - 1):
+            if points & (points - 1):
                 raise DesignError(
-                    f"--points {self.points}: a Sobol design needs a power of 2 "
-                    f"(e.g. {2 ** math.ceil(math.log2(self.points))})"
+                    f"--points {points}: a Sobol design needs a power of 2 "
+                    f"(e.g. {2 ** math.ceil(math.log2(points))})"
                 )
             raw = sobol.sample(
                 self.problem(),
-                self.points,
+                points,
                 calc_second_order=self.second_order,
                 seed=self.seed,
             )
         else:
             from SALib.sample import morris
 
-            raw = morris.sample(self.problem(), self.points, num_levels=self.levels, seed=self.seed)
+            raw = morris.sample(self.problem(), points, num_levels=self.levels, seed=self.seed)
         return np.array(
             [[p.cast(v) for p, v in zip(self.parameters, row, strict=True)] for row in raw],
             dtype=np.float64,
         )
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-ready description, stored in a sweep's manifest."""
         data = asdict(self)
         data["parameters"] = [asdict(p) for p in self.parameters]
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> Design:
+    def from_dict(cls, data: dict[str, Any]) -> Design:
         """Inverse of :meth:`to_dict` (keys it does not know, from other versions, are ignored)."""
         known = set(cls.__dataclass_fields__)
         params = tuple(

@@ -11,9 +11,15 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 from simulator.experiment.limits import MAX_WORKERS, check_range
+
+if TYPE_CHECKING:
+    from distributed import Client, Future, LocalCluster
+
+#: what a task returns (a sweep's :class:`~simulator.experiment.units.UnitResult`)
+Result = TypeVar("Result")
 
 #: environment variable naming a Dask scheduler to use when --dask is not given
 DASK_ENV = "DASK_SCHEDULER_ADDRESS"
@@ -23,7 +29,11 @@ DASK_WINDOW = 1000
 
 
 class Executor(Protocol):
-    """Runs tasks, in any order: started by ``with``, named for messages."""
+    """Runs tasks, in any order: started by ``with``, named for messages.
+
+    :class:`InlineExecutor`, :class:`LocalExecutor` and :class:`DaskExecutor` are executors;
+    :func:`~simulator.experiment.sweep.run_sweep` takes any.
+    """
 
     name: str
 
@@ -31,7 +41,7 @@ class Executor(Protocol):
 
     def __exit__(self, *exc: object) -> None: ...
 
-    def run(self, fn: Callable, tasks: Iterable[tuple]) -> Iterator[Any]:
+    def run(self, fn: Callable[..., Result], tasks: Iterable[tuple[Any, ...]]) -> Iterator[Result]:
         """Yield ``fn(*task)`` for every task, as each finishes."""
 
 
@@ -47,10 +57,10 @@ class InlineExecutor:
     def __enter__(self) -> InlineExecutor:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         return None
 
-    def run(self, fn: Callable, tasks: Iterable[tuple]) -> Iterator[Any]:
+    def run(self, fn: Callable[..., Result], tasks: Iterable[tuple[Any, ...]]) -> Iterator[Result]:
         """Yield ``fn(*task)`` for each task."""
         for task in tasks:
             yield fn(*task)
@@ -69,10 +79,10 @@ class LocalExecutor:
         self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def run(self, fn: Callable, tasks: Iterable[tuple]) -> Iterator[Any]:
+    def run(self, fn: Callable[..., Result], tasks: Iterable[tuple[Any, ...]]) -> Iterator[Result]:
         """Keep the pool busy with a bounded queue; yield results as they complete."""
         tasks = iter(tasks)
         pending = {self._pool.submit(fn, *t) for t in itertools.islice(tasks, self.workers * 2)}
@@ -85,6 +95,9 @@ class LocalExecutor:
 
 class DaskExecutor:
     """Units as tasks on a Dask distributed cluster (``--dask ADDRESS``, or ``local``)."""
+
+    _client: Client
+    _cluster: LocalCluster | None
 
     def __init__(self, address: str, workers: int | None = None):
         self.address = address
@@ -119,18 +132,18 @@ class DaskExecutor:
             ) from None
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
 
-    def run(self, fn: Callable, tasks: Iterable[tuple]) -> Iterator[Any]:
+    def run(self, fn: Callable[..., Result], tasks: Iterable[tuple[Any, ...]]) -> Iterator[Result]:
         """Keep a window of tasks submitted (a lost worker's are rescheduled); yield as done."""
         from distributed import as_completed
 
         tasks = iter(tasks)
 
-        def submit(task: tuple):
+        def submit(task: tuple[Any, ...]) -> Future[Result]:
             return self._client.submit(fn, *task, pure=False, retries=2)
 
         queue = as_completed([submit(t) for t in itertools.islice(tasks, DASK_WINDOW)])

@@ -42,14 +42,19 @@ def field_bounds(model: type[BaseModel], name: str) -> tuple[int | None, int | N
     lo = hi = None
     for c in constraints:
         if isinstance(c, annotated_types.Ge):
-            lo = int(c.ge)
+            lo = _whole(c.ge)
         elif isinstance(c, annotated_types.Gt):
-            lo = int(c.gt) + 1
+            lo = _whole(c.gt) + 1
         elif isinstance(c, annotated_types.Le):
-            hi = int(c.le)
+            hi = _whole(c.le)
         elif isinstance(c, annotated_types.Lt):
-            hi = int(c.lt) - 1
+            hi = _whole(c.lt) - 1
     return lo, hi
+
+
+def _whole(bound: object) -> int:
+    """``int(bound)``: annotated_types types a bound as merely comparable; ours are numbers."""
+    return int(typing.cast(typing.SupportsInt, bound))
 
 
 def check_count(what: str, value: int, model: type[BaseModel], name: str) -> int:

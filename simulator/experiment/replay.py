@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from simulator.experiment.simulate import release
 from simulator.model import OUTCOME_LABELS, OUTCOMES, EscalationModel
@@ -23,7 +24,7 @@ class Trace:
 
     replicate: int
     scenario_name: str
-    days: list[dict]
+    days: list[dict[str, Any]]
     outcome: str
     stored_outcome: str
     outcome_labels: dict[str, str]
@@ -46,6 +47,8 @@ def trace_replicate(result_dir: Path, replicate: int) -> Trace:
     model = EscalationModel(scenario, replicates=1, first_replicate=replicate, trace=True)
     model.run()
     outcome = OUTCOMES[int(model.recorder.outcome_codes()[0])]
+    if model.tracer is None:  # trace=True always makes a tracer: a model that ignored it
+        raise ResultsError(f"{source}: the model kept no trace of replicate {replicate}.")
     days = model.tracer.days
     release(model)
     stored = results.runs.loc[results.runs["replicate"] == replicate, "outcome"].iloc[0]

@@ -9,6 +9,7 @@ only when everything is there, so a run killed at any point leaves no folder tha
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -101,9 +102,9 @@ def build_manifest(
     )
 
 
-def _event_marks(scenario: Scenario) -> list[dict]:
+def _event_marks(scenario: Scenario) -> list[dict[str, Any]]:
     """Events to mark on time axes: one per (date, label), in date order."""
-    marks: dict[tuple, dict] = {}
+    marks: dict[tuple[dt.date, str], dict[str, Any]] = {}
     for e in sorted(scenario.events, key=lambda e: e.date):
         label = e.label or f"{e.kind} event"
         marks.setdefault(

@@ -9,6 +9,7 @@ estimates before a run starts.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 
 import mesa
 import numpy as np
@@ -79,6 +80,8 @@ def simulate(
         menus = {a.name: a.menu for a in model.actors}
         release(model)
     runs = pd.concat(run_parts, ignore_index=True)
+    # at least one chunk ran and set both: with none, pd.concat above raised on an empty list
+    assert mix is not None and threat is not None
     daily = _daily_frame(
         scenario, np.concatenate(escalation, axis=1), mix, threat, runs, names, rung_names, menus
     )
@@ -155,7 +158,7 @@ def event_rows(model: EscalationModel) -> pd.DataFrame:
     order = np.lexsort((ev["actor"], ev["day"], ev["replicate"]))
     actors = pd.CategoricalDtype(model.names)
     rungs = pd.CategoricalDtype(list(model.ladder.names))
-    frame = {}
+    frame: dict[str, object] = {}
     for name, values in ev.items():
         values = values[order]
         if name in ("actor", "target", "attributed_to"):
@@ -167,7 +170,16 @@ def event_rows(model: EscalationModel) -> pd.DataFrame:
     return pd.DataFrame(frame)
 
 
-def _daily_frame(scenario, escalation, mix, threat, runs, names, rung_names, menus):
+def _daily_frame(
+    scenario: Scenario,
+    escalation: np.ndarray,
+    mix: np.ndarray,
+    threat: np.ndarray,
+    runs: pd.DataFrame,
+    names: Sequence[str],
+    rung_names: Sequence[str],
+    menus: Mapping[str, np.ndarray],
+) -> pd.DataFrame:
     R = escalation.shape[1]
     days = np.arange(scenario.horizon_days)
     quantiles = np.quantile(escalation, QUANTILES, axis=1)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -23,7 +23,7 @@ import pandas as pd
 
 from simulator.experiment.executors import Executor
 from simulator.experiment.sweep_plan import SweepPlan
-from simulator.experiment.units import run_unit
+from simulator.experiment.units import Unit, run_unit
 from simulator.progress import SILENT, Progress
 from simulator.results.chunks import (
     BadChunk,
@@ -161,8 +161,8 @@ def _start(tmp: Path, plan: SweepPlan) -> None:
     (tmp / FAILURES).mkdir()
 
 
-def _unit_lookup(plan: SweepPlan):
-    def lookup(index: int):
+def _unit_lookup(plan: SweepPlan) -> Callable[[int], Unit | None]:
+    def lookup(index: int) -> Unit | None:
         return plan.unit(index) if 0 <= index < plan.unit_count else None
 
     return lookup

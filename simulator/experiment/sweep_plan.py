@@ -64,7 +64,8 @@ class SweepPlan:
     @property
     def base(self) -> dict[str, Any]:
         """The scenario every design point modifies, as plain data."""
-        return self.manifest["scenario"]
+        scenario: dict[str, Any] = self.manifest["scenario"]
+        return scenario
 
     @property
     def replicates(self) -> int:
@@ -264,7 +265,7 @@ def plan_of_folder(folder: Path) -> SweepPlan:
     return plan_from_manifest(read_manifest(folder, "sweep"), Path(folder) / MANIFEST)
 
 
-def _validate_points(base: dict, design: Design, matrix: np.ndarray) -> None:
+def _validate_points(base: dict[str, Any], design: Design, matrix: np.ndarray) -> None:
     """Raise ScenarioError naming the first design point that shows each problem.
 
     Every value a parameter takes lies between its smallest and largest (or is one of its listed

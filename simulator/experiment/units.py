@@ -10,13 +10,14 @@ from __future__ import annotations
 import copy
 import traceback
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from simulator.experiment.simulate import release, replicate_rows
 from simulator.model import EscalationModel
-from simulator.scenario import ScenarioError, validate_scenario
+from simulator.scenario import Scenario, ScenarioError, validate_scenario
 from simulator.scenario.loading import parse_path, set_path
 
 
@@ -41,7 +42,9 @@ class UnitResult:
     detail: str | None = None
 
 
-def point_scenario(base: dict, paths: tuple[str, ...], values: tuple[float, ...], label: str):
+def point_scenario(
+    base: dict[str, Any], paths: tuple[str, ...], values: tuple[float, ...], label: str
+) -> Scenario:
     """The validated scenario of one design point: the base data with the point's values set."""
     data = copy.deepcopy(base)
     for path, value in zip(paths, values, strict=True):
@@ -49,7 +52,7 @@ def point_scenario(base: dict, paths: tuple[str, ...], values: tuple[float, ...]
     return validate_scenario(data, label)
 
 
-def run_unit(base: dict, paths: tuple[str, ...], unit: Unit) -> UnitResult:
+def run_unit(base: dict[str, Any], paths: tuple[str, ...], unit: Unit) -> UnitResult:
     """Run every point of a unit over its replicate block; never raises."""
     frames = []
     try:

@@ -229,12 +229,18 @@ class Actor(mesa.Agent):
         m, i = self.model, self.index
         dyn = m.dynamics
         target, x = self.pick_target()
-        utility = self.menu_level - x.astype(np.float32)
-        utility *= utility
-        utility *= -dyn.precision
+        lam, beta = self.rationality, dyn.precision
+        # -β(ℓ - x)² = -βℓ² + 2βℓx - βx²: the last term is the same for every rung, so it cancels
+        # in the logit rule; z = λU is then a rank-one product plus a constant per rung
+        z = self.menu_level * (np.float32(2.0 * beta * lam) * x.astype(np.float32))
+        constant = beta * self.menu_level[:, 0] ** 2 + self.menu_cost[:, 0]
+        penalty = m.restraint_today[i]
+        if penalty is not None:
+            constant = constant + penalty[self.menu]
+        z -= np.float32(lam) * constant[:, None]
         rows, level = self.deterred_rows, self.deterred_level
-        if len(level) and dyn.deterrence > 0:
-            scale = dyn.precision * dyn.deterrence * (1.0 - self.spec.risk_tolerance)
+        if len(level) and dyn.deterrence > 0 and lam > 0:
+            scale = lam * beta * dyn.deterrence * (1.0 - self.spec.risk_tolerance)
             e = self.retaliation[target]  # from the target and its allies
             for k, lines in self.exposure.items():
                 for owner, coef in lines:  # from the red lines that cover the move
@@ -244,12 +250,8 @@ class Actor(mesa.Agent):
                     if not aimed.any():
                         continue
                     belief = m.beliefs.credibility[i, owner] * aimed
-                    utility[rows] -= (level * (coef[rows][:, None] * scale)) * belief
-            utility[rows] -= level * (e * scale).astype(np.float32)
-        utility -= self.menu_cost
-        penalty = m.restraint_today[i]
-        if penalty is not None:
-            utility -= penalty[self.menu][:, None]
+                    z[rows] -= (level * (coef[rows][:, None] * scale)) * belief
+            z[rows] -= level * (e * scale).astype(np.float32)
         lines = m.red_lines
         committed = lines.pulling(i)
         if committed.any():
@@ -258,10 +260,8 @@ class Actor(mesa.Agent):
                 & (self.menu[:, None] <= lines.high[i][None, :])
                 & committed[None, :]
             )
-            pull = dyn.commitment_pull * self.spec.audience_cost
-            utility += np.float32(pull) * promised
-        z = utility
-        z *= self.rationality
+            pull = lam * dyn.commitment_pull * self.spec.audience_cost
+            z += np.float32(pull) * promised
         # hard constraints: rungs that cannot be aimed at this target, orders obeyed today
         aims = self.targets
         if committed.any():

@@ -17,7 +17,7 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
-from scipy.special import ndtri
+from scipy.special import comb, ndtri
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _COUNTER = np.uint64(0xD1B54A32D192ED03)
@@ -125,17 +125,9 @@ def binomial(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
 
 
 def _binomial_inversion(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
-    k = np.zeros(u.shape, dtype=np.int64)
-    q = 1.0 - p
-    prob = q ** n.astype(float)  # P(X = 0)
-    cdf = prob.copy()
-    active = (u > cdf) & (n > 0)
-    for i in range(1, int(n.max()) + 1):
-        if not active.any():
-            break
-        k += active
-        with np.errstate(divide="ignore", invalid="ignore"):
-            prob = np.where(q > 0, prob * (n - i + 1) / i * p / np.where(q > 0, q, 1.0), 0.0)
-        cdf = cdf + prob
-        active &= (u > cdf) & (k < n)
-    return np.where(p >= 1.0, n, k)
+    """X with P(X < k) < u <= P(X <= k): the CDF tabulated up to the largest n, then counted."""
+    k = np.arange(int(n.max()) + 1)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pmf = comb(n[None, :], k) * p[None, :] ** k * (1.0 - p[None, :]) ** (n[None, :] - k)
+    cdf = np.cumsum(np.nan_to_num(pmf), axis=0)
+    return np.minimum((cdf < u[None, :]).sum(axis=0), n)

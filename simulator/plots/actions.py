@@ -122,7 +122,8 @@ def plot_action_mix(res: RunResults) -> Figure:
         above.set_xlabel("Date")
         leg = _cell_legend(cell, handles, labels)
     else:
-        leg = fig.legend(
+        # matplotlib's stub admits only Artists as handles; SectionHeader is drawn by HANDLER_MAP
+        leg = fig.legend(  # type: ignore[call-overload]
             handles,
             [wrap(t, 40) for t in labels],
             loc="outside right upper",
@@ -221,7 +222,8 @@ def _cell_legend(cell: Axes, handles: list[object], labels: list[str]) -> Legend
     right = list(zip(handles[split:], labels[split:], strict=True))
     pad = [(SectionHeader(), "")]
     cols = left + pad * (rows - len(left)) + right + pad * (rows - len(right))
-    return cell.legend(
+    # matplotlib's stub admits only Artists as handles; SectionHeader is drawn by HANDLER_MAP
+    legend: Legend = cell.legend(  # type: ignore[call-overload]
         [h for h, _ in cols],
         [wrap(t, 30) for _, t in cols],
         ncols=2,
@@ -236,3 +238,4 @@ def _cell_legend(cell: Axes, handles: list[object], labels: list[str]) -> Legend
         title_fontproperties={"weight": "bold", "size": 9},
         alignment="left",
     )
+    return legend

@@ -87,7 +87,7 @@ def plot_outcomes(res: RunResults) -> Figure:
     for yi, pi, (lo, hi), ki in zip(y, p, ci, k, strict=True):
         ax.text(
             1.02,
-            yi,
+            float(yi),
             f"{_pct(pi)}  [{100 * lo:.1f}\u2013{100 * hi:.1f}]  ({ki:,})",
             transform=ax.get_yaxis_transform(),
             ha="left",

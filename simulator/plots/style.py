@@ -11,13 +11,16 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap, to_hex
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.legend import Legend
+from matplotlib.offsetbox import DrawingArea
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import Formatter
@@ -29,7 +32,7 @@ FIGSIZE = (10.0, 5.5)
 DPI = 150
 FOOTER_IN = 0.28  # inches reserved at the bottom for the provenance footer
 EVENT_COLOR = "#555555"
-GRID_KW = {"color": "#e3e3e3", "linewidth": 0.6}
+GRID_KW: dict[str, Any] = {"color": "#e3e3e3", "linewidth": 0.6}
 
 # Conciliatory (green) -> status quo (pale blue) -> posturing (sand) -> violent (red) -> war.
 LADDER_CMAP = LinearSegmentedColormap.from_list(
@@ -68,6 +71,7 @@ def captioned_figure(title: str, caption: str, figsize: tuple[float, float] = FI
     # Reserve a strip at the bottom so the footer can never overlap tick labels or legends.
     footer_frac = FOOTER_IN / figsize[1]
     engine = fig.get_layout_engine()
+    assert isinstance(engine, ConstrainedLayoutEngine)  # cannot fail: layout="constrained" above
     engine.set(rect=(0.0, footer_frac, 1.0, 1.0 - footer_frac), h_pad=0.06, w_pad=0.06)
     fig.suptitle(plain(title), fontsize=13, fontweight="bold")
     fig.text(0.008, 0.012, plain(caption), fontsize=7.5, color="#666666", ha="left", va="bottom")
@@ -158,12 +162,12 @@ class _EventKeyHandler:
     """Draws the event's number in a circle, matching the marker above the plot."""
 
     def legend_artist(
-        self, legend: Legend, orig_handle: EventKey, fontsize: float, handlebox: object
+        self, legend: Legend, orig_handle: EventKey, fontsize: float, handlebox: DrawingArea
     ) -> Text:
         box = handlebox  # matplotlib.offsetbox.DrawingArea
         text = Text(
             box.xdescent + box.width / 2,
-            box.ydescent + box.height / 2,  # type: ignore[attr-defined]
+            box.ydescent + box.height / 2,
             str(orig_handle.number),
             ha="center",
             va="center",
@@ -172,16 +176,16 @@ class _EventKeyHandler:
             fontweight="bold",
             bbox={"boxstyle": "circle,pad=0.2", "facecolor": EVENT_COLOR, "edgecolor": "none"},
         )
-        box.add_artist(text)  # type: ignore[attr-defined]
+        box.add_artist(text)
         return text
 
 
 class _HeaderHandler:
     def legend_artist(
-        self, legend: Legend, orig_handle: SectionHeader, fontsize: float, handlebox: object
+        self, legend: Legend, orig_handle: SectionHeader, fontsize: float, handlebox: DrawingArea
     ) -> Rectangle:
         rect = Rectangle((0, 0), 0, 0, visible=False)
-        handlebox.add_artist(rect)  # type: ignore[attr-defined]
+        handlebox.add_artist(rect)
         return rect
 
 
@@ -259,7 +263,8 @@ def mark_events(ax: Axes, res: RunResults) -> tuple[list[object], list[str]]:
         x = float(mdates.date2num(when))
         if not lo <= x <= hi:
             continue
-        ax.axvline(when, color=EVENT_COLOR, linestyle=(0, (2, 2)), linewidth=0.9, zorder=1.5)
+        # matplotlib's stub wants a float x; a date is converted by the axis, as everywhere here
+        ax.axvline(when, color=EVENT_COLOR, linestyle=(0, (2, 2)), linewidth=0.9, zorder=1.5)  # type: ignore[arg-type]
         ax.annotate(
             mark.text,
             xy=(x, 1.0),
@@ -336,8 +341,12 @@ def side_legend(
         handles += [SectionHeader(), *events[0]]
         labels += ["Scenario events", *events[1]]
     fontsize, spacing = _legend_style(len(labels))
-    anchor = offset_copy(ax.transAxes, fig=ax.figure, x=offset_pt, units="points")
-    leg = ax.legend(
+    # offset_copy uses only the figure's dpi_scale_trans, which a SubFigure shares; its stub
+    # admits a Figure only
+    anchor = offset_copy(ax.transAxes, fig=ax.figure, x=offset_pt, units="points")  # type: ignore[arg-type]
+    # matplotlib's stub admits only Artists as handles; ours include EventKey and SectionHeader,
+    # which handler_map draws
+    leg: Legend = ax.legend(  # type: ignore[call-overload]
         handles,
         labels,
         loc="upper left",

@@ -18,6 +18,7 @@ and writes:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -25,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
+from matplotlib.collections import Collection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -67,12 +70,23 @@ def _fmt(value: float) -> str:
     return f"{value:.4g}"
 
 
+def _analysis(data: SweepResults, table: pd.DataFrame | None, name: str) -> pd.DataFrame:
+    """``table``, one of the sweep's analysis tables; ResultsError when it was not read."""
+    if table is None:
+        raise ResultsError(
+            f"{data.path / ANALYSIS / f'{name}.parquet'}: missing; run "
+            f"`escalation analyze {data.path}` before plotting."
+        )
+    return table
+
+
 # -- outcomes along a parameter -----------------------------------------------------------
 
 
 def plot_outcome_vs(data: SweepResults, parameter: str) -> Figure:
     """Probability of each outcome along ``parameter`` with 95 % Wilson bands."""
-    rows = data.marginals[data.marginals["parameter"] == parameter]
+    marginals = _analysis(data, data.marginals, "marginals")
+    rows = marginals[marginals["parameter"] == parameter]
     if rows.empty:
         raise ResultsError(
             f"{data.path / ANALYSIS / 'marginals.parquet'}: no rows for {parameter}; "
@@ -83,7 +97,8 @@ def plot_outcome_vs(data: SweepResults, parameter: str) -> Figure:
     ax = fig.add_subplot()
     style_axes(ax)
     colors = severity_colors(data.classes)
-    handles, labels = [], []
+    handles: list[Artist] = []
+    labels: list[str] = []
     series = [(c, colors[c], "-") for c in data.classes]
     if (rows["outcome"] == CLASH_OR_WAR).any():
         series.append((CLASH_OR_WAR, CLASH_COLOR, "--"))
@@ -159,9 +174,10 @@ def plot_heatmap(data: SweepResults) -> Figure:
     fig = captioned_figure(title, data.caption(), figsize=(9.0, 6.5))
     ax = fig.add_subplot()
     # cells where the analysis grouped both parameters by value (grids, few distinct values)
-    levels = data.marginals.groupby("parameter")["grouping"].first()
+    levels = _analysis(data, data.marginals, "marginals").groupby("parameter")["grouping"].first()
     cells = levels.get(px) == "level" and levels.get(py) == "level"
     pct = FuncFormatter(lambda v, _: f"{100 * v:.0f}%")
+    mesh: Collection
     if cells:
         table = _pooled(points, [px, py])
         xs = np.sort(table[px].unique())
@@ -251,7 +267,7 @@ def sobol_panels(sobol: pd.DataFrame) -> list[str]:
 
 def plot_sobol(data: SweepResults) -> Figure:
     """Grouped S1/ST bars with 95 % confidence bars, one panel per output."""
-    sobol = data.sobol
+    sobol = _analysis(data, data.sobol, "sobol")
     outputs = sobol_panels(sobol)
     fig = captioned_figure(
         "Which parameters drive the outcome? Sobol sensitivity indices", data.caption(), WIDE
@@ -310,7 +326,7 @@ def plot_sobol(data: SweepResults) -> Figure:
 
 def plot_morris(data: SweepResults) -> Figure:
     """μ* bars with confidence, and the μ*–σ plane, for P(clash or war)."""
-    morris = data.morris
+    morris = _analysis(data, data.morris, "morris")
     output = MORRIS_OUTPUT if (morris["output"] == MORRIS_OUTPUT).any() else morris["output"][0]
     rows = morris[morris["output"] == output].sort_values("mu_star")
     percent = output.startswith("p_")
@@ -393,7 +409,7 @@ def write_sweep_plots(
         if name in names:  # two paths that sanitize alike
             name = name.replace(".png", f"-{len(names)}.png")
         names.add(name)
-        figures.append((name, lambda p=parameter: plot_outcome_vs(data, p)))
+        figures.append((name, functools.partial(plot_outcome_vs, data, parameter)))
     clash = f"p_{CLASH_OR_WAR}"
     if len(data.parameters) >= 2 and clash in data.points.columns and len(data.complete_points()):
         figures.append(("heatmap.png", lambda: plot_heatmap(data)))

@@ -21,6 +21,7 @@ from simulator.scenario.schema import (
     DEFAULT_KEY,
     ActionEvent,
     ActorType,
+    Event,
     GrievanceEvent,
     HostActor,
     MilitiaActor,
@@ -213,7 +214,7 @@ class _Checks:
                     at = ("perception", observer, target, "attribute_to")
                     yield from self.actor(at, patch.attribute_to)
 
-    def event(self, e, base: Loc) -> Iterator[Problem]:
+    def event(self, e: Event, base: Loc) -> Iterator[Problem]:
         yield from self.date((*base, "date"), e.date)
         if isinstance(e, SetEvent | GrievanceEvent | ActionEvent):
             yield from self.actor((*base, "actor"), e.actor)

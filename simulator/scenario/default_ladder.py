@@ -30,7 +30,9 @@ used, from conciliatory gestures to major strikes. Each rung carries:
 
 from __future__ import annotations
 
-DEFAULT_LADDER: list[dict] = [
+from typing import Any
+
+DEFAULT_LADDER: list[dict[str, Any]] = [
     {
         "name": "agreement",
         "label": "Agreement / ceasefire",

@@ -105,7 +105,8 @@ def _default(field: FieldInfo) -> str:
 
 
 def _bounds(metadata: list[Any]) -> str:
-    lo = hi = None
+    lo: object = None
+    hi: object = None
     lo_open = hi_open = False
     for m in metadata:
         if isinstance(m, annotated_types.Ge):

@@ -93,13 +93,13 @@ def validate_scenario(
     return checked.scenario
 
 
-def scenario_data(scenario: Scenario) -> dict:
+def scenario_data(scenario: Scenario) -> dict[str, Any]:
     """The scenario as plain JSON-ready data that :func:`validate_scenario` reads back."""
     return scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 # -- overrides --------------------------------------------------------------------------------
-def apply_overrides(data: dict, overrides: Iterable[str]) -> dict[Loc, str]:
+def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[Loc, str]:
     """Apply ``dotted.path=value`` overrides in place; return the paths set, as ``--set`` labels."""
     done: dict[Loc, str] = {}
     problems: list[str] = []
@@ -125,7 +125,7 @@ def parse_path(dotted_path: str) -> Loc:
     return tuple(int(p) if p.isdigit() else p for p in dotted_path.split("."))
 
 
-def set_path(data: dict, loc: Loc, value: Any, what: str) -> None:
+def set_path(data: dict[str, Any], loc: Loc, value: Any, what: str) -> None:
     """Set a scalar at ``loc``, creating missing mappings on the way; refuse to replace a block."""
     node: Any = data
     for i, part in enumerate(loc):
@@ -147,7 +147,7 @@ def set_path(data: dict, loc: Loc, value: Any, what: str) -> None:
         else:
             raise ScenarioError([f"{what}: '{part}' is below a scalar value."])
         if last:
-            current = node[part] if (isinstance(node, list) or part in node) else None
+            current = node[part] if (not isinstance(node, dict) or part in node) else None
             if isinstance(current, dict | list):
                 raise ScenarioError(
                     [
@@ -208,7 +208,7 @@ def _load(
 
 
 def _load_sweep_file(
-    path: Path, data: dict, lines: dict[Loc, int], overrides: Iterable[str], design: bool
+    path: Path, data: dict[str, Any], lines: dict[Loc, int], overrides: Iterable[str], design: bool
 ) -> tuple[Scenario, SweepSpec, Path]:
     """A sweep file: its own fields, the scenario it names (with its ``set``), and the two agree."""
     locator = Locator(str(path), lines)

@@ -84,7 +84,9 @@ class _Loader(yaml.SafeLoader):
         super().__init__(stream)
         self.depth = 0
 
-    def compose_node(self, parent, index):  # noqa: D102 (PyYAML's hook)
+    def compose_node(  # noqa: D102 (PyYAML's hook)
+        self, parent: yaml.Node | None, index: object
+    ) -> yaml.Node | None:
         if self.depth >= MAX_DEPTH:
             raise _TooDeepError(self.peek_event().start_mark)
         self.depth += 1
@@ -275,4 +277,5 @@ def _after_a_quote(text: str, mark: yaml.Mark) -> bool:
     lines = text.splitlines()
     if mark.line >= len(lines):
         return False
-    return lines[mark.line][: mark.column].rstrip().endswith(("'", '"'))
+    before: str = lines[mark.line][: mark.column]
+    return before.rstrip().endswith(("'", '"'))

@@ -67,7 +67,7 @@ class _Renumbering:
         kept[:] = [k for i, k in enumerate(kept) if i not in indices]
 
 
-def salvage(data: dict, errors: list[SchemaError]) -> Salvaged | None:
+def salvage(data: dict[str, Any], errors: list[SchemaError]) -> Salvaged | None:
     """The valid remainder of ``data``, or None when what is broken holds the rest together."""
     work = copy.deepcopy(data)
     renumbering = _Renumbering()
@@ -134,7 +134,7 @@ def _remove(data: Any, cuts: list[Loc], renumbering: _Renumbering) -> None:
         node[:] = [item for i, item in enumerate(node) if i not in drop]
 
 
-def _known(data: dict, scenario: Scenario, set_aside: set[Loc], dates: bool) -> Known:
+def _known(data: dict[str, Any], scenario: Scenario, set_aside: set[Loc], dates: bool) -> Known:
     """The names the file gives, including those of entries that were set aside."""
     actors = data.get("actors")
     names = [k for k in actors if isinstance(k, str)] if isinstance(actors, dict) else []

@@ -20,7 +20,7 @@ Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max
 Unit = Annotated[float, Field(strict=True, ge=0.0, le=1.0)]
 ActorType = Literal["state", "host", "militia"]
 #: The actor types, in the order the model indexes them: the one definition of the list.
-ACTOR_TYPES: tuple[str, ...] = typing.get_args(ActorType)
+ACTOR_TYPES: tuple[ActorType, ...] = typing.get_args(ActorType)
 Category = Literal["de-escalation", "status quo", "posturing", "non-violent", "violent", "war"]
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -24,6 +24,8 @@ from simulator.scenario.schema import Name
 #: Where pydantic puts a dict key's own error.
 _KEY = "[key]"
 _NAME_PATTERN = typing.get_args(Name)[1].pattern
+#: The schema model met at each path on the way to a fault (see :attr:`SchemaError.holders`).
+_Holders = dict[Loc, type[BaseModel]]
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class SchemaError:
 def schema_errors(root: type[BaseModel], err: ValidationError) -> list[SchemaError]:
     """The faults of one validation, one per YAML path (union members' faults combined)."""
     found: list[SchemaError] = []
-    by_union: dict[Loc, list[tuple[str, ErrorDetails, Loc, dict]]] = defaultdict(list)
+    by_union: dict[Loc, list[tuple[str, ErrorDetails, Loc, _Holders]]] = defaultdict(list)
     for item in err.errors():
         walk = _walk(item["loc"], root)
         loc = part = walk.loc
@@ -63,14 +65,14 @@ def schema_errors(root: type[BaseModel], err: ValidationError) -> list[SchemaErr
 
 
 def _union_faults(
-    at: Loc, tries: list[tuple[str, ErrorDetails, Loc, dict]], root: type[BaseModel]
+    at: Loc, tries: list[tuple[str, ErrorDetails, Loc, _Holders]], root: type[BaseModel]
 ) -> list[SchemaError]:
     """A plain union (``str | list[float]``): the faults of the member the value was meant for.
 
     A member that rejected the value's type outright is dropped when another got further; when
     every member did, one message lists what would have been accepted.
     """
-    members: dict[str, list[tuple[ErrorDetails, Loc, dict]]] = defaultdict(list)
+    members: dict[str, list[tuple[ErrorDetails, Loc, _Holders]]] = defaultdict(list)
     for member, item, loc, holders in tries:
         members[member].append((item, loc, holders))
     wrong_type = {
@@ -106,7 +108,7 @@ class _Walk:
     branch: tuple[Loc, str] | None = None
 
 
-def _walk(pydantic_loc: tuple, root: type[BaseModel]) -> _Walk:
+def _walk(pydantic_loc: tuple[int | str, ...], root: type[BaseModel]) -> _Walk:
     """Map a pydantic error location to the YAML path; the models met; allowed keys at the end."""
     out: list[str | int] = []
     ann: Any = root
@@ -236,5 +238,6 @@ def _tag(model: Any) -> str | None:
         for key in ("type", "kind"):
             info = model.model_fields.get(key)
             if info is not None and typing.get_origin(info.annotation) is typing.Literal:
-                return typing.get_args(info.annotation)[0]
+                tag: str = typing.get_args(info.annotation)[0]
+                return tag
     return None
