@@ -148,14 +148,14 @@ MUTATIONS = [
         "commitment-due",
         "a promise pulls only once due",
         M + "redlines.py",
-        "return (self.days[i] > 0) & (self.due[i] <= self.model.day)",
-        "return self.days[i] > 0",
+        "return (self.days > 0) & (self.due <= self.model.day)",
+        "return self.days > 0",
     ),
     Mutation(
         "commitment-pull",
         "an open promise pulls towards the promised move",
         M + "actors.py",
-        "            utility += np.float32(pull) * promised",
+        "            z += np.float32(pull) * promised",
         "            pass",
     ),
     Mutation(
@@ -177,8 +177,8 @@ MUTATIONS = [
         "target-value",
         "targets chosen by expected value (deterrence of each target)",
         M + "actors.py",
-        "        row = self.probe[k]\n        if row < 0:",
-        "        row = self.probe[k]\n        if True:",
+        "        terms = self.value_terms.get(k)",
+        "        terms = None",
     ),
     Mutation(
         "widening",
@@ -198,7 +198,7 @@ MUTATIONS = [
         "deterrence",
         "expected retaliation deters escalatory moves",
         M + "actors.py",
-        "            utility[rows] -= level * (e * scale).astype(np.float32)",
+        "            z[rows] -= level * (e * scale).astype(np.float32)",
         "            pass",
     ),
     Mutation(
@@ -212,7 +212,7 @@ MUTATIONS = [
         "restraint",
         "restraint windows penalise rungs above their cap",
         M + "actors.py",
-        "            utility -= penalty[self.menu][:, None]",
+        "            constant = constant + penalty[self.menu]",
         "            pass",
     ),
     Mutation(
@@ -248,15 +248,16 @@ MUTATIONS = [
         "rung-cost",
         "each move's own cost",
         M + "actors.py",
-        "        utility -= self.menu_cost\n",
-        "",
+        "            self.model.dynamics.precision * ladder.level[self.menu] ** 2"
+        " + ladder.cost[self.menu]",
+        "            self.model.dynamics.precision * ladder.level[self.menu] ** 2",
     ),
     Mutation(
         "rationality",
         "the logit rule's rationality λ",
         M + "actors.py",
-        "        z *= self.rationality\n",
-        "",
+        "        lam, beta = self.rationality, dyn.precision",
+        "        lam, beta = 1.0, dyn.precision",
     ),
     Mutation(
         "mediation-pull",

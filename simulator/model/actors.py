@@ -79,6 +79,10 @@ class Actor(mesa.Agent):
         # probabilities need no more than seven significant digits
         self.menu_level = ladder.level[self.menu][:, None].astype(np.float32)
         self.menu_cost = ladder.cost[self.menu][:, None].astype(np.float32)
+        #: β ℓ² + cost of each rung: its part of the utility that does not depend on the day
+        self.menu_constant = (
+            self.model.dynamics.precision * ladder.level[self.menu] ** 2 + ladder.cost[self.menu]
+        )
         rows = np.flatnonzero(ladder.deterred[self.menu])
         # deterred rungs are usually the top of the menu: a slice lets numpy work in place
         contiguous = len(rows) and (np.diff(rows) == 1).all()
@@ -150,6 +154,24 @@ class Actor(mesa.Agent):
             self.probe[k] = (
                 int(max(usable, key=lambda r: lad.level[self.menu[r]])) if usable else -1
             )
+        # what is fixed until the next event, precomputed for the daily rule
+        d, caution = m.dynamics.deterrence, 1.0 - self.spec.risk_tolerance
+        self.value_terms: dict[int, tuple[float, list[tuple[int, float]]]] = {}
+        for k, row in self.probe.items():
+            if row < 0:
+                continue
+            scale = d * float(lad.level[self.menu[row]]) * caution
+            lines = [(w, scale * float(coef[row])) for w, coef in self.exposure[k] if coef[row]]
+            self.value_terms[k] = (scale * self.retaliation[k], lines)
+        rows = self.deterred_rows
+        self.deterrence_lines = [
+            (k, w, coef[rows][:, None].astype(np.float32))
+            for k, lines in self.exposure.items()
+            for w, coef in lines
+            if coef[rows].any()
+        ]
+        excluded = self.excluded_against[:, m.actor_type_index]  # (rungs, actors)
+        self.excluded_rows = np.flatnonzero(np.isinf(excluded[:, self.targets]).any(axis=1))
 
     # -- the shared rule ---------------------------------------------------------------------
     def drive(self, k: int) -> np.ndarray:
@@ -185,13 +207,19 @@ class Actor(mesa.Agent):
         return (1.0 - self.spec.risk_tolerance) * e
 
     def value(self, k: int, x: np.ndarray) -> np.ndarray:
-        """Expected value of aiming at ``k``: the desire less the cost of hitting it."""
-        row = self.probe[k]
-        if row < 0:
-            return x
-        level = float(self.model.ladder.level[self.menu[row]])
-        deterrence = self.model.dynamics.deterrence * level * self.expected_retaliation(k, row)
-        return x - deterrence
+        """Expected value of aiming at ``k``: the desire less the cost of hitting it.
+
+        The cost is d · level · E(k) at the heaviest deterred move against ``k`` (a new array,
+        also when nothing can be turned on ``k``).
+        """
+        terms = self.value_terms.get(k)
+        if terms is None:
+            return x.copy()
+        cost, lines = terms
+        v = x - cost
+        for owner, coef in lines:
+            v -= coef * self.model.beliefs.credibility[self.index, owner]
+        return v
 
     def pick_target(self) -> tuple[np.ndarray, np.ndarray]:
         """Aim where the expected value is highest (an open commitment names the target)."""
@@ -214,8 +242,8 @@ class Actor(mesa.Agent):
                 np.copyto(x, xk, where=better)
                 np.copyto(best, vk, where=better)
                 target[better] = k
-        committed = m.red_lines.pulling(i)
-        if committed.any():
+        if m.pulled[i]:
+            committed = m.pulling[i]
             owed = m.red_lines.target[i]
             cols = np.flatnonzero(committed & (owed != target))
             for k in np.unique(owed[cols]):
@@ -233,28 +261,25 @@ class Actor(mesa.Agent):
         # -β(ℓ - x)² = -βℓ² + 2βℓx - βx²: the last term is the same for every rung, so it cancels
         # in the logit rule; z = λU is then a rank-one product plus a constant per rung
         z = self.menu_level * (np.float32(2.0 * beta * lam) * x.astype(np.float32))
-        constant = beta * self.menu_level[:, 0] ** 2 + self.menu_cost[:, 0]
+        constant = self.menu_constant
         penalty = m.restraint_today[i]
         if penalty is not None:
             constant = constant + penalty[self.menu]
-        z -= np.float32(lam) * constant[:, None]
+        z -= (lam * constant)[:, None].astype(np.float32)
         rows, level = self.deterred_rows, self.deterred_level
         if len(level) and dyn.deterrence > 0 and lam > 0:
             scale = lam * beta * dyn.deterrence * (1.0 - self.spec.risk_tolerance)
-            e = self.retaliation[target]  # from the target and its allies
-            for k, lines in self.exposure.items():
-                for owner, coef in lines:  # from the red lines that cover the move
-                    if not coef[rows].any():
-                        continue
-                    aimed = target == k
-                    if not aimed.any():
-                        continue
+            for k, owner, coef in self.deterrence_lines:  # red lines that cover the move
+                aimed = target == k
+                if aimed.any():
                     belief = m.beliefs.credibility[i, owner] * aimed
-                    z[rows] -= (level * (coef[rows][:, None] * scale)) * belief
+                    z[rows] -= (level * (coef * np.float32(scale))) * belief
+            e = self.retaliation[target]  # from the target and its allies
             z[rows] -= level * (e * scale).astype(np.float32)
         lines = m.red_lines
-        committed = lines.pulling(i)
-        if committed.any():
+        committed = m.pulling[i]
+        pulled = m.pulled[i]
+        if pulled:
             promised = (
                 (self.menu[:, None] >= lines.low[i][None, :])
                 & (self.menu[:, None] <= lines.high[i][None, :])
@@ -263,12 +288,13 @@ class Actor(mesa.Agent):
             pull = lam * dyn.commitment_pull * self.spec.audience_cost
             z += np.float32(pull) * promised
         # hard constraints: rungs that cannot be aimed at this target, orders obeyed today
-        aims = self.targets
-        if committed.any():
-            aims = np.union1d(aims, lines.target[i][committed])
-        excluded = self.excluded_against[:, m.actor_type_index]  # (rungs, actors)
-        for row in np.flatnonzero(np.isinf(excluded[:, aims]).any(axis=1)):
-            z[row] += excluded[row][target]
+        excluded_rows = self.excluded_rows
+        if pulled:  # a promise may name a target outside the usual ones
+            aims = np.union1d(self.targets, lines.target[i][committed])
+            excluded = self.excluded_against[:, m.actor_type_index]
+            excluded_rows = np.flatnonzero(np.isinf(excluded[:, aims]).any(axis=1))
+        for row in excluded_rows:
+            z[row] += self.excluded_against[row, m.actor_type_index][target]
         order = self.obeys(draws.obey(i) if m.orders_today[i] is not None else None)
         if order is not None:
             above = self.menu > order[0]

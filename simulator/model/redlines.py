@@ -168,6 +168,10 @@ class RedLines:
         """Replicates in which actor ``i``'s promise is open and due today."""
         return (self.days[i] > 0) & (self.due[i] <= self.model.day)
 
+    def pulling_all(self) -> np.ndarray:
+        """``pulling`` for every actor at once: (actors, replicates)."""
+        return (self.days > 0) & (self.due <= self.model.day)
+
     def trip(self, attacks: list[Attack], blame) -> np.ndarray:
         """Count today's attacks against every line; commit owners whose lines tripped."""
         m = self.model

@@ -118,6 +118,8 @@ class EscalationModel(Model):
         self.suppression_days = np.zeros((n, R), dtype=np.int64)
         self.push = np.zeros((n, R))
         self.drives: dict[tuple[int, int], np.ndarray] = {}
+        self.pulling = np.zeros((n, R), dtype=bool)  # open promises due today
+        self.pulled = np.zeros(n, dtype=bool)
         self.day = 0
         self.rebuild()
         self.recorder = Recorder(self, event_log)
@@ -278,6 +280,8 @@ class EscalationModel(Model):
         day = self.day
         forced = self.events.apply(day)
         self._today_constraints()
+        self.pulling = self.red_lines.pulling_all()  # open promises due today, per actor
+        self.pulled = self.pulling.any(axis=1)
         draws = DayDraws(self.streams, day)
         n, R = self.n, self.replicates
         rung = np.empty((n, R), dtype=np.int64)
