@@ -644,3 +644,21 @@ def test_messages_are_printed_as_written(tmp_path, capsys):
     assert main(["validate", str(broken)]) == 2
     err = capsys.readouterr().err.replace("\n", "")
     assert f"{broken}:{line}: bad_field" in err
+
+
+def test_summary_reports_the_chosen_outcome_and_the_v2_metrics(capsys, tmp_path, monkeypatch):
+    """A run with forced moves says what the actors chose apart from what was forced, and how
+    much violence began on misread defensive moves."""
+    monkeypatch.setenv("COLUMNS", "200")  # one line per metric
+    hindcast = BASELINE.parent / "hindcast_2019_2020.yaml"
+    out = tmp_path / "hc"
+    assert main(["run", str(hindcast), "-n", "60", "--out", str(out), "--no-plots", "-q"]) == 0
+    code, text, _ = call(capsys, "summary", out)
+    assert code == 0
+    flat_text = " ".join(text.split())
+    assert "Outcome of the actors' own choices (forced moves left out)" in flat_text
+    assert "accidental escalation" in flat_text
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert {"outcome_chosen", "pair.US.Iran", "accidental_escalation"} <= set(runs.columns)
+    events = pd.read_parquet(out / "events.parquet")
+    assert events["forced"].any() and (events["replicate"] < 60).all()

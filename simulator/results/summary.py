@@ -90,7 +90,47 @@ def summarize(manifest: dict[str, Any], runs: pd.DataFrame) -> Summary:
                     f"{lethal.sum() / total:.3f} [{lo:.3f}, {hi:.3f}]",
                 )
             )
+    metrics += _v2_metrics(manifest, runs)
     return Summary(replicates=n, outcomes=rows, metrics=metrics)
+
+
+def _v2_metrics(manifest: dict[str, Any], runs: pd.DataFrame) -> list[tuple[str, str]]:
+    """Lines for the columns a model-v2 run stores (absent from older folders)."""
+    out: list[tuple[str, str]] = []
+    if "outcome_chosen" in runs and (runs["outcome_chosen"] != runs["outcome"]).any():
+        chosen = runs["outcome_chosen"].value_counts(normalize=True)
+        shares = ", ".join(
+            f"{outcome_label(manifest, c).lower()} {100 * chosen.get(c, 0.0):.1f} %"
+            for c in manifest["outcome_classes"]
+            if chosen.get(c, 0.0) > 0
+        )
+        out.append(("Outcome of the actors' own choices (forced moves left out)", shares))
+    if "accidental_escalation" in runs and "first_violence_day" in runs:
+        started = runs["first_violence_day"].notna()
+        if started.any():
+            k = int(runs.loc[started, "accidental_escalation"].sum())
+            out.append(
+                (
+                    "Violence started on misread defensive moves (accidental escalation)",
+                    f"{k / started.sum():.1%} of the {int(started.sum()):,} replicates with "
+                    "violence",
+                )
+            )
+    if "days_clash_to_deescalation" in runs and runs["first_direct_clash_day"].notna().any():
+        days = runs["days_clash_to_deescalation"].dropna()
+        clashes = int(runs["first_direct_clash_day"].notna().sum())
+        if len(days):
+            out.append(
+                (
+                    "Days from a first clash back to calm (median, when it comes)",
+                    f"{days.median():.0f} ({len(days):,} of {clashes:,} clashes calm down)",
+                )
+            )
+    if "first_ceasefire_day" in runs and runs["first_war_day"].notna().any():
+        wars = int(runs["first_war_day"].notna().sum())
+        ended = int(runs["first_ceasefire_day"].notna().sum())
+        out.append(("Wars ending in a ceasefire", f"{ended:,} of {wars:,}"))
+    return out
 
 
 def _median_spread(values: pd.Series) -> str:
