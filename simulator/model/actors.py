@@ -161,8 +161,8 @@ class Actor(mesa.Agent):
             if row < 0:
                 continue
             scale = d * float(lad.level[self.menu[row]]) * caution
-            lines = [(w, scale * float(coef[row])) for w, coef in self.exposure[k] if coef[row]]
-            self.value_terms[k] = (scale * self.retaliation[k], lines)
+            terms = [(w, scale * float(coef[row])) for w, coef in self.exposure[k] if coef[row]]
+            self.value_terms[k] = (scale * float(self.retaliation[k]), terms)
         rows = self.deterred_rows
         self.deterrence_lines = [
             (k, w, coef[rows][:, None].astype(np.float32))
@@ -390,7 +390,8 @@ class Militia(Actor):
         if self.spec.targets:
             return sorted(m.index_of[t] for t in self.spec.targets)
         patron = m.actors[self.patron]
-        foes = [m.index_of[r] for r in patron.spec.rivals if r in m.index_of]
+        rivals = patron.spec.rivals if isinstance(patron, State) else []
+        foes = [m.index_of[r] for r in rivals if r in m.index_of]
         if self.spec.host is not None:
             foes.append(m.index_of[self.spec.host])
         return sorted(set(foes)) or [j for j in range(m.n) if j not in (self.index, self.patron)]

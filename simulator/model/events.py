@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from pydantic import TypeAdapter
@@ -23,7 +23,7 @@ from simulator.scenario.schema import (
 if TYPE_CHECKING:
     from simulator.model.world import EscalationModel
 
-_ACTOR: TypeAdapter = TypeAdapter(Actor)
+_ACTOR: TypeAdapter[Any] = TypeAdapter(Actor)
 
 
 class Forced(NamedTuple):

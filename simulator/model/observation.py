@@ -88,7 +88,7 @@ def observe(
         if harmed:
             hurt_by_me = felt(hurt_by_me)
         base_evidence = evidence[r]
-        for o in np.flatnonzero(m.cares[i]):
+        for o in map(int, np.flatnonzero(m.cares[i])):
             rel = m.relevance_constant[i, o]
             if np.isnan(rel):  # depends on the target and on whether the move is violent
                 violent = lad.violent[r]

@@ -136,7 +136,7 @@ class Recorder:
             self.accidental[cols] = (rise > 0) & (misread > 0.5 * rise)
         if (self.first_clash < 0).any():
             state_on_state = m.is_state[:, None] & m.is_state[target] & lad.violent[rung]
-            for i in np.flatnonzero(m.is_state):
+            for i in map(int, np.flatnonzero(m.is_state)):
                 cols = np.flatnonzero(state_on_state[i] & (self.first_clash < 0))
                 k = target[i, cols]
                 self.clash_pair[0, cols], self.clash_pair[1, cols] = i, k

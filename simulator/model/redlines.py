@@ -25,6 +25,7 @@ import numpy as np
 from scipy.stats import poisson
 
 if TYPE_CHECKING:
+    from simulator.model.observation import Blame
     from simulator.model.world import Attack, EscalationModel
     from simulator.scenario.schema import RedLine
 
@@ -172,7 +173,7 @@ class RedLines:
         """``pulling`` for every actor at once: (actors, replicates)."""
         return (self.days > 0) & (self.due <= self.model.day)
 
-    def trip(self, attacks: list[Attack], blame) -> np.ndarray:
+    def trip(self, attacks: list[Attack], blame: Blame) -> np.ndarray:
         """Count today's attacks against every line; commit owners whose lines tripped."""
         m = self.model
         tripped = np.zeros((m.n, m.replicates), dtype=bool)

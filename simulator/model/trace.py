@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,9 +21,9 @@ class DayTrace:
 
     def __init__(self, model: EscalationModel):
         self.model = model
-        self.days: list[dict] = []
-        self._perceptions: list[dict] = []
-        self._moves: list[dict] = []
+        self.days: list[dict[str, Any]] = []
+        self._perceptions: list[dict[str, Any]] = []
+        self._moves: list[dict[str, Any]] = []
 
     def decided(self, rung: np.ndarray, target: np.ndarray, desire: np.ndarray) -> None:
         """Note each actor's move in replicate 0, with the desire and belief behind it."""

@@ -144,7 +144,7 @@ def _postures(m: EscalationModel, rung: np.ndarray, target: np.ndarray, counts: 
             m.suppression_days[k[idx], idx] = lad.duration[r[idx]]
         if a.spec.mediation > 0 and c[lad.conciliatory].any():
             idx = np.flatnonzero(lad.conciliatory[r])
-            others = [j for j in range(m.n) if j != i]
+            others = np.array([j for j in range(m.n) if j != i])
             m.threat[np.ix_(others, others, idx)] *= 1.0 - a.spec.mediation
 
 

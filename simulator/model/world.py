@@ -27,7 +27,7 @@ from simulator.model.actors import ACTOR_CLASSES, Actor, Host, Militia, State
 from simulator.model.beliefs import Beliefs
 from simulator.model.events import EventSchedule
 from simulator.model.ladder import Ladder
-from simulator.model.observation import felt, observe, read_evidence
+from simulator.model.observation import Blame, felt, observe, read_evidence
 from simulator.model.outcomes import Recorder
 from simulator.model.perception import Perception
 from simulator.model.redlines import RedLines
@@ -145,8 +145,8 @@ class EscalationModel(Model):
         self.patron_of = np.array([a.patron if isinstance(a, Militia) else -1 for a in self.actors])
         self.host_of = np.array(
             [
-                self.index_of[s.host] if isinstance(a, Militia) and s.host else -1
-                for a, s in zip(self.actors, specs, strict=True)
+                self.index_of[a.spec.host] if isinstance(a, Militia) and a.spec.host else -1
+                for a in self.actors
             ]
         )
         self.stationed = [[self.index_of[h] for h in getattr(s, "present_in", [])] for s in specs]
@@ -271,7 +271,7 @@ class EscalationModel(Model):
                         current = self.orders_today[j]
                         self.orders_today[j] = cap if current is None else min(current, cap)
         self._pull = [self._tension(a) for a in self.actors]
-        self.drives: dict[tuple[int, int], np.ndarray] = {}  # today's drives (Actor.drive)
+        self.drives = {}  # today's drives (Actor.drive)
         pressure = np.array([a.spec.domestic_pressure for a in self.actors])[:, None]
         np.subtract(pressure + self.red_lines.credibility_loss, self.weariness, out=self.push)
 
@@ -281,7 +281,7 @@ class EscalationModel(Model):
         forced = self.events.apply(day)
         self._today_constraints()
         self.pulling = self.red_lines.pulling_all()  # open promises due today, per actor
-        self.pulled = self.pulling.any(axis=1)
+        self.pulled = np.asarray(self.pulling.any(axis=1))
         draws = DayDraws(self.streams, day)
         n, R = self.n, self.replicates
         rung = np.empty((n, R), dtype=np.int64)
@@ -337,7 +337,7 @@ class EscalationModel(Model):
             k = target[i, cols]
             self.grievance[i, k, cols] *= 1.0 - satiation * lad.level[rung[i, cols]]
 
-    def _grieve(self, attacks: list[Attack], blame) -> None:
+    def _grieve(self, attacks: list[Attack], blame: Blame) -> None:
         """Raise grievance at the perpetrator of losses and at whoever is blamed for them.
 
         Each attack adds ``grievance_per_casualty × log2(1 + casualties)`` (diminishing
