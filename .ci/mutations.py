@@ -424,6 +424,13 @@ MUTATIONS = [
         "            if False:\n",
     ),
     Mutation(
+        "war-names-target",
+        "a state at war aims at its enemy",
+        M + "actors.py",
+        "        target, x = self.face_war(target, x)\n",
+        "",
+    ),
+    Mutation(
         "geography-rebuild",
         "a set event rebuilds who is where",
         M + "events.py",

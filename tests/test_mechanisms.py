@@ -536,6 +536,30 @@ def test_wars_wear_the_belligerents_down_and_end_in_ceasefire(dyad, build_model)
     assert rec0.war_days.mean() > 3 * rec.war_days.mean()
 
 
+def test_a_war_names_the_target_so_wars_with_a_proxy_about_also_end(proxy, build_model):
+    """With a third party in the crisis (the Rival's other target is the Patron's proxy, which is
+    cheaper to hit), a state at war still aims its moves at its enemy: once worn down, each side
+    offers de-escalation to the other and the war ends. Were the target chosen by value alone the
+    Rival would turn its moves, conciliatory ones included, on the proxy and no war would end."""
+    scenario = proxy(
+        horizon_days=120,
+        replicates=300,
+        rationality=1.5,
+        seed=21,
+        actors={"Patron": {"resolve": 0.7}, "Rival": {"resolve": 0.7}},
+        events=[forced("Patron", "major_strike", "Rival", 0)],
+    )
+    model = build_model(scenario)
+    rec = model.run()
+    assert (rec.first_war == 0).all()
+    # Observed: every war ends (mean 40 days at war); with the target chosen by value alone, none
+    # does and the Rival's 22 conciliatory moves a replicate all go to the proxy.
+    assert (rec.first_ceasefire >= 0).mean() > 0.9
+    rival, patron = model.index_of["Rival"], model.index_of["Patron"]
+    ended = rec.first_ceasefire >= 0
+    assert (model.last_conciliation[rival, patron, ended] >= 0).all()
+
+
 def test_ceasefire_needs_both_sides_to_offer_de_escalation(dyad, build_model):
     """At war, Red offers an agreement every day; Blue never does (forced status quo): no
     ceasefire. When Blue also offers one within ceasefire_days, the war ends that day."""

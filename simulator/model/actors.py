@@ -242,6 +242,7 @@ class Actor(mesa.Agent):
                 np.copyto(x, xk, where=better)
                 np.copyto(best, vk, where=better)
                 target[better] = k
+        target, x = self.face_war(target, x)
         if m.pulled[i]:
             committed = m.pulling[i]
             owed = m.red_lines.target[i]
@@ -250,6 +251,27 @@ class Actor(mesa.Agent):
                 at = cols[owed[cols] == k]
                 x[at] = self.desire(int(k))[at]
             target = np.where(committed, owed, target)
+        return target, x
+
+    def face_war(self, target: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A war names the target: a state at war aims at its enemy, not at a third party.
+
+        Where it is at war with several states it aims at the one it values most. A ceasefire
+        needs each side's de-escalation towards the other, so without this a belligerent whose
+        most attractive target is a proxy would never offer one and no war would end.
+        """
+        war = self.model.at_war[self.index]  # (actors, replicates)
+        if not self.model.is_state[self.index] or not war.any():
+            return target, x
+        cols = np.flatnonzero(war.any(axis=0))
+        best = np.full(len(cols), -np.inf)
+        for k in map(int, np.flatnonzero(war[:, cols].any(axis=1))):
+            desire = self.desire(k)
+            xk, vk = desire[cols], self.value(k, desire)[cols]
+            better = war[k, cols] & (vk > best)
+            best[better] = vk[better]
+            target[cols[better]] = k
+            x[cols[better]] = xk[better]
         return target, x
 
     def decide(self, draws: DayDraws) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
