@@ -193,6 +193,35 @@ def baseline_overrides(*overrides: str) -> Scenario:
     return load_scenario(BASELINE, list(overrides))
 
 
+# -- Property 1: no dilemma, no spiral ------------------------------------------------------------
+
+#: Property 1 must hold at the baseline's decision noise, not at a λ that hides it.
+BASELINE_RATIONALITY = 1.5
+P1_BIASES = (0.0, 0.2, 0.4, 0.6, 0.8)
+
+
+def no_dilemma_dyad(make_dyad: Make, offense_bias: float = 0.0) -> Scenario:
+    """Property 1's world: two security seekers, no grievance, no events, no noise, λ = 1.5.
+
+    Each starts with a threat of 0.5 from the other and resolve 0.8, so a build-up is its best reply
+    on day 0, and only the way the other reads that build-up (``offense_bias``) decides whether
+    threat and beliefs feed on themselves (the world of ``no_dilemma_overrides`` in
+    tests/test_model_properties.py: 120 days, 2,000 replicates, seed 2024).
+    """
+    actor = {"resolve": 0.8, "risk_tolerance": 0.2}
+    return make_dyad(
+        horizon_days=120,
+        replicates=2000,
+        seed=2024,
+        rationality=BASELINE_RATIONALITY,
+        actors={
+            "Blue": dict(actor, initial_threat={"Red": 0.5}),
+            "Red": dict(actor, initial_threat={"Blue": 0.5}),
+        },
+        perception={"default": {"default": {"offense_bias": offense_bias, "noise": 0.0}}},
+    )
+
+
 # -- Property 2: the spiral -----------------------------------------------------------------------
 
 BIAS_SWEEPS = {
@@ -527,3 +556,32 @@ def measure_hindcast(build: Build, strike: str = "calibrated", replicates=P8_REP
         "escalation": np.median(rec.escalation, axis=1),
         "strike_day": after - 1,
     }
+
+
+# -- Property 10: crises can end ------------------------------------------------------------------
+
+
+def war_dyad(make_dyad: Make, **dynamics: float) -> Scenario:
+    """A war started on day 0 by Red's forced major strike on Blue; 120 days, seed 21.
+
+    Both states have resolve 0.7 and nothing else pushes them: whether and when the war ends in a
+    ceasefire is up to weariness and the choice of de-escalation (the world of ``war_world`` in
+    tests/test_mechanisms.py).
+    """
+    return make_dyad(
+        horizon_days=120,
+        replicates=300,
+        rationality=1.5,
+        seed=21,
+        actors={"Blue": {"resolve": 0.7}, "Red": {"resolve": 0.7}},
+        dynamics=dynamics,
+        events=[
+            {
+                "date": "2024-01-01",
+                "kind": "action",
+                "actor": "Red",
+                "rung": "major_strike",
+                "target": "Blue",
+            }
+        ],
+    )
