@@ -90,8 +90,10 @@ MUTATIONS = [
         "stance",
         "belief in the other's type moves the desired level",
         M + "actors.py",
-        "        x += m.dynamics.belief_weight * m.beliefs.stance(i, k)\n",
-        "",
+        "        if w:\n"
+        "            x += (2.0 * w) * m.beliefs.p[i, k]\n"
+        "        x += m.push[i] - w\n",
+        "        x += m.push[i]\n",
     ),
     # -- attribution -----------------------------------------------------------------------------
     Mutation(
@@ -263,8 +265,8 @@ MUTATIONS = [
         "mediation-pull",
         "tension among the others pulls a mediator towards conciliation",
         M + "world.py",
-        "        if actor.spec.mediation <= 0:\n            return 0.0\n        others",
-        "        return 0.0\n        others",
+        "self._tension(a, total) if a.index in mediators else 0.0",
+        "0.0",
     ),
     Mutation(
         "host-pressure",
@@ -285,43 +287,53 @@ MUTATIONS = [
         "soil-security",
         "host security foils attacks by militias based on its soil",
         M + "violence.py",
-        "foiled = security[host, cols] if host >= 0 and m.host_of[i] == host else 0.0",
-        "foiled = 0.0",
+        "            foiled = np.where(m.soil[i, kv] == home, security[home][violent], 0.0)",
+        "            foiled = 0.0",
     ),
     Mutation(
         "security-not-on-air-strikes",
         "host security cannot stop a state's air strikes",
         M + "violence.py",
-        "foiled = security[host, cols] if host >= 0 and m.host_of[i] == host else 0.0",
-        "foiled = security[host, cols] if host >= 0 else 0.0",
+        "        if home >= 0 and m.is_host[home]:  # a host foils the militias it hosts on its"
+        " soil\n"
+        "            if home not in security:  # the same for every attacker: posture is settled\n"
+        "                security[home] = _soil_security(m, home)\n"
+        "            foiled = np.where(m.soil[i, kv] == home, security[home][violent], 0.0)\n",
+        "        soil = m.soil[i, kv]  # mutated: every attack on a host's soil is foiled, air"
+        " strikes too\n"
+        "        if (soil >= 0).any():\n"
+        "            rows = [_soil_security(m, h) if m.is_host[h] else np.zeros(m.replicates)"
+        " for h in range(m.n)]\n"
+        "            foiled = np.where(soil >= 0, np.stack(rows)[np.maximum(soil, 0), violent],"
+        " 0.0)\n",
     ),
     Mutation(
         "protection",
         "defensive posture protects against attacks",
         M + "violence.py",
-        "                * (1.0 - m.protection[k, cols])\n",
+        "            * (1.0 - m.protection[kv, violent])\n",
         "",
     ),
     Mutation(
         "suppression",
         "raids suppress the raided militia",
         M + "violence.py",
-        "                * (1.0 - m.suppression[i, cols])\n",
+        "            * (1.0 - m.suppression[i, violent])\n",
         "",
     ),
     Mutation(
         "mediation",
         "a mediator's conciliatory move cools the others' threat",
         M + "violence.py",
-        "            m.threat[np.ix_(others, others, idx)] *= 1.0 - a.spec.mediation",
+        "            m.threat[:, :, idx] *= calmed",
         "            pass",
     ),
     Mutation(
         "fatality",
         "casualties split into deaths and wounded",
         M + "violence.py",
-        "dead[h] = rng.binomial(death_u[mine][h], cas[h], lad.fatality[r[h]])",
-        "dead[h] = cas[h]",
+        "        dead_all = rng.binomial(np.concatenate(deaths_u), cas_all, lad.fatality[r_all])",
+        "        dead_all = cas_all",
     ),
     Mutation(
         "forced-casualties",
@@ -370,7 +382,7 @@ MUTATIONS = [
         "grievance-from-losses",
         "losses raise grievance at the perpetrator",
         M + "world.py",
-        "            self.grievance[k, i, cols] += amount\n",
+        "            self._add_grievance(k, i, cols, amount)\n",
         "",
     ),
     Mutation(
@@ -412,9 +424,10 @@ MUTATIONS = [
         "war-weariness",
         "war wears the belligerents down",
         M + "world.py",
-        "        self.weariness += dyn.war_weariness * fighting"
-        " + dyn.weariness_per_casualty * losses",
-        "        pass",
+        "        if at_war and dyn.war_weariness:\n"
+        "            self.weariness += dyn.war_weariness * fighting\n"
+        "        if dyn.weariness_per_casualty:  # losses are rare: add them where they fell\n",
+        "        if False:\n            pass\n        if False:\n",
     ),
     Mutation(
         "ceasefire",

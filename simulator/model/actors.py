@@ -188,12 +188,14 @@ class Actor(mesa.Agent):
     def _drive(self, k: int) -> np.ndarray:
         m, i, spec = self.model, self.index, self.spec
         base = spec.grievance if self.grudge.get(k, False) else 0.0
-        x = m.threat[i, k] + m.grievance[i, k]
+        x = np.add(m.threat[i, k], m.grievance[i, k])
         if base:
-            x = x + base
-        x = spec.resolve * x
-        x += m.dynamics.belief_weight * m.beliefs.stance(i, k)
-        x += m.push[i]
+            x += base
+        x *= spec.resolve
+        w = m.dynamics.belief_weight  # w · (2 P(hostile) − 1), the stance
+        if w:
+            x += (2.0 * w) * m.beliefs.p[i, k]
+        x += m.push[i] - w
         return x
 
     def expected_retaliation(self, k: int, row: int | None = None) -> np.ndarray | float:
@@ -333,8 +335,24 @@ def logit_choice(z: np.ndarray, u: np.ndarray) -> np.ndarray:
     cumulative = weights
     for row in range(1, len(weights)):
         cumulative[row] += cumulative[row - 1]
-    threshold = u * cumulative[-1]
-    return (cumulative < threshold).sum(axis=0)
+    below = cumulative < _float32_bound(u * cumulative[-1])
+    if len(below) < 256:  # counting in bytes is several times faster than in int64
+        return below.view(np.uint8).sum(axis=0, dtype=np.uint8).astype(np.int64)
+    return below.sum(axis=0)
+
+
+def _float32_bound(t: np.ndarray) -> np.ndarray:
+    """The float32 ``b`` with ``c < b`` ⇔ ``c < t`` for every float32 ``c``.
+
+    Comparing float32 with float64 converts the whole wide array; this converts one row. ``b`` is
+    ``t`` rounded to float32, moved up one step where rounding went down (no float32 lies strictly
+    between ``t`` and its nearest float32).
+    """
+    b = t.astype(np.float32)
+    low = b < t
+    if low.any():
+        b[low] = np.nextafter(b[low], np.float32(np.inf))
+    return b
 
 
 class State(Actor):

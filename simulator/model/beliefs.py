@@ -77,9 +77,13 @@ class Beliefs:
             columns, llr = columns[some], llr[some]
             if misread is not None:
                 misread = misread[some]
-        p = self.p[o, a, columns]
-        odds = p / (1.0 - p) * np.exp(llr)
-        self.p[o, a, columns] = np.clip(odds / (1.0 + odds), _EPS, 1.0 - _EPS)
+        # odds · exp(llr) back to a probability, in place on two temporaries
+        p = self.p[o, a, columns]  # a copy (fancy index)
+        odds = np.subtract(1.0, p)
+        np.divide(p, odds, out=odds)
+        odds *= np.exp(llr)
+        np.divide(odds, np.add(odds, 1.0, out=p), out=odds)
+        self.p[o, a, columns] = np.clip(odds, _EPS, 1.0 - _EPS, out=odds)
         if misread is not None:
             self.misread[o, a, columns] += misread
 

@@ -76,25 +76,45 @@ def observe(
         i = a.index
         if counts[i, lad.status_quo] == m.replicates:
             continue
-        moved = np.flatnonzero(rung[i] != lad.status_quo)
-        r, k = rung[i, moved], target[i, moved]
-        face = lad.hostility[r]
-        defensive = lad.defensive[r]
-        any_defensive = defensive.any()
-        covert = np.flatnonzero(lad.covert[r]) if counts[i][lad.covert].any() else ()
-        attributable = lad.attributable[r]
-        hurt_by_me = caused[i, moved]
-        harmed = hurt_by_me.any()
-        if harmed:
-            hurt_by_me = felt(hurt_by_me)
-        base_evidence = evidence[r]
+        moved_all = np.flatnonzero(rung[i] != lad.status_quo)
+        r_all, k_all = rung[i, moved_all], target[i, moved_all]
+        covert_all = lad.covert[r_all] if counts[i][lad.covert].any() else None
+        hurt_all = caused[i, moved_all]
+        harmed_all = hurt_all.any()
+        if harmed_all:
+            hurt_all = felt(hurt_all)
+        violent_all = None
         for o in map(int, np.flatnonzero(m.cares[i])):
+            moved, r, hurt_by_me, harmed, covert_mask = (
+                moved_all,
+                r_all,
+                hurt_all,
+                harmed_all,
+                covert_all,
+            )
             rel = m.relevance_constant[i, o]
             if np.isnan(rel):  # depends on the target and on whether the move is violent
-                violent = lad.violent[r]
-                rel = np.where(violent, m.relevance[1, i, o][k], m.relevance[0, i, o][k])
-                if not rel.any():
+                if violent_all is None:
+                    violent_all = lad.violent[r_all]
+                rel = np.where(
+                    violent_all, m.relevance[1, i, o][k_all], m.relevance[0, i, o][k_all]
+                )
+                seen_by_o = np.flatnonzero(rel)
+                if not len(seen_by_o):
                     continue
+                if len(seen_by_o) < len(rel) and m.tracer is None:
+                    # o reads only the moves that concern it: the rest would add exactly zero
+                    moved, r, rel = moved[seen_by_o], r[seen_by_o], rel[seen_by_o]
+                    hurt_by_me = hurt_by_me[seen_by_o] if harmed else hurt_by_me
+                    harmed = harmed and bool(hurt_by_me.any())
+                    if covert_mask is not None:
+                        covert_mask = covert_mask[seen_by_o]
+            face = lad.hostility[r]
+            defensive = lad.defensive[r]
+            any_defensive = defensive.any()
+            covert = np.flatnonzero(covert_mask) if covert_mask is not None else ()
+            attributable = lad.attributable[r]
+            base_evidence = evidence[r]
             # defensive moves are read through the observer's offense bias (Jervis 1978)
             misread = None
             if any_defensive and p.offense_bias[o, i] > 0:
@@ -148,7 +168,7 @@ def observe(
     def blame(o: int, perpetrators: np.ndarray, columns: np.ndarray) -> np.ndarray:
         """Whom ``o`` blames for each perpetrator's move: its patron where the draw says so."""
         out = perpetrators.copy()
-        for a in np.unique(perpetrators):
+        for a in np.flatnonzero(np.bincount(perpetrators, minlength=m.n)):
             att = p.attribute_to[o, a]
             if att < 0 or att == o or p.attribution[o, a] <= 0:
                 continue

@@ -61,6 +61,7 @@ class Recorder:
         n, R, D = model.n, model.replicates, model.horizon
         self.model = model
         self.event_log = event_log
+        self.states = np.flatnonzero(model.is_state)
         self.pairs = list(combinations(range(n), 2))
         pair_index = np.full((n, n), -1, dtype=np.int64)
         for p, (a, b) in enumerate(self.pairs):
@@ -122,10 +123,11 @@ class Recorder:
         hostile rose above its prior mostly through misread defensive moves.
         """
         m, lad = self.model, self.model.ladder
+        unseen = self.first_violence < 0
         for i in range(m.n):
             if i in forced:
                 continue
-            cols = np.flatnonzero(lad.violent[rung[i]] & (self.first_violence < 0))
+            cols = np.flatnonzero(lad.violent[rung[i]] & unseen)
             if not len(cols):
                 continue
             k = target[i, cols]
@@ -133,12 +135,14 @@ class Recorder:
             rise = np.log(p / (1.0 - p)) - m.beliefs.prior[i, k]
             misread = m.beliefs.misread[i, k, cols]
             self.first_violence[cols] = day
+            unseen[cols] = False
             self.accidental[cols] = (rise > 0) & (misread > 0.5 * rise)
-        if (self.first_clash < 0).any():
-            state_on_state = m.is_state[:, None] & m.is_state[target] & lad.violent[rung]
-            for i in map(int, np.flatnonzero(m.is_state)):
-                cols = np.flatnonzero(state_on_state[i] & (self.first_clash < 0))
-                k = target[i, cols]
+        unclashed = self.first_clash < 0
+        if unclashed.any():
+            for i in map(int, self.states):
+                r, k = rung[i], target[i]
+                cols = np.flatnonzero(lad.violent[r] & m.is_state[k] & unclashed)
+                k = k[cols]
                 self.clash_pair[0, cols], self.clash_pair[1, cols] = i, k
                 self.clash_threat[cols] = m.threat[i, k, cols] + m.threat[k, i, cols]
 
@@ -156,10 +160,11 @@ class Recorder:
     ) -> None:
         """Fold one day's moves and consequences into the tallies."""
         m, lad = self.model, self.model.ladder
-        state_target = m.is_state[target]
         violent = lad.violent[rung]
-        direct = violent & m.is_state[:, None] & state_target
-        war = lad.war[rung] & state_target & m.is_state[:, None]
+        states = self.states
+        state_target = m.is_state[target[states]]  # violence between states, from their rows
+        direct = violent[states] & state_target
+        war = lad.war[rung[states]] & state_target
         for first, happened in ((self.first_clash, direct.any(0)), (self.first_war, war.any(0))):
             first[(first < 0) & happened] = day
         self.escalation_now = self.escalation_now * _KEEP + lad.score[rung].sum(axis=0)
@@ -167,8 +172,8 @@ class Recorder:
         np.maximum(self.peak_escalation, self.escalation_now, out=self.peak_escalation)
         np.maximum(self.peak_rung, rung.max(axis=0), out=self.peak_rung)
         if outcome.attacks:
-            self.casualties += outcome.losses.astype(np.int64)
-            self.deaths += outcome.deaths.astype(np.int64)
+            np.add(self.casualties, outcome.losses, out=self.casualties, casting="unsafe")
+            np.add(self.deaths, outcome.deaths, out=self.deaths, casting="unsafe")
             self.attacks += violent
             self.lethal_attacks += outcome.caused > 0
         if (counts[:, lad.damage > 0]).any():
@@ -235,6 +240,9 @@ class Recorder:
     ) -> None:
         m, lad = self.model, self.model.ladder
         logged = lad.logged if self.event_log == "default" else lad.level != 0
+        p = m.perception  # blamers[perpetrator, victim]: may the victim blame someone else?
+        to, share = p.attribute_to.T, p.attribution.T
+        blamers = (to >= 0) & (to != np.arange(m.n)) & (share > 0)
         for i in range(m.n):
             if i in forced:
                 cols = m.columns
@@ -244,7 +252,7 @@ class Recorder:
                     continue
             k = target[i, cols]
             attributed = np.full(len(cols), i, dtype=np.int64)
-            for victim in np.unique(k):
+            for victim in np.flatnonzero(blamers[i] & (np.bincount(k, minlength=m.n) > 0)):
                 sel = k == victim
                 attributed[sel] = blame(int(victim), attributed[sel], cols[sel])
             self.events.append(

@@ -29,12 +29,15 @@ _MASK = (1 << 64) - 1
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser, in place on a uint64 array."""
-    z ^= z >> _S30
+    """SplitMix64 finaliser, in place on a uint64 array (one scratch array for the shifts)."""
+    tmp = z >> _S30
+    z ^= tmp
     z *= _M1
-    z ^= z >> _S27
+    np.right_shift(z, _S27, out=tmp)
+    z ^= tmp
     z *= _M2
-    z ^= z >> _S31
+    np.right_shift(z, _S31, out=tmp)
+    z ^= tmp
     return z
 
 
@@ -69,13 +72,16 @@ class ReplicateStreams:
 
     def uniform(self, day: int, site: int, columns: np.ndarray | None = None) -> np.ndarray:
         """The uniforms in [0, 1) of one site on one day, one per replicate (or per column)."""
-        keys = self.keys if columns is None else self.keys[columns]
         offset = np.uint64(_mix_int(site + (day + 1) * 0xD1B54A32D192ED03))
         with np.errstate(over="ignore"):
-            z = keys + offset
+            if columns is None:
+                z = self.keys + offset
+            else:
+                z = self.keys[columns]
+                z += offset
             _mix(z)
         z >>= _S11
-        return z.astype(np.float64) * _TO_UNIT
+        return np.multiply(z, _TO_UNIT)  # the 53 high bits as a float64 in [0, 1)
 
 
 def normal(u: np.ndarray) -> np.ndarray:

@@ -71,51 +71,66 @@ def resolve(
     caused = np.zeros((n, R))  # casualties inflicted by each actor today
     killed = np.zeros((n, R))
     attacks: list[Attack] = []
-    security = None
+    security: dict[int, np.ndarray] = {}
+    # first who hit what, actor by actor; then the sizes of every landed attack in one draw each
+    landed: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    sizes_u, deaths_u, rungs = [], [], []
     for a in m.actors:
         i = a.index
         if not counts[i, lad.violent].any():  # counts, not the menu: forced moves may lie outside
             continue
-        if security is None:  # the same for every attacker: posture is settled
-            security = _soil_security(m)
         violent = np.flatnonzero(lad.violent[rung[i]])
-        hit_u, size_u = draws.hit(i, violent), draws.size(i, violent)
-        death_u = draws.deaths(i, violent)
-        kv = target[i, violent]
+        kv, r = target[i, violent], rung[i, violent]
+        foiled: np.ndarray | float = 0.0
+        home = int(m.host_of[i])
+        if home >= 0 and m.is_host[home]:  # a host foils the militias it hosts on its soil
+            if home not in security:  # the same for every attacker: posture is settled
+                security[home] = _soil_security(m, home)
+            foiled = np.where(m.soil[i, kv] == home, security[home][violent], 0.0)
+        p_hit = (
+            lad.lethality[r]
+            * a.spec.capability
+            * (1.0 - m.suppression[i, violent])
+            * (1.0 - m.protection[kv, violent])
+            * (1.0 - foiled)
+        )
+        hit = draws.hit(i, violent) < p_hit
+        h = np.flatnonzero(hit)  # most attacks miss: draw sizes only where they landed
+        landed.append((i, violent, kv, r, h))
+        if len(h):
+            sizes_u.append(draws.size(i, violent)[h])
+            deaths_u.append(draws.deaths(i, violent)[h])
+            rungs.append(r[h])
+    if rungs:
+        r_all = np.concatenate(rungs)
+        cas_all = 1 + rng.poisson(np.concatenate(sizes_u), lad.casualties[r_all] - 1.0)
+        dead_all = rng.binomial(np.concatenate(deaths_u), cas_all, lad.fatality[r_all])
+    start = 0
+    for i, violent, kv, r, h in landed:
+        cas = np.zeros(len(violent), dtype=np.int64)
+        dead = np.zeros(len(violent), dtype=np.int64)
+        if len(h):
+            cas[h] = cas_all[start : start + len(h)]
+            dead[h] = dead_all[start : start + len(h)]
+            start += len(h)
+        hit = cas > 0
+        fixed = forced.get(i)
+        if fixed is not None and (fixed.deaths is not None or fixed.wounded is not None):
+            dead = np.full(len(violent), fixed.deaths) if fixed.deaths is not None else dead
+            wounded = (
+                np.full(len(violent), fixed.wounded) if fixed.wounded is not None else cas - dead
+            )
+            cas = dead + np.maximum(wounded, 0)
+            hit = cas > 0
+        cas_f, dead_f = cas.astype(np.float64), dead.astype(np.float64)
+        caused[i, violent] = cas_f  # each attacker's row is written once a day
+        killed[i, violent] = dead_f
+        losses[kv, violent] += cas_f
+        deaths[kv, violent] += dead_f
+        damage[kv, violent] += np.where(hit, lad.damage[r], 0.0)
         for k in np.unique(kv):
             mine = kv == k
-            cols, r = violent[mine], rung[i, violent[mine]]
-            host = m.soil[i, k]
-            foiled = security[host, cols] if host >= 0 and m.host_of[i] == host else 0.0
-            p_hit = (
-                lad.lethality[r]
-                * a.spec.capability
-                * (1.0 - m.suppression[i, cols])
-                * (1.0 - m.protection[k, cols])
-                * (1.0 - foiled)
-            )
-            hit = hit_u[mine] < p_hit
-            cas = np.zeros(len(cols), dtype=np.int64)
-            dead = np.zeros(len(cols), dtype=np.int64)
-            if hit.any():  # most attacks miss: draw sizes only where they landed
-                h = np.flatnonzero(hit)
-                cas[h] = 1 + rng.poisson(size_u[mine][h], lad.casualties[r[h]] - 1.0)
-                dead[h] = rng.binomial(death_u[mine][h], cas[h], lad.fatality[r[h]])
-            fixed = forced.get(i)
-            if fixed is not None and (fixed.deaths is not None or fixed.wounded is not None):
-                dead = np.full(len(cols), fixed.deaths) if fixed.deaths is not None else dead
-                wounded = (
-                    np.full(len(cols), fixed.wounded) if fixed.wounded is not None else cas - dead
-                )
-                cas = dead + np.maximum(wounded, 0)
-                hit = cas > 0
-            cas, dead = cas.astype(np.float64), dead.astype(np.float64)
-            attacks.append(Attack(i, int(k), r, cols, cas, dead))
-            caused[i, cols] += cas
-            killed[i, cols] += dead
-            losses[k, cols] += cas
-            deaths[k, cols] += dead
-            damage[k, cols] += np.where(hit, lad.damage[r], 0.0)
+            attacks.append(Attack(i, int(k), r[mine], violent[mine], cas_f[mine], dead_f[mine]))
     sabotage = (lad.damage > 0) & ~lad.violent  # covert sabotage does damage without violence
     for a in m.actors:
         i = a.index
@@ -144,13 +159,11 @@ def _postures(m: EscalationModel, rung: np.ndarray, target: np.ndarray, counts: 
             m.suppression_days[k[idx], idx] = lad.duration[r[idx]]
         if a.spec.mediation > 0 and c[lad.conciliatory].any():
             idx = np.flatnonzero(lad.conciliatory[r])
-            others = np.array([j for j in range(m.n) if j != i])
-            m.threat[np.ix_(others, others, idx)] *= 1.0 - a.spec.mediation
+            calmed = np.full((m.n, m.n, 1), 1.0 - a.spec.mediation)  # among the others
+            calmed[i], calmed[:, i] = 1.0, 1.0
+            m.threat[:, :, idx] *= calmed
 
 
-def _soil_security(m: EscalationModel) -> np.ndarray:
-    """Share of attacks foiled on each host's soil: base security plus tightened security."""
-    security = np.zeros_like(m.protection)
-    hosts = np.flatnonzero(m.is_host)
-    security[hosts] = np.minimum(m.security[hosts, None] + m.protection[hosts], MAX_SOIL_SECURITY)
-    return security
+def _soil_security(m: EscalationModel, host: int) -> np.ndarray:
+    """Share of attacks foiled on a host's soil: base security plus tightened security."""
+    return np.minimum(m.security[host] + m.protection[host], MAX_SOIL_SECURITY)

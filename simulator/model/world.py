@@ -128,7 +128,7 @@ class EscalationModel(Model):
             model_reporters={
                 "escalation": lambda m: float(m.recorder.escalation_now.mean()),
                 "direct_clash": lambda m: float((m.recorder.first_clash >= 0).mean()),
-                "casualties": lambda m: float(m.recorder.casualties.sum(axis=0).mean()),
+                "casualties": lambda m: float(m.recorder.casualties.sum() / m.replicates),
             }
         )
         # no collection at construction: batch_run reports the last collected row as the final
@@ -228,15 +228,14 @@ class EscalationModel(Model):
         """Mean threat among the other actors, pulling a mediator towards conciliation."""
         return self._pull[actor.index]
 
-    def _tension(self, actor: Actor) -> np.ndarray | float:
-        if actor.spec.mediation <= 0:
+    def _tension(self, actor: Actor, total: np.ndarray | None) -> np.ndarray | float:
+        """Mean threat among the others: all threat less what ``actor`` feels and inspires."""
+        pairs = (self.n - 1) * (self.n - 2)
+        if pairs <= 0 or total is None:
             return 0.0
-        others = [i for i in range(self.n) if i != actor.index]
-        pairs = len(others) * (len(others) - 1)
-        if pairs == 0:
-            return 0.0
-        sub = self.threat[np.ix_(others, others)]
-        return sub.sum(axis=(0, 1)) / pairs
+        i = actor.index
+        rest = total - self.threat[i].sum(axis=0) - self.threat[:, i].sum(axis=0)
+        return np.maximum(rest, 0.0) / pairs  # ≥ 0 also where rounding says otherwise
 
     # -- the day ------------------------------------------------------------------------------
     def _today_constraints(self) -> None:
@@ -270,7 +269,9 @@ class EscalationModel(Model):
                         j = self.index_of[to]
                         current = self.orders_today[j]
                         self.orders_today[j] = cap if current is None else min(current, cap)
-        self._pull = [self._tension(a) for a in self.actors]
+        mediators = {a.index for a in self.actors if a.spec.mediation > 0}
+        total = self.threat.sum(axis=(0, 1)) if mediators else None
+        self._pull = [self._tension(a, total) if a.index in mediators else 0.0 for a in self.actors]
         self.drives = {}  # today's drives (Actor.drive)
         pressure = np.array([a.spec.domestic_pressure for a in self.actors])[:, None]
         np.subtract(pressure + self.red_lines.credibility_loss, self.weariness, out=self.push)
@@ -302,7 +303,7 @@ class EscalationModel(Model):
         self._settle(rung, target, counts)
         self._grieve(outcome.attacks, blame)
         tripped = self.red_lines.trip(outcome.attacks, blame)
-        self._war(rung, target, counts, outcome.losses)
+        self._war(rung, target, counts, outcome.attacks)
         lapsed = self.red_lines.expire(
             np.array([a.spec.audience_cost for a in self.actors]), CREDIBILITY_STEP
         )
@@ -353,21 +354,27 @@ class EscalationModel(Model):
                 continue
             i, k = attack.attacker, attack.target
             cols, amount = attack.columns[hurt], per * felt(attack.casualties[hurt])
-            self.grievance[k, i, cols] += amount
+            self._add_grievance(k, i, cols, amount)
             culprit = blame(k, np.full(len(cols), i), cols)
             shifted = culprit != i
             if shifted.any():
-                self.grievance[k, culprit[shifted], cols[shifted]] += amount[shifted]
+                self._add_grievance(k, culprit[shifted], cols[shifted], amount[shifted])
             patron = self.patron_of[k]
             if patron >= 0 and patron != i:
-                self.grievance[patron, i, cols] += solidarity * amount
+                self._add_grievance(patron, i, cols, solidarity * amount)
             host = self.soil[i, k]
             if host >= 0 and host not in (i, k):
-                self.grievance[host, i, cols] += solidarity * amount
-        np.clip(self.grievance, 0.0, MAX_GRIEVANCE, out=self.grievance)
+                self._add_grievance(host, i, cols, solidarity * amount)
+
+    def _add_grievance(
+        self, holder: int, at: int | np.ndarray, cols: np.ndarray, amount: np.ndarray
+    ) -> None:
+        """Grievance rises where losses fell, up to MAX_GRIEVANCE (decay keeps it ≥ 0)."""
+        g = self.grievance
+        g[holder, at, cols] = np.minimum(g[holder, at, cols] + amount, MAX_GRIEVANCE)
 
     def _war(
-        self, rung: np.ndarray, target: np.ndarray, counts: np.ndarray, losses: np.ndarray
+        self, rung: np.ndarray, target: np.ndarray, counts: np.ndarray, attacks: list[Attack]
     ) -> None:
         """Start wars, wear the belligerents down, and end wars in ceasefires.
 
@@ -386,8 +393,15 @@ class EscalationModel(Model):
                 self.last_conciliation[i, target[i, cols], cols] = self.day
         fighting = self.at_war.any(axis=1)
         self.weariness *= dyn.weariness_memory
-        self.weariness += dyn.war_weariness * fighting + dyn.weariness_per_casualty * losses
-        if fighting.any():
+        at_war = fighting.any()
+        if at_war and dyn.war_weariness:
+            self.weariness += dyn.war_weariness * fighting
+        if dyn.weariness_per_casualty:  # losses are rare: add them where they fell
+            for attack in attacks:
+                self.weariness[attack.target, attack.columns] += (
+                    dyn.weariness_per_casualty * attack.casualties
+                )
+        if at_war:
             recent = self.last_conciliation > self.day - dyn.ceasefire_days
             ceasefire = self.at_war & recent & recent.transpose(1, 0, 2)
             if ceasefire.any():
@@ -399,5 +413,7 @@ class EscalationModel(Model):
             (self.protection_days, self.protection),
             (self.suppression_days, self.suppression),
         ):
+            if not days.any():  # nothing in force anywhere (suppression, most days)
+                continue
             np.maximum(days - 1, 0, out=days)
             value *= days > 0
