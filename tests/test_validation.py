@@ -21,27 +21,16 @@ path), and ``docs/validation/make_figures.py`` calls the same functions, so the 
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
+from conftest import designs
 from scipy import stats
 
 from simulator.experiment.simulate import release
 from simulator.model import EscalationModel
 from simulator.stats import wilson_interval
 
-
-def _designs():
-    path = Path(__file__).resolve().parents[1] / "docs" / "validation" / "designs.py"
-    spec = importlib.util.spec_from_file_location("validation_designs", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-d = _designs()
+d = designs  # docs/validation/designs.py, loaded once by conftest
 ALPHA, Z_ONE_SIDED, Z99 = d.ALPHA, d.Z_ONE_SIDED, d.Z99
 
 
@@ -49,8 +38,8 @@ ALPHA, Z_ONE_SIDED, Z99 = d.ALPHA, d.Z_ONE_SIDED, d.Z99
 def test_p2_direct_clash_rises_with_offense_bias(sweep, build_model):
     """P(direct clash, war included) over the baseline's 90 days, six biases, 1000 replicates each.
 
-    Observed (seed 7), Iran→US: 0.3 %, 0.5 %, 4.9 %, 46.9 %, 70.6 %, 79.1 % (Cochran-Armitage
-    z = 51.7); every pair: 0, 0.1 %, 75.5 %, 100 %, 100 %, 100 % (z = 64.4).
+    Observed (seed 7), Iran→US: 0.2 %, 0.7 %, 1.9 %, 7.0 %, 15.6 %, 27.7 % (Cochran-Armitage
+    z = 24.9); every pair: 0, 0, 26.4 %, 96.6 %, 99.9 %, 100 % (z = 66.0).
     Test: Cochran-Armitage z > 2.326 (one-sided 1 %), and no neighbouring pair falls
     significantly (one-sided two-proportion z at 1 %).
     """
@@ -70,9 +59,9 @@ def test_p2_direct_clash_rises_with_offense_bias(sweep, build_model):
 def test_p3_lethal_proxy_attacks_fall_as_control_rises(sweep, build_model, make_proxy_scenario):
     """Lethal proxy attacks (militia violent moves that caused casualties) per replicate.
 
-    Observed (seed 5 / 7, per month): proxy world 5.1, 3.7, 1.1, 0.015, 0.001, 0 (ρ = -0.86);
-    baseline front groups 5.3, 1.2, 0.10, 0.0003, 0 (ρ = -0.72); both baseline d.militias at 0.3-0.7
-    10.7, 7.4, 1.35, 0.007, 0 (ρ = -0.88).
+    Observed (seed 5 / 7, per month): proxy world 2.95, 2.77, 2.38, 0.51, 0.001, 0 (ρ = -0.80);
+    baseline front groups 1.41, 0.60, 0.075, 0.006, 0.001 (ρ = -0.71); both baseline militias at
+    0.3-0.7 0.84, 0.10, 0.008, 0.001, 0.0007 (ρ = -0.54).
     Test: Spearman ρ between control and the per-replicate count < 0 at one-sided 1 %; the mean
     rate never rises between neighbours by more than 2 standard errors of the difference; the
     highest control has the fewest.
@@ -94,8 +83,9 @@ def test_p3_lethal_proxy_attacks_fall_as_control_rises(sweep, build_model, make_
 def test_p4_restraint_window_lowers_clash_before_its_end(build_model, make_scenario):
     """P(direct clash on or before the window's last day), with and without the window.
 
-    Observed (seed 2024, 1000 replicates): 20.2 % without, 0 % with (z = 15.0; over all 60
-    days 50.3 % and 40.6 %: the window mostly delays the clash).
+    Observed (seed 2024, 1000 replicates): 99.9 % without, 0 % with (z = 44.7; over all 60
+    days 99.9 % and 99.8 %: the window only delays the clash, 969 replicates clash on day 30, the
+    day it lapses).
     Test: two-proportion z (one-sided) > 2.326, i.e. p < 1 %.
     """
     m = d.measure_p4_window(build_model, make_scenario)
@@ -143,9 +133,9 @@ def test_p5_deterrence_lowers_initiation_of_violence(how, build_model, make_scen
 def test_p5_perceived_us_resolve_deters_iran_and_militias_in_the_baseline(build_model):
     """Baseline: everyone's estimate of US resolve (fixed, so it survives the 20 Jan change).
 
-    Outcome: P(the first violent move of the replicate is by Iran or one of its d.militias against
-    the US). Observed (seed 7, 1000 replicates) at 0.3, 0.45, 0.6, 0.75, 0.9: 99.7 %, 82.5 %,
-    40.5 %, 16.4 %, 6.6 % (z = -50.5). Test: Cochran-Armitage z < -2.326 (one-sided 1 %).
+    Outcome: P(the first violent move of the replicate is by Iran or one of its militias against
+    the US). Observed (seed 7, 1000 replicates) at 0.3, 0.45, 0.6, 0.75, 0.9: 75.8 %, 51.1 %,
+    26.0 %, 12.1 %, 4.7 % (z = -38.3). Test: Cochran-Armitage z < -2.326 (one-sided 1 %).
     """
     m = d.measure_p5_baseline(build_model)
     z = d.cochran_armitage(m["level"], m["opened"], [m["replicates"]] * len(m["level"]))
@@ -175,8 +165,8 @@ def baseline_run():
 def test_p8_baseline_militia_attack_rate_within_f04(baseline_run):
     """Mean militia attacks a month (all replicates), with its 99 % normal interval in F04's 1-2.
 
-    Observed: 1.46 a month. It is a mixture (about 70 % of replicates see no attack; those that
-    do see several a month): docs/VALIDATION.md.
+    Observed: 1.38 a month. It is a mixture (74 % of replicates see no attack; the 7 % that run
+    away see about 19 a month): docs/VALIDATION.md.
     """
     rate = baseline_run["attacks"] / baseline_run["months"]
     mean, se = rate.mean(), rate.std(ddof=1) / np.sqrt(len(rate))
@@ -186,7 +176,7 @@ def test_p8_baseline_militia_attack_rate_within_f04(baseline_run):
 
 def test_p8_baseline_us_deaths_per_militia_attack_near_f06(baseline_run):
     """P(an American killed | militia attack on the US), pooled over every attack: its 99 % Wilson
-    interval inside F06's 95 % interval (2/78: 0.007-0.089). Observed: 0.026."""
+    interval inside F06's 95 % interval (2/78: 0.007-0.089). Observed: 0.030 (242 of 8,147)."""
     k, n = baseline_run["deadly"], baseline_run["attacks_on_us"]
     lo, hi = wilson_interval(k, n, z=Z99)
     assert d.DEATH_BAND[0] <= lo and hi <= d.DEATH_BAND[1], (k / n, lo, hi)
@@ -197,7 +187,7 @@ def test_p9_the_us_answers_a_deadly_militia_attack_by_striking_the_militia(basel
     kills Americans, the US strikes the militia within a few days in a clear majority of the
     replicates where it strikes at all, and its red line ("hold Iran responsible") reaches Iran only
     after the culprit. Observed (2,000 replicates): in the week after, the first US strike hits the
-    militia 69 times and Iran never; 12 times the US does not strike (a lapsed promise)."""
+    militia 71 times and Iran never; 12 times the US does not strike (a lapsed promise)."""
     out = d.us_answers(baseline_run["model"], baseline_run["events"])
     struck = out["militia"] + out["patron"]
     assert struck >= 30, out
@@ -224,10 +214,10 @@ def test_p8_hindcast_spiral_stops_after_the_calibrated_strike(build_model):
 
     History (E09): Iran's warned strike of 8 Jan killed no one, settled its score and kept its
     promise; the US, whose red line counts deaths, answered with sanctions; the round stopped.
-    Observed (seed 7, 2,000 replicates): no state-on-state violence after 8 Jan in 95.9 %; war
-    1.4 %. The test fails when the strike is removed (62 % stop: Iran's revenge and promise are
-    still open) or made deadly (4 % stop: the US red line trips). Tests: 99 % Wilson bounds, and
-    Fisher's exact test (one-sided 1 %) between the variants.
+    Observed (seed 7, 2,000 replicates): no unforced state-on-state violence after 8 Jan in
+    97.2 %; war 1.2 %. The test fails when the strike is removed (60 % stop: Iran's revenge and
+    promise are still open) or made deadly (4 % stop: the US red line trips). Tests: 99 % Wilson
+    bounds, and Fisher's exact test (one-sided 1 %) between the variants.
     """
     m = {s: d.measure_hindcast(build_model, s) for s in ("calibrated", "removed", "deadly")}
     R = m["calibrated"]["replicates"]

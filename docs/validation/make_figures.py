@@ -980,6 +980,7 @@ def p8_baseline() -> dict:
         last = np.full(model.replicates, -1)
         np.maximum.at(last, ev["replicate"][direct], ev["day"][direct])
         war_start, war_last = rec.first_war[wars].copy(), last[wars]
+        war_end = rec.first_ceasefire[wars].copy()  # -1: no ceasefire by the horizon
         fighting = war_last - war_start + 1
         quiet_at_end = model.horizon - 1 - last[wars]
         clash = rec.first_clash >= 0
@@ -1157,7 +1158,7 @@ def p8_baseline() -> dict:
     # -- figure: endings (P10) ---------------------------------------------------------------------
     w = out["wars"]
     fig = captioned_figure(
-        "P10 · How crises end: conciliation by choice, and wars that never reach a ceasefire",
+        "P10 · How crises end: conciliation by choice, weariness, and ceasefires",
         f"Baseline, seed 7 ({R:,} replicates for the moves, {w['replicates']:,} for the wars); "
         "war dyad (tests/test_mechanisms.py): 300 replicates, seed 21. Test: test_p10_*",
         figsize=(13, 4.8),
@@ -1183,17 +1184,21 @@ def p8_baseline() -> dict:
     order = np.argsort(war_start, kind="stable")
     for y, j in enumerate(order):
         ax3.plot([war_start[j], war_last[j] + 1], [y, y], color=COLORS["red"], lw=1.6)
-        ax3.plot([war_last[j] + 1, 90], [y, y], color=COLORS["grey"], lw=0.8, ls=":")
+        if war_end[j] >= 0:
+            ax3.plot(war_end[j], y, "|", color=COLORS["green"], ms=5, mew=1.6)
+        else:
+            ax3.plot([war_last[j] + 1, 90], [y, y], color=COLORS["grey"], lw=0.8, ls=":")
     ax3.plot(
         [], [], color=COLORS["red"], lw=1.6, label="first war move to last state-on-state violence"
     )
+    ax3.plot([], [], "|", color=COLORS["green"], ms=5, mew=1.6, label="ceasefire")
     ax3.plot(
         [],
         [],
         color=COLORS["grey"],
         lw=0.8,
         ls=":",
-        label="quiet, but no ceasefire: still 'at war'",
+        label="no ceasefire by the horizon: still 'at war'",
     )
     ax3.axvline(order_day - 0.5, color=COLORS["grey"], ls=":", lw=1)
     ax3.set_xlim(0, 90)
