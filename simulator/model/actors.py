@@ -163,13 +163,22 @@ class Actor(mesa.Agent):
             scale = d * float(lad.level[self.menu[row]]) * caution
             terms = [(w, scale * float(coef[row])) for w, coef in self.exposure[k] if coef[row]]
             self.value_terms[k] = (scale * float(self.retaliation[k]), terms)
-        rows = self.deterred_rows
-        self.deterrence_lines = [
-            (k, w, coef[rows][:, None].astype(np.float32))
-            for k, lines in self.exposure.items()
-            for w, coef in lines
-            if coef[rows].any()
-        ]
+        # red lines covering deterred moves against k: the rows they cover, their level, coefficient
+        rows = np.arange(len(self.menu))[self.deterred_rows]
+        self.deterrence_lines = []
+        for k, lines in self.exposure.items():
+            for w, coef in lines:
+                covered = np.flatnonzero(coef[rows])
+                if len(covered):
+                    self.deterrence_lines.append(
+                        (
+                            k,
+                            w,
+                            rows[covered],
+                            self.deterred_level[covered],
+                            coef[rows][covered][:, None].astype(np.float32),
+                        )
+                    )
         excluded = self.excluded_against[:, m.actor_type_index]  # (rungs, actors)
         self.excluded_rows = np.flatnonzero(np.isinf(excluded[:, self.targets]).any(axis=1))
 
@@ -293,11 +302,11 @@ class Actor(mesa.Agent):
         rows, level = self.deterred_rows, self.deterred_level
         if len(level) and dyn.deterrence > 0 and lam > 0:
             scale = lam * beta * dyn.deterrence * (1.0 - self.spec.risk_tolerance)
-            for k, owner, coef in self.deterrence_lines:  # red lines that cover the move
-                aimed = target == k
+            for k, owner, covered, covered_level, coef in self.deterrence_lines:
+                aimed = target == k  # red lines that cover the move, on the rows they cover
                 if aimed.any():
                     belief = m.beliefs.credibility[i, owner] * aimed
-                    z[rows] -= (level * (coef * np.float32(scale))) * belief
+                    z[covered] -= (covered_level * (coef * np.float32(scale))) * belief
             e = self.retaliation[target]  # from the target and its allies
             z[rows] -= level * (e * scale).astype(np.float32)
         lines = m.red_lines
