@@ -1,36 +1,31 @@
-"""Render docs/validation/VALIDATION.tmpl.md into docs/VALIDATION.md with the numbers of results.json.
+"""Render VALIDATION.tmpl.md into docs/VALIDATION.md with the numbers of results.json.
 
 Run after make_figures.py: ``python docs/validation/render.py``. No number in the document is typed
-by hand.
-
-Each {{ expr }} is a Python expression over the results (aliases below) and formatting helpers.
-Writes docs/VALIDATION.md, keeping the scenario-table block that make_figures.py wrote.
+by hand: each ``{{ expr }}`` in the template is a Python expression evaluated over the results
+(the short names below: ``r``, ``p1`` … ``p6``, ``b``, ``h``, ``sens``, ``tab``, ``v1``) and the
+formatting helpers of this module. The scenario table between its markers is the one
+make_figures.py writes. Exits 1, listing them, if any expression fails or if a criterion fails
+while the text says every criterion holds.
 """
+
+from __future__ import annotations
 
 import json
 import re
 import sys
+import textwrap
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
-RES = json.loads((REPO / "docs/validation/results.json").read_text())
-r = RES
-p1 = r["p1_no_dilemma"]
-p2 = r["p2_spiral"]
-p3 = r["p3_control"]
-p4 = r["p4_windows"]
-p5 = r["p5_deterrence"]
-p6 = r["p6_logit"]
-b = r["p8_baseline"]
-h = r["p8_hindcast"]
-sens = r["sensitivity"]
-tab = r["scenario_table"]
-v1 = r["v1_headlines"]
+HERE = REPO / "docs" / "validation"
+#: one-sided 99 % normal quantile, for intervals quoted in the text
 Z = 2.326
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def pct(x, nd=1):
-    """0.0345 -> '3.5 %'."""
+def pct(x: float | None, nd: int | str = 1) -> str:
+    """A share as a percentage: 0.0345 -> '3.5 %' (``nd="auto"``: two decimals below 1 %)."""
     if x is None:
         return "—"
     v = x * 100
@@ -39,82 +34,74 @@ def pct(x, nd=1):
     return f"{v:.{nd}f} %".replace("-", "−")
 
 
-def f(x, nd=2):
-    s = f"{x:,.{nd}f}"
-    return s.replace("-", "−")
+def f(x: float, nd: int = 2) -> str:
+    """A number with thousands separators and a typographic minus."""
+    return f"{x:,.{nd}f}".replace("-", "−")
 
 
-def n(x):
+def n(x: float) -> str:
+    """A count with thousands separators."""
     return f"{int(x):,}"
 
 
-def z(x, nd=1):
+def z(x: float, nd: int = 1) -> str:
+    """A z statistic with a typographic minus."""
     return f"{x:.{nd}f}".replace("-", "−")
 
 
-def pv(p):
+def pv(p: float) -> str:
+    """A p-value: three decimals down to 0.001, then a power of ten."""
     if p == 0:
         return "< 10⁻³⁰⁰"
-    m, e = f"{p:.2e}".split("e")
-    e = int(e)
-    if e >= -3:
+    mantissa, exponent = f"{p:.2e}".split("e")
+    if int(exponent) >= -3:
         return f"{p:.3f}"
-    sup = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-    return f"{float(m):.1f} × 10{str(e).translate(sup)}"
+    return f"{float(mantissa):.1f} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
 
 
-def ok(cond):
+def ok(cond: bool) -> str:
+    """A tick, or a cross that says the criterion fails."""
     return "✔" if cond else "✘ (fails)"
 
 
-def rng(pair, fmt=pct):
+def rng(pair: list[float], fmt: Any = pct) -> str:
+    """An interval 'lo–hi' in the given format."""
     return f"{fmt(pair[0])}–{fmt(pair[1])}"
 
 
-def bias_row(sweep, key="p_clash"):
-    s = p2["sweeps"][sweep]
-    return s[key]
+def bias_row(sweep: str, key: str = "p_clash") -> list[float]:
+    """One row of the P2 offense-bias sweep."""
+    return RESULTS["p2_spiral"]["sweeps"][sweep][key]
 
 
-def at(grid, values, x):
+def at(grid: list[Any], values: list[Any], x: Any) -> Any:
+    """The value at grid point ``x``."""
     return values[grid.index(x)]
-
-
-ns = {k: v for k, v in globals().items() if not k.startswith("__")}
-
-tmpl = (REPO / "docs/validation/VALIDATION.tmpl.md").read_text()
-errors = []
-
-
-def sub(m):
-    expr = m.group(1).strip()
-    try:
-        return str(eval(expr, ns))
-    except Exception as exc:  # noqa: BLE001
-        errors.append(f"{expr}: {exc!r}")
-        return f"<<{expr}>>"
-
-
-text = re.sub(r"\{\{(.*?)\}\}", sub, tmpl, flags=re.S)
 
 
 def reflow(text: str, width: int = 100) -> str:
     """Re-wrap paragraphs and list items (not tables, headings, images, code or comments)."""
-    import textwrap
-
-    out, block, fence = [], [], False
+    out: list[str] = []
+    block: list[str] = []
+    fence = False
     item = re.compile(r"^()(- |\d+\. )")  # top-level list items only
 
-    def flush():
+    def flush() -> None:
         if not block:
             return
         m = item.match(block[0])
         if m:
             lead = m.group(1) + m.group(2)
-            body = " ".join([block[0][len(lead):].strip()] + [x.strip() for x in block[1:]])
+            body = " ".join([block[0][len(lead) :].strip()] + [x.strip() for x in block[1:]])
             out.extend(
-                textwrap.wrap(body, width, initial_indent=lead, subsequent_indent=" " * len(lead),
-                              break_long_words=False, break_on_hyphens=False)
+                textwrap.wrap(
+                    body,
+                    width,
+                    initial_indent=lead,
+                    subsequent_indent=" " * len(lead),
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
             )
         else:
             body = " ".join(x.strip() for x in block)
@@ -128,9 +115,7 @@ def reflow(text: str, width: int = 100) -> str:
             out.append(line)
             continue
         special = (
-            fence
-            or not line.strip()
-            or line.lstrip().startswith(("|", "#", "![", "<!--", "---"))
+            fence or not line.strip() or line.lstrip().startswith(("|", "#", "![", "<!--", "---"))
         )
         if special:
             flush()
@@ -144,18 +129,60 @@ def reflow(text: str, width: int = 100) -> str:
     return "\n".join(out)
 
 
-# keep a number and its unit together when wrapping
-text = re.sub(r"(\d) (%|×)", "\\1\u00a0\\2", text)
-text = reflow(text).replace("\u00a0", " ")
-if "✘" in text and "Every criterion holds" in text:
-    errors.append("a criterion fails but the text says every criterion holds")
-if errors:
-    print("\n".join(errors))
-    sys.exit(1)
-doc = REPO / "docs/VALIDATION.md"
-sys.path.insert(0, str(REPO / "docs/validation"))
-import make_figures  # noqa: E402  (the script's own table writer)
+def render(template: str, results: dict[str, Any]) -> tuple[str, list[str]]:
+    """The template with every ``{{ expr }}`` evaluated and re-wrapped; the failed expressions."""
+    names: dict[str, Any] = {k: v for k, v in globals().items() if not k.startswith("__")}
+    names.update(
+        r=results,
+        p1=results["p1_no_dilemma"],
+        p2=results["p2_spiral"],
+        p3=results["p3_control"],
+        p4=results["p4_windows"],
+        p5=results["p5_deterrence"],
+        p6=results["p6_logit"],
+        b=results["p8_baseline"],
+        h=results["p8_hindcast"],
+        sens=results["sensitivity"],
+        tab=results["scenario_table"],
+        v1=results["v1_headlines"],
+    )
+    errors: list[str] = []
 
-doc.write_text(text)
-make_figures.write_table(RES["scenario_table"])
-print("wrote", doc, len(text), "chars")
+    def evaluate(m: re.Match[str]) -> str:
+        expr = m.group(1).strip()
+        try:
+            return str(eval(expr, names))  # noqa: S307  (our own template, our own numbers)
+        except Exception as exc:  # noqa: BLE001  (every failure is reported, none is fatal here)
+            errors.append(f"{expr}: {exc!r}")
+            return f"<<{expr}>>"
+
+    text = re.sub(r"\{\{(.*?)\}\}", evaluate, template, flags=re.S)
+    text = re.sub(r"(\d) (%|×)", "\\1\u00a0\\2", text)  # keep a number and its unit together
+    text = reflow(text).replace("\u00a0", " ")
+    if "✘" in text and "Every criterion holds" in text:
+        errors.append("a criterion fails but the text says every criterion holds")
+    return text, errors
+
+
+RESULTS: dict[str, Any] = {}
+
+
+def main() -> int:
+    """Render the document; 1 if any expression failed (nothing is written then)."""
+    RESULTS.update(json.loads((HERE / "results.json").read_text(encoding="utf-8")))
+    text, errors = render((HERE / "VALIDATION.tmpl.md").read_text(encoding="utf-8"), RESULTS)
+    if errors:
+        print("\n".join(errors))
+        return 1
+    doc = REPO / "docs" / "VALIDATION.md"
+    doc.write_text(text, encoding="utf-8")
+    sys.path.insert(0, str(HERE))
+    import make_figures  # the script's own table writer
+
+    make_figures.write_table(RESULTS["scenario_table"])
+    print("wrote", doc, len(text), "chars")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
