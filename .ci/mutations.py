@@ -440,8 +440,8 @@ MUTATIONS = [
         "war-names-target",
         "a state at war aims at its enemy",
         M + "actors.py",
-        "        target, x = self.face_war(target, x)\n",
-        "",
+        "        if m.is_state[i] and war.any():\n",
+        "        if False:\n",
     ),
     Mutation(
         "geography-rebuild",

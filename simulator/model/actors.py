@@ -233,27 +233,22 @@ class Actor(mesa.Agent):
         return v
 
     def pick_target(self) -> tuple[np.ndarray, np.ndarray]:
-        """Aim where the expected value is highest (an open commitment names the target)."""
+        """Aim where the expected value is highest; a war, then an open commitment, names it."""
         m, i = self.model, self.index
         targets = self.targets
         if len(targets) == 1:
             k = int(targets[0])
             x = self.desire(k)
             target = np.full(m.replicates, k)
-        else:  # the best so far, target by target (ties go to the first, in scenario order)
-            k = int(targets[0])
-            x = self.desire(k)
-            best = self.value(k, x)
-            target = np.full(m.replicates, k)
-            for k in targets[1:]:
-                k = int(k)
-                xk = self.desire(k)
-                vk = self.value(k, xk)
-                better = vk > best
-                np.copyto(x, xk, where=better)
-                np.copyto(best, vk, where=better)
-                target[better] = k
-        target, x = self.face_war(target, x)
+        else:
+            target, x = self._most_valued(targets, slice(None))
+        war = m.at_war[i]  # (actors, replicates)
+        if m.is_state[i] and war.any():
+            # a war names the target: a state at war aims at its enemy (the one it values most),
+            # not at a third party; a ceasefire needs each side's de-escalation towards the other
+            cols = np.flatnonzero(war.any(axis=0))
+            enemies = np.flatnonzero(war[:, cols].any(axis=1))
+            target[cols], x[cols] = self._most_valued(enemies, cols, war)
         if m.pulled[i]:
             committed = m.pulling[i]
             owed = m.red_lines.target[i]
@@ -264,25 +259,27 @@ class Actor(mesa.Agent):
             target = np.where(committed, owed, target)
         return target, x
 
-    def face_war(self, target: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """A war names the target: a state at war aims at its enemy, not at a third party.
+    def _most_valued(
+        self, candidates: np.ndarray, cols: slice | np.ndarray, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The candidate of highest value in each replicate of ``cols``, and the desire towards it.
 
-        Where it is at war with several states it aims at the one it values most. A ceasefire
-        needs each side's de-escalation towards the other, so without this a belligerent whose
-        most attractive target is a proxy would never offer one and no war would end.
+        Ties go to the first candidate (scenario order). ``allowed[k]`` (actors × replicates), if
+        given, says where ``k`` may be chosen at all.
         """
-        war = self.model.at_war[self.index]  # (actors, replicates)
-        if not self.model.is_state[self.index] or not war.any():
-            return target, x
-        cols = np.flatnonzero(war.any(axis=0))
-        best = np.full(len(cols), -np.inf)
-        for k in map(int, np.flatnonzero(war[:, cols].any(axis=1))):
+        size = self.model.replicates if isinstance(cols, slice) else len(cols)
+        best = np.full(size, -np.inf)
+        target = np.zeros(size, dtype=np.int64)
+        x = np.zeros(size)
+        for k in map(int, candidates):
             desire = self.desire(k)
-            xk, vk = desire[cols], self.value(k, desire)[cols]
-            better = war[k, cols] & (vk > best)
-            best[better] = vk[better]
-            target[cols[better]] = k
-            x[cols[better]] = xk[better]
+            vk = self.value(k, desire)[cols]
+            if allowed is not None:
+                vk[~allowed[k, cols]] = -np.inf
+            better = vk > best
+            np.copyto(x, desire[cols], where=better)
+            np.copyto(best, vk, where=better)
+            target[better] = k
         return target, x
 
     def decide(self, draws: DayDraws) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

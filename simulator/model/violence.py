@@ -98,8 +98,8 @@ def resolve(
         h = np.flatnonzero(hit)  # most attacks miss: draw sizes only where they landed
         landed.append((i, violent, kv, r, h))
         if len(h):
-            sizes_u.append(draws.size(i, violent)[h])
-            deaths_u.append(draws.deaths(i, violent)[h])
+            sizes_u.append(draws.size(i, violent[h]))
+            deaths_u.append(draws.deaths(i, violent[h]))
             rungs.append(r[h])
     if rungs:
         r_all = np.concatenate(rungs)
