@@ -24,7 +24,7 @@ from rich.markup import escape
 from simulator import __version__
 from simulator.experiment.designs import DESIGNS
 from simulator.experiment.executors import ExecutorError
-from simulator.experiment.limits import LimitError
+from simulator.experiment.limits import LimitError, OptionError
 from simulator.model.outcomes import EVENT_LOGS
 from simulator.results.errors import ResultsError, ResultsWriteError
 from simulator.scenario import ScenarioError, load_scenario
@@ -69,7 +69,26 @@ EXAMPLES = {
   escalation sweep --resume results/bias-x-control""",
     "analyze": """\
   escalation analyze results/bias-x-control""",
+    "hindcast": """\
+  escalation hindcast scenarios/record_2019_2021.yaml --history history/us_iran_2019_2021.yaml \\
+      --origins 2019-10-01:2021-01-01:monthly --lead 30,60 --replicates 2000 \\
+      --train-until 2020-09-30 --out results/hindcasts
+  escalation hindcast scenarios/baseline.yaml --history history/us_iran_2019_2021.yaml \\
+      --origins 2020-12-20,2021-01-01 --lead 14""",
+    "calibrate": """\
+  escalation calibrate scenarios/sweeps/calibrate_baseline.yaml \\
+      --history history/us_iran_2019_2021.yaml --train-until 2020-09-30 --out results/calibration
+  escalation calibrate scenarios/sweeps/calibrate_baseline.yaml --points 64 --replicates 100 \\
+      --history history/us_iran_2019_2021.yaml --train-until 2020-09-30 --dask local
+  escalation calibrate --resume results/calibration --history history/us_iran_2019_2021.yaml""",
+    "score": """\
+  escalation score results/hindcasts --history history/us_iran_2019_2021.yaml
+  escalation score results/demo --history history/us_iran_2019_2021.yaml  # a run's overlap""",
 }
+
+
+#: replicates of a posterior hindcast when --replicates is not given (shared by its points)
+DEFAULT_POSTERIOR_REPLICATES = 1000
 
 
 class InputError(Exception):
@@ -86,7 +105,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         handler: Callable[[argparse.Namespace], int] = args.handler  # a cmd_* function below
         return handler(args)
-    except (ScenarioError, ResultsError, InputError, LimitError, ExecutorError) as exc:
+    except (
+        ScenarioError,
+        ResultsError,
+        InputError,
+        LimitError,
+        ExecutorError,
+        OptionError,
+    ) as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True, markup=True)
         return 2
     except ResultsWriteError as exc:
@@ -282,7 +308,118 @@ def build_parser() -> argparse.ArgumentParser:
     )
     summary.add_argument("results", type=Path, metavar="DIR", help="run folder")
     summary.set_defaults(handler=cmd_summary)
+
+    hindcast = command(
+        "hindcast",
+        "forecast from rolling origins in the record and score the forecasts",
+        "For each origin: run the scenario from its start with its dated events before the "
+        "origin applied and none after (the state at the origin is the model's own, built by "
+        "the forced record), keep the replicates whose past agrees with the record, and "
+        "forecast each lead; the same from a cold start at the origin shows how much hand-set "
+        "initial values weigh. Scores every window against the history (as `escalation "
+        "score`) with climatology and persistence as references. Writes DIR/manifest.json, "
+        "ensembles.parquet, scores/ and plots/.",
+    )
+    hindcast.add_argument(
+        "scenario", type=Path, nargs="?", metavar="FILE", help="scenario YAML file"
+    )
+    _add_history(hindcast)
+    hindcast.add_argument(
+        "--posterior",
+        type=Path,
+        metavar="DIR",
+        help="forecast with a calibration's posterior instead of FILE: every accepted point of "
+        "DIR (written by `escalation calibrate`) runs its share of the replicates, and the "
+        "pooled ensemble is the posterior predictive",
+    )
+    hindcast.add_argument(
+        "--origins",
+        required=True,
+        metavar="SPEC",
+        help="START:END:monthly (or weekly, or Nd), or dates separated by commas",
+    )
+    hindcast.add_argument(
+        "--lead", default="30,60", metavar="DAYS", help="leads in days (default 30,60)"
+    )
+    hindcast.add_argument("--replicates", "-n", metavar="N", help="replicates per origin")
+    hindcast.add_argument("--seed", metavar="S", help="random seed (default: the scenario's)")
+    hindcast.add_argument(
+        "--out", type=Path, metavar="DIR", help="folder (default results/<name>-hindcast-…)"
+    )
+    hindcast.add_argument("--force", action="store_true", help="replace an existing folder")
+    hindcast.add_argument(
+        "--workers", metavar="W", help="worker processes (default: all cores; 0: this process)"
+    )
+    hindcast.add_argument("--dask", metavar="ADDRESS", help="a Dask scheduler, or `local`")
+    _add_set(hindcast)
+    hindcast.add_argument("--no-plots", action="store_true", help="skip writing plots/")
+    hindcast.add_argument("--quiet", "-q", action="store_true", help="no progress or tables")
+    hindcast.set_defaults(handler=cmd_hindcast)
+
+    score = command(
+        "score",
+        "score a stored run or hindcast against an observed history",
+        "Hold a run or hindcast folder to the record: ranked probability and Brier scores of "
+        "the outcome class (overall and per pair of states), CRPS, log score, PIT and 50/90 % "
+        "interval coverage of militia attacks and deaths, Brier and log scores of state-on-state "
+        "violence, and skill against climatology and persistence. A run is scored on its "
+        "overlap with the record (whole and by calendar month). Writes DIR/scores/ and redraws "
+        "DIR/plots/ with the score figures (reliability, skill, PIT).",
+    )
+    calibrate = command(
+        "calibrate",
+        "fit the unsourced parameters to the record's calibration part (ABC, history matching)",
+        "Run a sweep (the prior: the sweep file's ranges) of a scenario cut at --train-until, "
+        "on a local pool or Dask, resumable; reduce each design point to the record's summary "
+        "statistics (militia attacks a month, deaths of the record's first state, state-on-state "
+        "violence beyond the record's) and keep the --accept share nearest the record (ABC "
+        "rejection) as the posterior sample; rule out implausible points (history matching); "
+        "report the share of the posterior in the quiet and runaway regimes; write a calibrated "
+        "scenario with the posterior medians and 90 % intervals in its header. Writes the sweep "
+        "folder DIR and DIR/calibration/.",
+    )
+    calibrate.add_argument(
+        "file", type=Path, nargs="?", metavar="FILE", help="sweep file (or scenario with `sweep:`)"
+    )
+    _add_history(calibrate)
+    calibrate.add_argument(
+        "--accept",
+        metavar="SHARE",
+        help="share of the design points accepted into the posterior (default 0.1)",
+    )
+    calibrate.add_argument("--points", metavar="N", help="design points (the sweep file's)")
+    calibrate.add_argument("--replicates", "-n", metavar="N", help="replicates per point")
+    calibrate.add_argument("--seed", metavar="S", help="seed of the replicates and the design")
+    calibrate.add_argument(
+        "--out", type=Path, metavar="DIR", help="folder (default results/<name>-calibration-…)"
+    )
+    calibrate.add_argument("--force", action="store_true", help="replace an existing folder")
+    calibrate.add_argument("--resume", type=Path, metavar="DIR", help="finish an interrupted one")
+    calibrate.add_argument("--workers", metavar="W", help="worker processes (default: all cores)")
+    calibrate.add_argument("--dask", metavar="ADDRESS", help="a Dask scheduler, or `local`")
+    _add_set(calibrate)
+    calibrate.add_argument("--quiet", "-q", action="store_true", help="no progress or tables")
+    calibrate.set_defaults(handler=cmd_calibrate)
+
+    score.add_argument("results", type=Path, metavar="DIR", help="run or hindcast folder")
+    _add_history(score)
+    score.add_argument(
+        "--no-plots", action="store_true", help="skip redrawing plots/ with the score figures"
+    )
+    score.set_defaults(handler=cmd_score)
     return parser
+
+
+def _add_history(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--history", type=Path, required=True, metavar="FILE", help="observed-history YAML file"
+    )
+    parser.add_argument(
+        "--train-until",
+        metavar="DATE",
+        help="last day of the record's calibration part: windows ending later are scored as "
+        "held out, and climatology learns its rate only from the part up to DATE",
+    )
 
 
 def _add_set(parser: argparse.ArgumentParser) -> None:
@@ -304,6 +441,16 @@ def whole(text: str | None, option: str) -> int | None:
         return int(text)
     except ValueError:
         raise InputError(f"{option} {text!r}: expected a whole number.") from None
+
+
+def iso_date(text: str | None, option: str) -> dt.date | None:
+    """An option's value as an ISO date (None if not given); InputError naming the option."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{option} {text!r}: expected a date as YYYY-MM-DD.") from None
 
 
 def _stamped(name: str) -> Path:
@@ -505,10 +652,11 @@ def cmd_plot(args: argparse.Namespace) -> int:
             analyze_sweep(folder)  # (re)writes analysis/, which the figures read
             write = write_sweep_plots
         else:
-            from simulator.plots import load_run, write_all
+            from simulator.plots import load_run, write_folder_plots
 
-            load_run(folder)  # fail with a clear message before touching plots/
-            write = write_all
+            if kind == "run":
+                load_run(folder)  # fail with a clear message before touching plots/
+            write = write_folder_plots
         replace_subfolder(folder, PLOTS, kind, lambda tmp: write(folder, tmp, progress))
     for path in sorted((folder / PLOTS).glob("*.png")):
         print(path)
@@ -522,3 +670,159 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
     print_summary(Console(emoji=False), load_run(args.results))
     return 0
+
+
+def cmd_hindcast(args: argparse.Namespace) -> int:
+    """``escalation hindcast``."""
+    from simulator.console import print_scores, progress_display
+    from simulator.experiment.executors import choose_executor
+    from simulator.experiment.hindcast import parse_leads, parse_origins, run_hindcast
+    from simulator.experiment.run import resolve
+    from simulator.history import load_history
+    from simulator.plots.scores import write_score_plots
+
+    replicates, seed = whole(args.replicates, "--replicates"), whole(args.seed, "--seed")
+    posterior = None
+    if (args.scenario is None) == (args.posterior is None):
+        raise InputError("give a scenario FILE or --posterior DIR (one of the two).")
+    if args.posterior is not None:
+        if args.overrides:
+            raise InputError("--set changes a scenario FILE; a posterior's points are as fitted.")
+        from simulator.experiment.calibrate import posterior_scenarios
+
+        total = replicates if replicates is not None else DEFAULT_POSTERIOR_REPLICATES
+        scenarios, posterior = posterior_scenarios(args.posterior, total)
+        scenarios = [resolve(s, None, seed) for s in scenarios]
+        source = str(args.posterior)
+    else:
+        one = load_scenario(args.scenario, args.overrides)
+        scenarios, source = [resolve(one, replicates, seed)], str(args.scenario)
+    scenario = scenarios[0]
+    history = load_history(args.history, [r.name for r in scenario.ladder])
+    origins, leads = parse_origins(args.origins), parse_leads(args.lead)
+    train_until = iso_date(args.train_until, "--train-until")
+    out = args.out or _stamped(f"{scenario.name}-hindcast")
+    with progress_display(args.quiet) as progress:
+        done = run_hindcast(
+            scenarios,
+            history,
+            out,
+            origins,
+            leads,
+            train_until=train_until,
+            scenario_file=source,
+            posterior=posterior,
+            executor=choose_executor(whole(args.workers, "--workers"), args.dask),
+            command=args.command_line,
+            replace=args.force,
+            figures=None if args.no_plots else write_score_plots,
+            progress=progress,
+        )
+    if not args.quiet:
+        console = Console(emoji=False)
+        print_scores(console, done.scores)
+        console.print(f"Hindcast: {out}/ (manifest.json, ensembles.parquet, scores/, plots/)")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    """``escalation score``."""
+    from simulator.console import print_scores
+    from simulator.experiment.score import score_folder
+    from simulator.history import load_history
+
+    history = load_history(args.history)
+    scores = score_folder(args.results, history, iso_date(args.train_until, "--train-until"))
+    folder = args.results
+    if not args.no_plots:
+        from simulator.console import progress_display
+        from simulator.plots import write_folder_plots
+        from simulator.results.layout import PLOTS
+        from simulator.results.store import locked, replace_subfolder
+
+        kind = scores.kind
+        with progress_display() as progress, locked(folder):
+            replace_subfolder(
+                folder, PLOTS, kind, lambda tmp: write_folder_plots(folder, tmp, progress)
+            )
+    console = Console(emoji=False)
+    print_scores(console, scores)
+    plots = "" if args.no_plots else f" and {folder}/plots/"
+    console.print(
+        f"Scores: {folder}/scores/ (windows, skill, coverage, reliability, transient){plots}"
+    )
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """``escalation calibrate``."""
+    from simulator.console import print_calibration, progress_display
+    from simulator.experiment.calibrate import (
+        DEFAULT_ACCEPT,
+        calibrate_sweep,
+        calibration_plan,
+    )
+    from simulator.experiment.executors import choose_executor
+    from simulator.experiment.sweep import Existing, resume_hint, run_sweep
+    from simulator.experiment.sweep_plan import SweepOptions, plan_of_folder
+    from simulator.history import load_history
+    from simulator.plots.calibration import write_calibration_plots
+
+    history = load_history(args.history)
+    accept = DEFAULT_ACCEPT if args.accept is None else _share(args.accept, "--accept")
+    train_until = iso_date(args.train_until, "--train-until")
+    executor = choose_executor(whole(args.workers, "--workers"), args.dask)
+    existing: Existing
+    if args.resume is not None:
+        if args.force or args.file is not None:
+            raise InputError("--resume continues a calibration; give no FILE or --force with it.")
+        folder, plan, existing = args.resume, plan_of_folder(args.resume), "resume"
+    else:
+        if args.file is None:
+            raise InputError("give a sweep file, or --resume DIR.")
+        if train_until is None:
+            raise InputError(
+                "--train-until DATE is required: the last day of the record's calibration part "
+                "(the later part is held out for scoring)."
+            )
+        options = SweepOptions(
+            file=args.file,
+            overrides=tuple(args.overrides),
+            points=whole(args.points, "--points"),
+            replicates=whole(args.replicates, "--replicates"),
+            seed=whole(args.seed, "--seed"),
+        )
+        plan = calibration_plan(options, history, train_until, args.command_line)
+        folder = args.out or _stamped(f"{plan.manifest['scenario_name']}-calibration")
+        existing = "replace" if args.force else "new"
+    with progress_display(args.quiet) as progress:
+        try:
+            report = run_sweep(plan, folder, executor, progress, existing)
+        except KeyboardInterrupt:
+            Console(stderr=True).print(
+                f"interrupted: finished units are kept in {folder}/chunks; continue with "
+                f"`escalation calibrate --resume {folder} --history {args.history}`.",
+                soft_wrap=True,
+            )
+            return 130
+        if not report.complete:
+            Console(stderr=True).print(
+                f"some units failed; the posterior needs them all: {resume_hint(folder)}",
+                soft_wrap=True,
+            )
+            return 3
+        found = calibrate_sweep(folder, plan, history, accept)
+        write_calibration_plots(folder, folder / "calibration", progress)
+    if not args.quiet:
+        print_calibration(Console(emoji=False), found)
+    return 0
+
+
+def _share(text: str, option: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{option} {text!r}: expected a share between 0 and 1.") from None
+    if not 0 < value <= 1:
+        raise InputError(f"{option} {text!r}: expected a share above 0 and at most 1.")
+    return value

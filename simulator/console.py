@@ -15,8 +15,9 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
+import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.markup import escape
@@ -38,7 +39,9 @@ from simulator.results.summary import summarize
 
 if TYPE_CHECKING:
     from simulator.experiment.analysis import SweepAnalysis
+    from simulator.experiment.calibrate import Calibration
     from simulator.experiment.replay import Trace
+    from simulator.experiment.score import Scores
     from simulator.experiment.sweep import SweepReport
 
 #: seconds between progress lines when standard error is not a terminal
@@ -501,3 +504,133 @@ def format_trace(trace: Trace, quiet_days: bool = False) -> list[str]:
             "results folder was made by a different version of the model."
         )
     return lines
+
+
+# -- scores against the record ---------------------------------------------------------------
+#: the scores printed, with short labels (all: lower is better)
+PRINTED_SCORES = (
+    ("rps", "RPS, class"),
+    ("brier_state_violence", "Brier, state violence"),
+    ("brier_deaths_any", "Brier, US death"),
+    ("brier_attacks_at_least", "Brier, ≥ k attacks"),
+    ("crps_attacks", "CRPS, attacks"),
+    ("log_attacks", "log, attacks"),
+)
+_PART_LABELS = {
+    "calibration": "calibration part",
+    "held_out": "held-out part",
+    "whole_record": "whole record",
+}
+
+
+def _skill_cell(x: float) -> str:
+    if not math.isfinite(x):
+        return "–"
+    colour = "green" if x > 0 else "red" if x < 0 else "default"
+    return f"[{colour}]{'< −10' if x < -10 else f'{x:+.2f}'}[/]"
+
+
+def print_scores(console: Console, scores: Scores) -> None:
+    """The skill of the model against the references, per part of the record and lead."""
+    for note in scores.notes:
+        console.print(f"[dim]note: {escape(note)}[/]", soft_wrap=True)
+    t = scores.transient
+    if len(t):
+        kept = t.iloc[int(np.argmin(t["kept"].to_numpy()))]
+        console.print(
+            "Replicates whose spin-up agrees with the record (no state-on-state violence of "
+            f"their own before the origin): {_pct(float(t['kept'].min()))} to "
+            f"{_pct(float(t['kept'].max()))} (fewest at {kept['origin']})",
+            soft_wrap=True,
+        )
+    if len(t):
+        worst = t.iloc[int(np.argmax(t["attacks_difference"].abs().to_numpy()))]
+        console.print(
+            "Start-up transient (a cold start at each origin vs the spun-up world): mean "
+            f"|Δ attacks| {t['attacks_difference'].abs().mean():.2f}, largest "
+            f"{worst['attacks_difference']:+.2f} at {worst['origin']} ({int(worst['lead'])} d); "
+            f"largest |Δ P(state violence)| "
+            f"{t['p_state_violence_difference'].abs().max():.1%}.",
+            soft_wrap=True,
+        )
+    for part, group in scores.skill.groupby("part", sort=True):
+        counts = group.drop_duplicates("lead")
+        windows = ", ".join(
+            f"{w} at {lead} d" for lead, w in zip(counts["lead"], counts["windows"], strict=True)
+        )
+        table = _titled(
+            f"Scores, {_PART_LABELS.get(str(part), str(part))} ({windows} windows)",
+            "Mean score of the model (lower is better); skill = 1 − model / reference, > 0 "
+            "when the model beats the reference. Cold: skill of the model started cold at "
+            "each origin, vs climatology.",
+        )
+        table.add_column("score", no_wrap=True)
+        for name in ("lead", "model", "vs clim.", "vs pers.", "cold"):
+            table.add_column(name, justify="right", no_wrap=True)
+        for metric, label in PRINTED_SCORES:
+            for _, r in group[group["score"] == metric].sort_values("lead").iterrows():
+                table.add_row(
+                    label,
+                    f"{int(r['lead'])} d",
+                    _num(float(r["model"])),
+                    _skill_cell(float(r["skill_vs_climatology"])),
+                    _skill_cell(float(r["skill_vs_persistence"])),
+                    _skill_cell(float(r["skill_cold_vs_climatology"])),
+                )
+        console.print(table)
+    cov = scores.coverage[scores.coverage["forecaster"] == "model"]
+    for _, r in cov.iterrows():
+        console.print(
+            f"Militia attacks inside the model's 50 % / 90 % intervals, {int(r['lead'])}-day "
+            f"windows, {_PART_LABELS.get(str(r['part']), '')}: {_pct(float(r['in50_attacks']))}"
+            f" / {_pct(float(r['in90_attacks']))} of {int(r['windows'])} windows",
+            soft_wrap=True,
+        )
+
+
+def print_calibration(console: Console, found: Calibration) -> None:
+    """The posterior of a calibration: per parameter, per statistic, regimes, the new file."""
+    table = _titled(
+        "Posterior (ABC rejection)",
+        "Median and 90 % credible interval of the accepted points; width: the interval's share "
+        "of the prior range (near 100 %: the record does not constrain the parameter).",
+    )
+    for name in ("parameter", "prior", "median", "90 % interval", "width"):
+        table.add_column(
+            name, justify="left" if name == "parameter" else "right", no_wrap=name != "parameter"
+        )
+    for r in found.summary.itertuples():
+        table.add_row(
+            str(r.parameter),
+            f"{r.prior_low:.3g} – {r.prior_high:.3g}",
+            f"{r.median:.3g}",
+            f"{r.q05:.3g} – {r.q95:.3g}",
+            _pct(float(cast(float, r.width_share))),
+        )
+    console.print(table)
+    stats = _titled("Summary statistics: the record and the model")
+    for name in ("statistic", "record", "± scale", "prior mean", "posterior mean"):
+        stats.add_column(name, justify="left" if name == "statistic" else "right", no_wrap=True)
+    accepted = found.points[found.points["accepted"]]
+    prior = found.points
+    for s in found.statistics:
+        stats.add_row(
+            s.name,
+            _num(s.observed),
+            _num(s.scale),
+            _num(float(prior[s.name].mean())),
+            _num(float(accepted[s.name].mean())),
+        )
+    console.print(stats)
+    console.print(
+        f"Accepted {len(accepted)} of {len(prior)} design points "
+        f"(ε = {found.posterior.epsilon:.3g}); not ruled out by history matching "
+        f"(implausibility ≤ 3): {_pct(found.not_ruled_out)}.",
+        soft_wrap=True,
+    )
+    console.print(
+        "Replicates of the posterior in each regime: "
+        + ", ".join(f"{k} {_pct(v)}" for k, v in found.regimes.items()),
+        soft_wrap=True,
+    )
+    console.print(f"Calibrated scenario: {found.calibrated_file}", soft_wrap=True)

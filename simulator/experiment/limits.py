@@ -27,6 +27,10 @@ MAX_UNITS = 1_000_000
 MEMORY_SHARE = 0.8
 
 
+class OptionError(ValueError):
+    """A command option's value that cannot be used (origins, leads, dates, shares): exit 2."""
+
+
 class LimitError(ValueError):
     """A count out of bounds, or work too large for this machine (reported with exit status 2)."""
 

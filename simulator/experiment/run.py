@@ -74,7 +74,6 @@ def build_manifest(
     scenario: Scenario, scenario_file: str, command: str, event_log: str = "default"
 ) -> dict[str, Any]:
     """Everything needed to understand, re-plot and recompute a run."""
-    ladder = Ladder.from_rungs(scenario.ladder)
     names = list(scenario.actors)
     return new_manifest(
         "run",
@@ -83,23 +82,29 @@ def build_manifest(
             **scenario_fields(scenario),
             "scenario_file": scenario_file,
             "replicates": scenario.replicates,
-            "ladder": [
-                {
-                    "index": i,
-                    "name": ladder.names[i],
-                    "label": ladder.labels[i],
-                    "category": ladder.categories[i],
-                    "score": float(ladder.score[i]),
-                    "violent": bool(ladder.violent[i]),
-                }
-                for i in range(len(ladder))
-            ],
+            "ladder": ladder_entries(scenario),
             "events": _event_marks(scenario),
             "pairs": [[a, b] for i, a in enumerate(names) for b in names[i + 1 :]],
             "event_log": event_log,
             "scenario": scenario_data(scenario),
         },
     )
+
+
+def ladder_entries(scenario: Scenario) -> list[dict[str, Any]]:
+    """The ladder as manifests store it: index, name, label, category, score, violent."""
+    ladder = Ladder.from_rungs(scenario.ladder)
+    return [
+        {
+            "index": i,
+            "name": ladder.names[i],
+            "label": ladder.labels[i],
+            "category": ladder.categories[i],
+            "score": float(ladder.score[i]),
+            "violent": bool(ladder.violent[i]),
+        }
+        for i in range(len(ladder))
+    ]
 
 
 def _event_marks(scenario: Scenario) -> list[dict[str, Any]]:

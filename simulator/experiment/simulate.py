@@ -48,12 +48,14 @@ def simulate(
     chunk: int = DEFAULT_CHUNK,
     progress: Progress = SILENT,
     event_log: str = "default",
+    first_replicate: int = 0,
 ) -> RunTables:
     """Run every replicate of a scenario and return its tables.
 
     ``progress`` hears of every simulated day of every chunk, in replicate-days. ``event_log``
     says which moves go to the event log table (:class:`EscalationModel`): violent, covert and
-    forced moves by default, ``"all"`` moves, or ``"none"`` (no events table).
+    forced moves by default, ``"all"`` moves, or ``"none"`` (no events table). The replicates
+    are numbered from ``first_replicate`` (replicate k is the same world in any run).
     """
     total = int(scenario.replicates if replicates is None else replicates)
     progress.phase("simulating", total * scenario.horizon_days, "replicate-days")
@@ -64,13 +66,17 @@ def simulate(
     for first in range(0, total, chunk):
         size = min(chunk, total - first)
         model = EscalationModel(
-            scenario, replicates=size, seed=seed, first_replicate=first, event_log=event_log
+            scenario,
+            replicates=size,
+            seed=seed,
+            first_replicate=first_replicate + first,
+            event_log=event_log,
         )
         while model.running:
             model.step()
             progress.advance(size)
         rec = model.recorder
-        run_parts.append(replicate_rows(model, first))
+        run_parts.append(replicate_rows(model, first_replicate + first))
         if event_log != "none":
             event_parts.append(event_rows(model))
         escalation.append(rec.escalation)

@@ -16,6 +16,12 @@ MANIFEST = "manifest.json"
 RUNS, DAILY, EVENTS = "runs.parquet", "daily.parquet", "events.parquet"
 DESIGN, POINTS = "design.parquet", "points.parquet"
 CHUNKS, FAILURES, ANALYSIS, PLOTS = "chunks", "failures", "analysis", "plots"
+#: scores against an observed history (``escalation score``), in run and hindcast folders
+SCORES = "scores"
+#: a calibration's posterior, tables and calibrated scenario, in its sweep folder
+CALIBRATION = "calibration"
+#: a hindcast's window quantities per origin, lead, start and replicate
+ENSEMBLES = "ensembles.parquet"
 #: an OS lock beside the folder (``.NAME.lock``) while a process writes it
 LOCK_SUFFIX = ".lock"
 #: hidden temporaries of the atomic writer (see store.write_atomic), in any kind of folder: what a
@@ -70,9 +76,17 @@ KINDS: dict[str, Layout] = {
     "run": Layout(
         kind="run",
         required=(MANIFEST, RUNS, DAILY),
-        optional=(EVENTS, PLOTS),
-        folders=(PLOTS,),
-        owned=(MANIFEST, RUNS, DAILY, EVENTS, f"{PLOTS}/*.png"),
+        optional=(EVENTS, PLOTS, SCORES),
+        folders=(PLOTS, SCORES),
+        owned=(
+            MANIFEST,
+            RUNS,
+            DAILY,
+            EVENTS,
+            f"{PLOTS}/*.png",
+            f"{SCORES}/*.parquet",
+            f"{SCORES}/*.csv",
+        ),
         manifest_keys=(
             "scenario_name",
             "seed",
@@ -83,13 +97,13 @@ KINDS: dict[str, Layout] = {
             "ladder",
             "outcome_classes",
         ),
-        readers="`escalation summary`, `trace` and `plot`",
+        readers="`escalation summary`, `trace`, `plot` and `score`",
     ),
     "sweep": Layout(
         kind="sweep",
         required=(MANIFEST, DESIGN, CHUNKS, FAILURES),
-        optional=(POINTS, ANALYSIS, PLOTS),
-        folders=(CHUNKS, FAILURES, ANALYSIS, PLOTS),
+        optional=(POINTS, ANALYSIS, PLOTS, CALIBRATION),
+        folders=(CHUNKS, FAILURES, ANALYSIS, PLOTS, CALIBRATION),
         owned=(
             MANIFEST,
             DESIGN,
@@ -99,6 +113,10 @@ KINDS: dict[str, Layout] = {
             f"{ANALYSIS}/*.parquet",
             f"{ANALYSIS}/*.csv",
             f"{PLOTS}/*.png",
+            f"{CALIBRATION}/*.parquet",
+            f"{CALIBRATION}/*.csv",
+            f"{CALIBRATION}/*.yaml",
+            f"{CALIBRATION}/*.png",
         ),
         manifest_keys=(
             "scenario_name",
@@ -110,6 +128,25 @@ KINDS: dict[str, Layout] = {
             "outcome_classes",
         ),
         readers="`escalation analyze`, `plot` and `sweep --resume`",
+    ),
+    "hindcast": Layout(
+        kind="hindcast",
+        required=(MANIFEST, ENSEMBLES),
+        optional=(SCORES, PLOTS),
+        folders=(SCORES, PLOTS),
+        owned=(MANIFEST, ENSEMBLES, f"{SCORES}/*.parquet", f"{SCORES}/*.csv", f"{PLOTS}/*.png"),
+        manifest_keys=(
+            "scenario_name",
+            "seed",
+            "replicates",
+            "start",
+            "actors",
+            "ladder",
+            "origins",
+            "leads",
+            "history",
+        ),
+        readers="`escalation score` and `plot`",
     ),
 }
 

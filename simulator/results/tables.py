@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -140,15 +141,34 @@ def write_run(folder: Path, manifest: dict[str, Any], tables: RunTables) -> None
 
 def write_analysis(folder: Path, tables: dict[str, pd.DataFrame]) -> list[Path]:
     """Replace a sweep's ``analysis/`` with ``tables`` (each as .parquet and .csv); the paths."""
+    return write_subfolder_tables(folder, ANALYSIS, "sweep", tables)
+
+
+def write_subfolder_tables(
+    folder: Path,
+    name: str,
+    kind: str,
+    tables: dict[str, pd.DataFrame],
+    record: dict[str, Any] | None = None,
+    extra: Callable[[Path], object] | None = None,
+) -> list[Path]:
+    """Replace ``folder/name`` with ``tables`` (each as .parquet and .csv); the paths written.
+
+    Every table carries ``record`` (plus its kind) in its metadata; ``extra(tmp)`` may add
+    other files to the folder before it replaces the old one.
+    """
 
     def fill(tmp: Path) -> None:
-        for name, table in tables.items():
-            write_table(tmp / f"{name}.parquet", table, {"kind": "analysis"}, atomic=False)
-            table.to_csv(tmp / f"{name}.csv", index=False)
+        for table_name, table in tables.items():
+            meta = {"kind": name, **(record or {})}
+            write_table(tmp / f"{table_name}.parquet", table, meta, atomic=False)
+            table.to_csv(tmp / f"{table_name}.csv", index=False)
+        if extra is not None:
+            extra(tmp)
 
-    replace_subfolder(folder, ANALYSIS, "sweep", fill)
-    out = Path(folder) / ANALYSIS
-    return [out / f"{name}.{ext}" for name in tables for ext in ("parquet", "csv")]
+    replace_subfolder(folder, name, kind, fill)
+    out = Path(folder) / name
+    return [out / f"{t}.{ext}" for t in tables for ext in ("parquet", "csv")]
 
 
 def read_analysis(folder: Path, name: str, required: bool) -> pd.DataFrame | None:
