@@ -51,3 +51,24 @@ def write_all(
         written.append(save(build(res), target / filename))
         progress.advance()
     return written
+
+
+def write_folder_plots(
+    folder: Path, out_dir: Path | None = None, progress: Progress = SILENT
+) -> list[Path]:
+    """Every figure of a run or hindcast folder: a run's own, and its scores' where it has them.
+
+    The figures of a scored folder (reliability, skill, PIT, and a hindcast's forecasts by
+    origin) are drawn from its ``scores/``; a hindcast has no others.
+    """
+    from simulator.plots.scores import write_score_plots
+    from simulator.results.layout import SCORES
+    from simulator.results.manifest import read_manifest
+
+    folder = Path(folder)
+    target = Path(out_dir) if out_dir is not None else folder / PLOTS_DIR
+    kind = read_manifest(folder)["kind"]
+    written = write_all(folder, target, progress) if kind == "run" else []
+    if kind == "hindcast" or (folder / SCORES).is_dir():
+        written += write_score_plots(folder, target, progress)
+    return written
