@@ -33,6 +33,7 @@ FAST = [
     "tests/test_model_properties.py",
     "tests/test_actor_types.py",
     "tests/test_streams.py",
+    "tests/test_hindcast.py",
 ]
 SLOW = ["tests/test_validation.py", "tests/test_reproducibility.py"]
 
@@ -487,6 +488,70 @@ MUTATIONS = [
         "                attributed[sel] = blame(int(victim), attributed[sel], cols[sel])",
         "                pass",
     ),
+    # -- holding the model to the record (issue 9) ---------------------------------------------
+    Mutation(
+        "hindcast-no-future-events",
+        "a forecast applies only the events dated before its origin",
+        "simulator/experiment/hindcast.py",
+        '"events": [e for e in scenario.events if e.date < day],',
+        '"events": list(scenario.events),',
+    ),
+    Mutation(
+        "hindcast-no-future-windows",
+        "restraint windows beginning after the origin are unknown at it",
+        "simulator/experiment/hindcast.py",
+        '"restraint": [w for w in spec.restraint if w.start is None or w.start < origin]',
+        '"restraint": list(spec.restraint)',
+    ),
+    Mutation(
+        "hindcast-conditioning",
+        "replicates whose spin-up holds state-on-state violence of their own are left out",
+        "simulator/scoring/windows.py",
+        "    return np.isin(replicates, bad)",
+        "    return np.zeros(len(replicates), dtype=bool)",
+    ),
+    Mutation(
+        "posterior-replicates",
+        "a posterior point runs its own replicate numbers",
+        "simulator/experiment/simulate.py",
+        "            first_replicate=first_replicate + first,",
+        "            first_replicate=first,",
+    ),
+    Mutation(
+        "record-last-month",
+        "the record's last month counts only its days in the record",
+        "simulator/scoring/windows.py",
+        "min(month.month + dt.timedelta(days=_days_in_month(month.month)), history_end)",
+        "month.month + dt.timedelta(days=_days_in_month(month.month))",
+    ),
+    Mutation(
+        "attacks-on-states",
+        "militia attacks are violent moves aimed at a state",
+        "simulator/scoring/windows.py",
+        "    by_militia = violent & np.isin(actor, list(militia)) & np.isin(target, list(state))",
+        "    by_militia = violent & np.isin(actor, list(militia))",
+    ),
+    Mutation(
+        "focus-deaths",
+        "deaths are the focus actor's own",
+        "simulator/scoring/windows.py",
+        '    deaths = np.where(violent & (target == focus), inside["deaths"].to_numpy(), 0)',
+        '    deaths = np.where(violent, inside["deaths"].to_numpy(), 0)',
+    ),
+    Mutation(
+        "climatology-train-part",
+        "climatology learns its rate from the calibration part only",
+        "simulator/scoring/score.py",
+        "    if until is not None:\n        pairs",
+        "    if False:\n        pairs",
+    ),
+    Mutation(
+        "persistence-previous-window",
+        "persistence forecasts the previous window",
+        "simulator/scoring/score.py",
+        "        before = Window(window.first - dt.timedelta(days=window.days), window.days, \"\")",
+        "        before = window",
+    ),
 ]
 
 
@@ -494,7 +559,7 @@ def run(mutation: Mutation, python: str) -> tuple[str, str]:
     """Apply one mutation in a scratch copy and run the tests; return (verdict, detail)."""
     with tempfile.TemporaryDirectory(prefix="mutation-") as tmp:
         work = Path(tmp)
-        for part in ("simulator", "tests", "scenarios", "docs"):
+        for part in ("simulator", "tests", "scenarios", "docs", "history"):
             shutil.copytree(ROOT / part, work / part, ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copy(ROOT / "pyproject.toml", work / "pyproject.toml")
         target = work / mutation.path

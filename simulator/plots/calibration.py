@@ -38,7 +38,16 @@ from simulator.results.manifest import read_manifest
 from simulator.results.tables import read_table, table_record
 
 from .scores import focus_actor
-from .style import FIGSIZE, FOOTER_IN, captioned_figure, fmt_date, plain, save, style_axes
+from .style import (
+    FIGSIZE,
+    FOOTER_IN,
+    captioned_figure,
+    fitted_caption,
+    fmt_date,
+    plain,
+    save,
+    style_axes,
+)
 
 __all__ = [
     "CalibrationTables",
@@ -56,8 +65,6 @@ RECORD_COLOR = "#111111"
 BAND_COLOR = "#fdeba8"
 #: a statistic's panel cuts a tail reaching beyond q90 + this × (q90 − q10) of the design points
 TAIL_FENCE = 2.0
-#: characters of the 7.5-point footer that fit in an inch of figure width
-CAPTION_CHARS_PER_IN = 16.0
 POINT_COLUMNS = ("accepted", "not_ruled_out")
 POSTERIOR_COLUMNS = ("parameter", "prior_low", "prior_high", "q05", "median", "q95")
 STATISTIC_COLUMNS = ("statistic", "observed", "scale")
@@ -129,20 +136,17 @@ class CalibrationTables:
             fitted = f"{fmt_date(first)} \u2013 {fmt_date(last)}"
         history = f"record \u201c{r['history']}\u201d" if r.get("history") else "record"
         accept = f"ABC accepts the nearest {float(r['accept']):.0%}" if r.get("accept") else ""
-        text = ""
-        for keep in range(3):  # 0: everything; then drop the file, then the acceptance share
-            parts = [
+
+        def parts(keep: int) -> list[str]:  # 0: everything; then no file, no acceptance share
+            out = [
                 f"Scenario \u201c{m.get('scenario_name', '?')}\u201d{source if keep < 1 else ''}",
                 f"{kind}, {points}" if kind else points,
                 f"seed {m.get('seed', '?')}",
                 f"fitted to the {history}" + (f", {fitted}" if fitted else ""),
             ]
-            if accept and keep < 2:
-                parts.append(accept)
-            text = " \u00b7 ".join(parts)
-            if len(text) <= width_in * CAPTION_CHARS_PER_IN:
-                break
-        return text
+            return out + [accept] if accept and keep < 2 else out
+
+        return fitted_caption(parts, 3, width_in)
 
 
 def _table(folder: Path, name: str, required: tuple[str, ...]) -> pd.DataFrame:

@@ -57,6 +57,7 @@ from .style import (
     CalendarFormatter,
     SectionHeader,
     captioned_figure,
+    fitted_caption,
     fmt_date,
     plain,
     save,
@@ -93,8 +94,6 @@ PIT_BINS = 10
 MIN_PIT_BAND = 10
 #: where "it did not happen" is marked, just below 0 % so the forecasts near 0 stay visible
 NOT_HAPPENED_Y = -0.045
-#: characters of the 7.5-point footer that fit in an inch of figure width
-CAPTION_CHARS_PER_IN = 16.0
 PART_LABELS = {
     CALIBRATION: "Calibration part",
     HELD_OUT: "Held-out part",
@@ -205,25 +204,25 @@ class ScoredFolder:
             span = f" ({fmt_date(first)} \u2013 {fmt_date(last)})"
         source = f" ({m['scenario_file']})" if m.get("scenario_file") else ""
         origins = sorted(self.windows["origin"].unique()) if self.kind == "hindcast" else []
-        for keep in range(4):  # 0: everything; then drop the span, the file, the origins
-            parts = [
+
+        def parts(keep: int) -> list[str]:  # 0: everything; then no span, no file, no origins
+            out = [
                 f"Scenario \u201c{m.get('scenario_name', '?')}\u201d"
                 + (source if keep < 2 else ""),
                 f"{int(m.get('replicates', 0)):,} replicates",
                 f"seed {m.get('seed', '?')}",
             ]
             if origins and keep < 3:
-                parts.append(
+                out.append(
                     f"{len(origins)} origins {fmt_date(origins[0])} \u2013 {fmt_date(origins[-1])}"
                 )
             if name:
-                parts.append(f"record \u201c{name}\u201d" + (span if keep < 1 else ""))
+                out.append(f"record \u201c{name}\u201d" + (span if keep < 1 else ""))
             if self.train_until is not None:
-                parts.append(f"calibration part to {fmt_date(self.train_until)}")
-            text = " \u00b7 ".join(parts)
-            if len(text) <= width_in * CAPTION_CHARS_PER_IN:
-                break
-        return text
+                out.append(f"calibration part to {fmt_date(self.train_until)}")
+            return out
+
+        return fitted_caption(parts, 4, width_in)
 
 
 def _scores_table(folder: Path, name: str, required: tuple[str, ...]) -> pd.DataFrame:

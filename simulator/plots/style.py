@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,26 @@ def fmt_date(date: dt.date) -> str:
 def new_figure(res: RunResults, title: str, figsize: tuple[float, float] = FIGSIZE) -> Figure:
     """Create a constrained-layout Figure with a title and the scenario/replicates/seed footer."""
     return captioned_figure(title, res.caption(), figsize)
+
+
+#: characters of footer text that fit one inch of figure width at the footer's size
+CAPTION_CHARS_PER_IN = 16.0
+
+
+def fitted_caption(
+    parts: Callable[[int], list[str]], levels: int, width_in: float = FIGSIZE[0]
+) -> str:
+    """A footer line that fits ``width_in`` inches.
+
+    ``parts(0)`` joined by " · ", or, when that is too long, ``parts(1)``, … (each leaving out a
+    detail), down to ``parts(levels - 1)``.
+    """
+    text = ""
+    for keep in range(levels):
+        text = " \u00b7 ".join(parts(keep))
+        if len(text) <= width_in * CAPTION_CHARS_PER_IN:
+            break
+    return text
 
 
 def captioned_figure(title: str, caption: str, figsize: tuple[float, float] = FIGSIZE) -> Figure:
