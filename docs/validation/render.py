@@ -1,11 +1,11 @@
 """Render VALIDATION.tmpl.md into docs/VALIDATION.md with the numbers of results.json.
 
-Run after make_figures.py: ``python docs/validation/render.py``. No number in the document is typed
-by hand: each ``{{ expr }}`` in the template is a Python expression evaluated over the results
-(the short names below: ``r``, ``p1`` … ``p6``, ``b``, ``h``, ``sens``, ``tab``, ``v1``) and the
-formatting helpers of this module. The scenario table between its markers is the one
-make_figures.py writes. Exits 1, listing them, if any expression fails or if a criterion fails
-while the text says every criterion holds.
+Run after make_figures.py and record.py: ``python docs/validation/render.py``. No number in the
+document is typed by hand: each ``{{ expr }}`` in the template is a Python expression evaluated
+over the results (the short names below: ``r``, ``p1`` … ``p6``, ``b``, ``h``, ``sens``, ``tab``,
+``v1``; ``rec`` for record.json) and the formatting helpers of this module. The scenario table
+between its markers is the one make_figures.py writes. Exits 1, listing them, if any expression
+fails or if a criterion fails while the text says every criterion holds.
 """
 
 from __future__ import annotations
@@ -79,6 +79,114 @@ def at(grid: list[Any], values: list[Any], x: Any) -> Any:
     return values[grid.index(x)]
 
 
+# -- the record (record.json, written by record.py) -----------------------------------------------
+#: the scores of the record tables, with their labels (lower is better for all)
+RECORD_SCORES = (
+    ("rps", "RPS, outcome class"),
+    ("brier_state_violence", "Brier, state-on-state violence"),
+    ("brier_deaths_any", "Brier, any US death"),
+    ("brier_attacks_at_least", "Brier, ≥ k militia attacks"),
+    ("crps_attacks", "CRPS, militia attacks"),
+    ("log_attacks", "log score, militia attacks"),
+    ("crps_deaths", "CRPS, US deaths"),
+)
+PARTS = {"calibration": "calibration part", "held_out": "held-out part"}
+
+
+def skill_row(run: str, part: str, lead: int, score: str) -> dict[str, Any]:
+    """One row of a run's skill table in record.json."""
+    for row in RECORD[run]["skill"]:
+        if row["part"] == part and row["lead"] == lead and row["score"] == score:
+            return dict(row)
+    raise KeyError(f"{run}: no skill row for {part}, {lead} d, {score}")
+
+
+def sk(x: float | None) -> str:
+    """A skill score: signed, two decimals, '≪ −10' below −10, '—' when undefined."""
+    if x is None or x != x:
+        return "—"
+    if x < -10:
+        return "< −10"
+    return f"{x:+.2f}".replace("-", "−")
+
+
+def num(x: float | None, nd: int = 2) -> str:
+    """A mean score, or '—'."""
+    return "—" if x is None or x != x else f(x, nd)
+
+
+def score_table(run: str, part: str) -> str:
+    """A markdown table of the model's mean scores and skills for one part of the record."""
+    lines = [
+        "| score | lead | windows | model | climatology | persistence | skill vs climatology "
+        "| skill vs persistence |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    leads = sorted({r["lead"] for r in RECORD[run]["skill"] if r["part"] == part})
+    for score, label in RECORD_SCORES:
+        for lead in leads:
+            r = skill_row(run, part, lead, score)
+            lines.append(
+                f"| {label} | {lead} d | {r['windows']} | {num(r['model'])} | "
+                f"{num(r['climatology'])} | {num(r['persistence'])} | "
+                f"{sk(r['skill_vs_climatology'])} | {sk(r['skill_vs_persistence'])} |"
+            )
+    return "\n".join(lines)
+
+
+def coverage(run: str, part: str, lead: int, column: str = "in90_attacks") -> float:
+    """The share of a part's windows whose record fell in the model's interval."""
+    for row in RECORD[run]["coverage"]:
+        if row["part"] == part and row["lead"] == lead and row["forecaster"] == "model":
+            return float(row[column])
+    raise KeyError(f"{run}: no coverage row for {part}, {lead} d")
+
+
+def posterior_table() -> str:
+    """The calibration's posterior, per parameter, as a markdown table."""
+    lines = [
+        "| parameter | prior | median | 90 % credible interval | share of the prior range |",
+        "|---|---|---|---|---|",
+    ]
+    for r in RECORD["posterior"]:
+        lines.append(
+            f"| `{r['parameter']}` | {r['prior_low']:.3g} – {r['prior_high']:.3g} | "
+            f"{r['median']:.3g} | {r['q05']:.3g} – {r['q95']:.3g} | {pct(r['width_share'], 0)} |"
+        )
+    return "\n".join(lines)
+
+
+def statistic(name: str) -> dict[str, Any]:
+    """One summary statistic of the calibration (observed, scale, prior and posterior means)."""
+    return next(dict(r) for r in RECORD["statistics"] if r["statistic"] == name)
+
+
+def regime(name: str) -> float:
+    """The posterior's share of replicates in a regime (quiet, runaway)."""
+    return float(next(r["share"] for r in RECORD["regimes"] if r["regime"] == name))
+
+
+def transient(run: str, lead: int, key: str) -> list[float]:
+    """A column of a run's start-up transient table, for one lead, in origin order."""
+    return [float(r[key]) for r in RECORD[run]["transient"] if r["lead"] == lead]
+
+
+def transient_peak(run: str, lead: int) -> dict[str, Any]:
+    """The origin where a run's spun-up and cold forecasts of attacks differ most."""
+    rows = [r for r in RECORD[run]["transient"] if r["lead"] == lead]
+    top = max(rows, key=lambda r: abs(r["attacks_difference"]))
+    return {**top, "date": top["origin"][:10]}
+
+
+def window(run: str, origin: str, lead: int) -> dict[str, Any]:
+    """The model's row of one window (origin given as YYYY-MM-DD) of a run in record.json."""
+    return next(
+        dict(w)
+        for w in RECORD[run]["windows"]
+        if w["origin"].startswith(origin) and w["lead"] == lead
+    )
+
+
 def reflow(text: str, width: int = 100) -> str:
     """Re-wrap paragraphs and list items (not tables, headings, images, code or comments)."""
     out: list[str] = []
@@ -145,6 +253,7 @@ def render(template: str, results: dict[str, Any]) -> tuple[str, list[str]]:
         sens=results["sensitivity"],
         tab=results["scenario_table"],
         v1=results["v1_headlines"],
+        rec=RECORD,
     )
     errors: list[str] = []
 
@@ -165,11 +274,13 @@ def render(template: str, results: dict[str, Any]) -> tuple[str, list[str]]:
 
 
 RESULTS: dict[str, Any] = {}
+RECORD: dict[str, Any] = {}
 
 
 def main() -> int:
     """Render the document; 1 if any expression failed (nothing is written then)."""
     RESULTS.update(json.loads((HERE / "results.json").read_text(encoding="utf-8")))
+    RECORD.update(json.loads((HERE / "record.json").read_text(encoding="utf-8")))
     text, errors = render((HERE / "VALIDATION.tmpl.md").read_text(encoding="utf-8"), RESULTS)
     if errors:
         print("\n".join(errors))
