@@ -552,6 +552,13 @@ MUTATIONS = [
         "        before = Window(window.first - dt.timedelta(days=window.days), window.days, \"\")",
         "        before = window",
     ),
+    Mutation(
+        "lag-own-answers",
+        "a response lag ends at the victim's own (unforced) next violent move",
+        "simulator/scoring/windows.py",
+        '        own = (actor == victim) & ~e["forced"].to_numpy()',
+        "        own = actor == victim",
+    ),
 ]
 
 

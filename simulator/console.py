@@ -530,6 +530,10 @@ def _skill_cell(x: float) -> str:
     return f"[{colour}]{'< −10' if x < -10 else f'{x:+.2f}'}[/]"
 
 
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
 def print_scores(console: Console, scores: Scores) -> None:
     """The skill of the model against the references, per part of the record and lead."""
     for note in scores.notes:
@@ -578,6 +582,23 @@ def print_scores(console: Console, scores: Scores) -> None:
                     _skill_cell(float(r["skill_cold_vs_climatology"])),
                 )
         console.print(table)
+    for lag in scores.lags.to_dict("records"):
+        attacks, mean = int(lag["model_attacks"]), float(lag["mean_lag"])
+        model = (
+            f"the model answered {_pct(float(lag['answered']))} of its {attacks} such attacks"
+            if attacks
+            else "the model had no such attack"
+        )
+        if attacks and math.isfinite(mean):
+            model += (
+                f", after {_num(mean)} days on average (CRPS {_num(float(lag['crps']))}, "
+                f"PIT {_num(float(lag['pit']))})"
+            )
+        console.print(
+            f"Response lag: {lag['victim']} answered the lethal attack of {lag['date']} after "
+            f"{_days(int(lag['observed_lag']))}; {model}.",
+            soft_wrap=True,
+        )
     cov = scores.coverage[scores.coverage["forecaster"] == "model"]
     for _, r in cov.iterrows():
         console.print(

@@ -135,7 +135,7 @@ def test_the_record_s_windows(history, ladder):
 
 
 def test_the_record_s_response_lags(history, ladder):
-    lags = observed_lags(history, ladder, ["US", "Iran"])
+    lags = observed_lags(history, ladder, ["US", "Iran"]).groupby("victim")["lag"].apply(list)
     assert lags["US"] == [2, 1]  # K-1 → strikes on KH two days later; Taji → the next day
     assert lags["Iran"] == [5]  # Soleimani → the missile strike of 8 January
 
@@ -327,3 +327,36 @@ def test_persistence_forecasts_the_previous_window(history, ladder):
     assert pers["rps"] == pytest.approx(rules.rps(probs, CLASH))
     assert pers["p_state_violence"] == pytest.approx(PERSISTENCE_DOUBT)
     assert pers["mean_attacks"] == pytest.approx(5.5, rel=0.05)  # December's count as the mean
+
+
+def test_the_days_from_a_lethal_attack_to_the_victim_s_answer(ladder):
+    start = D(2020, 1, 1)
+    ev = events_frame(
+        [
+            (0, 2, "KH", "lethal_attack", "US", 1, False),  # answered on day 4: lag 2
+            (0, 4, "US", "limited_strike", "KH", 0, False),
+            (0, 6, "KH", "lethal_attack", "US", 1, False),  # a second one: not the first
+            (1, 3, "KH", "lethal_attack", "US", 2, False),  # answered only by a forced move
+            (1, 5, "US", "limited_strike", "KH", 0, True),
+            (2, 3, "KH", "harassment", "US", 0, False),  # nobody killed: no lag
+            (3, 1, "US", "lethal_attack", "Iran", 1, False),  # Iran's lag: 5 days
+            (3, 6, "Iran", "limited_strike", "US", 0, False),
+        ]
+    )
+    got = simulated(ev, np.arange(4), start, Window(start, 30, ""), ladder, "US")
+    np.testing.assert_array_equal(got["lag.US"], [2.0, -1.0, np.nan, np.nan])
+    np.testing.assert_array_equal(got["lag.Iran"], [np.nan, np.nan, np.nan, 5.0])
+
+
+def test_the_record_s_lags_are_scored_against_the_model_s(history, ladder):
+    ens = _synthetic_ensembles([D(2019, 11, 1)], [30], [PROXY] * 4, [0] * 4)
+    ens = ens.sort_values(["start", "replicate"]).reset_index(drop=True)  # spun up, then cold
+    ens["lag.US"] = [1.0, 2.0, 3.0, -1.0] * 2
+    ens["lag.Iran"] = np.nan
+    from simulator.scoring.score import lag_scores
+
+    lags = lag_scores(ens, history, ladder).set_index(["victim", "observed_lag"])
+    k1 = lags.loc[("US", 2.0)]  # K-1, answered in two days
+    assert k1["model_attacks"] == 4 and k1["answered"] == 0.75 and k1["mean_lag"] == 2.0
+    assert k1["crps"] == pytest.approx(rules.crps_ensemble(2.0, np.array([1.0, 2.0, 3.0])))
+    assert np.isnan(lags.loc[("Iran", 5.0)]["crps"])  # the model never killed an Iranian

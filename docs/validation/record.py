@@ -67,7 +67,7 @@ def tables(folder: Path) -> dict[str, Any]:
     """The scores of a scored folder, as plain data."""
     scores = folder / "scores"
     out: dict[str, Any] = {}
-    for name in ("skill", "coverage", "transient"):
+    for name in ("skill", "coverage", "transient", "lags"):
         frame = pd.read_parquet(scores / f"{name}.parquet")
         out[name] = json.loads(frame.to_json(orient="records", date_format="iso"))
     windows = pd.read_parquet(scores / "windows.parquet")

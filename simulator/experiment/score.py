@@ -27,6 +27,7 @@ from simulator.results.tables import read_table, write_subfolder_tables
 from simulator.scoring.score import (
     coverage_table,
     history_focus,
+    lag_scores,
     reliability,
     run_ensembles,
     run_windows,
@@ -48,6 +49,7 @@ class Scores:
     coverage: pd.DataFrame
     reliability: pd.DataFrame
     transient: pd.DataFrame
+    lags: pd.DataFrame
     notes: tuple[str, ...] = ()
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -58,6 +60,7 @@ class Scores:
             "coverage": self.coverage,
             "reliability": self.reliability,
             "transient": self.transient,
+            "lags": self.lags,
         }
 
 
@@ -93,6 +96,7 @@ def compute_scores(
         coverage=coverage_table(windows),
         reliability=reliability(windows),
         transient=transient_table(ens),
+        lags=lag_scores(ens, history, ladder),
         notes=notes,
     )
 

@@ -40,10 +40,13 @@ from simulator.scoring.windows import (
     QUANTITIES,
     Ladder,
     Window,
+    lag_column,
     observed,
+    observed_lags,
     pair_column,
     simulated,
     state_pairs,
+    states_of,
 )
 
 if TYPE_CHECKING:
@@ -271,6 +274,55 @@ def reliability(scores: pd.DataFrame, forecaster: str = MODEL, bins: int = 5) ->
                     }
                 )
     return pd.DataFrame(rows)
+
+
+def lag_scores(
+    ens: pd.DataFrame, history: History, ladder: Ladder, rng_seed: int = PIT_SEED
+) -> pd.DataFrame:
+    """Each response lag of the record scored against the model's pooled lags.
+
+    For every lethal attack on a state in the record, the days until that state's next violent
+    move (K-1 → the US strikes two days later, …), scored by CRPS, log score and PIT against the
+    lags of every lethal attack on the same state in the model's windows (spun-up, kept
+    replicates, shortest lead; answered ones). ``answered`` is the share of the model's lethal
+    attacks on the state that the state answered at all. No reference forecast: the record has
+    too few lags to make a climatology of them.
+    """
+    observed_rows = observed_lags(history, ladder, states_of(ladder))
+    observed_rows = observed_rows[observed_rows["lag"].notna()]
+    shortest = ens[(ens["lead"] == ens["lead"].min()).to_numpy()]
+    spun = shortest[(shortest["start"] == "spun_up").to_numpy() & shortest["kept"].to_numpy()]
+    rng = np.random.default_rng(rng_seed)
+    rows = []
+    for victim, date, lag in zip(
+        observed_rows["victim"], observed_rows["date"], observed_rows["lag"], strict=True
+    ):
+        column = lag_column(str(victim))
+        if column not in spun:
+            continue
+        lags = spun[column].to_numpy(dtype=float)
+        attacked = lags[~np.isnan(lags)]
+        answered = attacked[attacked >= 0]
+        row: dict[str, Any] = {
+            "victim": victim,
+            "date": date,
+            "observed_lag": float(lag),
+            "model_attacks": len(attacked),
+            "answered": len(answered) / len(attacked) if len(attacked) else math.nan,
+        }
+        if len(answered):
+            y = float(lag)
+            row.update(
+                {
+                    "mean_lag": float(answered.mean()),
+                    "crps": float(rules.crps_ensemble(y, answered)),
+                    "log": float(rules.log_score(y, answered, floor=1 / (2 * len(answered)))),
+                    "pit": float(rules.pit(y, answered, rng)),
+                }
+            )
+        rows.append(row)
+    columns = ["victim", "date", "observed_lag", "model_attacks", "answered"]
+    return pd.DataFrame(rows, columns=[*columns, "mean_lag", "crps", "log", "pit"])
 
 
 def transient_table(ens: pd.DataFrame) -> pd.DataFrame:

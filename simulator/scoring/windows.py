@@ -48,6 +48,8 @@ FROM_OUTCOME = {
 QUANTITIES = ("violence", "state_violence", "militia_attacks", "deaths")
 #: count quantities, scored with CRPS, log score, PIT and interval coverage
 COUNTS = ("militia_attacks", "deaths")
+#: the lag of a lethal attack its victim never answered
+UNANSWERED = -1.0
 #: a month counts towards a window's class when at least this share of its days lie inside it
 MONTH_SHARE = 0.5
 
@@ -138,7 +140,28 @@ def simulated(
     for a, b in state_pairs(ladder):
         between = ((actor == a) & (target == b)) | ((actor == b) & (target == a))
         columns[pair_column(a, b)] = worst(between)
+    lags = response_lags(events, start, window, ladder, states_of(ladder))
+    lags = lags.drop_duplicates(["victim", "replicate"])  # the first lethal attack of each
+    for victim in states_of(ladder):
+        mine = lags[lags["victim"] == victim]
+        column = np.full(R, np.nan)
+        column[pd.Index(replicates).get_indexer(mine["replicate"])] = mine["lag"].fillna(UNANSWERED)
+        columns[lag_column(victim)] = column
     return pd.DataFrame(columns)
+
+
+def states_of(ladder: Ladder) -> list[str]:
+    """The states of a run, in its actors' order."""
+    return [name for name, kind in ladder.types.items() if kind == "state"]
+
+
+def lag_column(victim: str) -> str:
+    """The column of the days from a lethal attack on ``victim`` to its next violent move.
+
+    Per replicate, for the first lethal attack on the victim in the window: NaN when there was
+    none, :data:`UNANSWERED` when the victim never moved violently again in the run.
+    """
+    return f"lag.{victim}"
 
 
 def state_pairs(ladder: Ladder) -> list[tuple[str, str]]:
@@ -147,7 +170,7 @@ def state_pairs(ladder: Ladder) -> list[tuple[str, str]]:
     Only violence between states is dated completely in the record (the monthly counts of
     militia attacks do not say which militia), so only pairs of states have an observed class.
     """
-    states = [name for name, kind in ladder.types.items() if kind == "state"]
+    states = states_of(ladder)
     return [(a, b) for i, a in enumerate(states) for b in states[i + 1 :]]
 
 
@@ -179,35 +202,36 @@ def chosen_state_violence(
 
 def response_lags(
     events: pd.DataFrame, start: dt.date, window: Window, ladder: Ladder, victims: Sequence[str]
-) -> dict[str, np.ndarray]:
-    """Days from a lethal attack on each victim to the victim's next violent move.
+) -> pd.DataFrame:
+    """Days from each lethal attack on a victim to the victim's next violent move.
 
-    Pooled over replicates: for every violent move with deaths aimed at a victim within the
-    window, the days until that victim's next violent move (of its own choosing) in the same
-    replicate, later than the attack; attacks never answered within the run are left out (the
-    share answered is the caller's to report).
+    One row per violent move with deaths aimed at one of ``victims`` within the window:
+    ``victim``, ``replicate``, ``day`` and ``lag``, the days until that victim's next violent
+    move of its own choosing in the same replicate (later than the attack, inside the run or
+    not: NaN when it never came).
     """
     first = (window.first - start).days
     e = events[events["rung"].astype(str).isin(list(ladder.violent)).to_numpy()]
-    out: dict[str, np.ndarray] = {}
+    day = e["day"].to_numpy().astype(np.int64)
+    rep = e["replicate"].to_numpy().astype(np.int64)
+    target, actor = e["target"].astype(str).to_numpy(), e["actor"].astype(str).to_numpy()
+    span = 1 + int(day.max(initial=0))
+    parts = []
     for victim in victims:
-        day = e["day"].to_numpy().astype(np.int64)
-        lethal = e[
-            (e["target"].astype(str) == victim).to_numpy()
-            & (e["deaths"].to_numpy() > 0)
-            & (day >= first)
-            & (day < first + window.days)
-        ]
-        strikes = e[(e["actor"].astype(str) == victim).to_numpy() & ~e["forced"].to_numpy()]
-        key = strikes["replicate"].to_numpy().astype(np.int64) * 100_000 + strikes["day"].to_numpy()
-        order = np.sort(key)
-        asked = lethal["replicate"].to_numpy().astype(np.int64) * 100_000 + lethal["day"].to_numpy()
-        nxt = np.searchsorted(order, asked, side="right")
-        found = nxt < len(order)
-        answer = np.where(found, order[np.minimum(nxt, len(order) - 1)], -1)
-        same = found & (answer // 100_000 == asked // 100_000)
-        out[victim] = (answer[same] - asked[same]).astype(np.int64)
-    return out
+        hit = (target == victim) & (e["deaths"].to_numpy() > 0)
+        hit &= (day >= first) & (day < first + window.days)
+        own = (actor == victim) & ~e["forced"].to_numpy()
+        answers = np.sort(rep[own] * span + day[own])
+        asked = rep[hit] * span + day[hit]
+        nxt = np.searchsorted(answers, asked, side="right")
+        answer = answers[np.minimum(nxt, max(len(answers) - 1, 0))] if len(answers) else asked
+        same = (nxt < len(answers)) & (answer // span == asked // span)
+        lag = np.where(same, answer - asked, np.nan).astype(float)
+        parts.append(
+            pd.DataFrame({"victim": victim, "replicate": rep[hit], "day": day[hit], "lag": lag})
+        )
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["victim", "replicate", "day"], kind="stable").reset_index(drop=True)
 
 
 def observed(history: History, window: Window, ladder: Ladder, focus: str) -> dict[str, float]:
@@ -269,21 +293,22 @@ def observed(history: History, window: Window, ladder: Ladder, focus: str) -> di
     }
 
 
-def observed_lags(history: History, ladder: Ladder, victims: Sequence[str]) -> dict[str, list[int]]:
-    """The record's days from each lethal attack on a victim to the victim's next violent move."""
+def observed_lags(history: History, ladder: Ladder, victims: Sequence[str]) -> pd.DataFrame:
+    """The record's days from each lethal attack on a victim to the victim's next violent move.
+
+    One row per lethal attack: ``victim``, ``date``, ``lag`` (NaN if the record holds no answer).
+    """
     ev = history.events_frame().sort_values("date", kind="stable")
     violent = ev[ev["rung"].isin(list(ladder.violent)).to_numpy()]
-    out: dict[str, list[int]] = {}
+    rows = []
     for victim in victims:
-        lags = []
         hits = violent[(violent["target"] == victim).to_numpy() & (violent["deaths"].fillna(0) > 0)]
         own = violent[violent["actor"] == victim]
         for date in hits["date"]:
             later = [d for d in own["date"] if d > date]
-            if later:
-                lags.append((min(later) - date).days)
-        out[victim] = lags
-    return out
+            lag = float((min(later) - date).days) if later else float("nan")
+            rows.append({"victim": victim, "date": date, "lag": lag})
+    return pd.DataFrame(rows, columns=["victim", "date", "lag"])
 
 
 def _days_in_month(first: dt.date) -> int:
