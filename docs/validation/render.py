@@ -187,6 +187,15 @@ def window(run: str, origin: str, lead: int) -> dict[str, Any]:
     )
 
 
+def lag_row(run: str, victim: str, date: str) -> dict[str, Any]:
+    """A run's score of one response lag of the record (the attack's date as YYYY-MM-DD)."""
+    return next(
+        dict(r)
+        for r in RECORD[run]["lags"]
+        if r["victim"] == victim and str(r["date"]).startswith(date)
+    )
+
+
 def reflow(text: str, width: int = 100) -> str:
     """Re-wrap paragraphs and list items (not tables, headings, images, code or comments)."""
     out: list[str] = []
