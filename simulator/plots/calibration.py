@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ from simulator.results.tables import read_table, table_record
 from .scores import focus_actor
 from .style import (
     FIGSIZE,
-    FOOTER_IN,
+    bottom_legend,
     captioned_figure,
     fitted_caption,
     fmt_date,
@@ -209,28 +209,6 @@ def _grid(n: int, max_cols: int) -> tuple[int, int]:
     return math.ceil(max(n, 1) / cols), cols
 
 
-def _bottom_legend(
-    fig: Figure, handles: Sequence[object], labels: Sequence[str], ncols: int, title: str = ""
-) -> None:
-    """A legend below the panels, lifted above the footer strip (see plots.scores)."""
-    fontsize = 8.0
-    # matplotlib's stub admits only Artists as handles
-    fig.legend(  # type: ignore[call-overload]
-        list(handles),
-        list(labels),
-        loc="outside lower center",
-        ncols=ncols,
-        frameon=False,
-        fontsize=fontsize,
-        borderaxespad=0.5 + FOOTER_IN * 72 / fontsize,
-        title=title or None,
-        title_fontproperties={"size": 8},
-    )
-
-
-# -- marginals ----------------------------------------------------------------------------
-
-
 def plot_posterior_marginals(data: CalibrationTables) -> Figure:
     """Per parameter: accepted points against all points over the prior range."""
     params = data.parameters
@@ -292,7 +270,7 @@ def plot_posterior_marginals(data: CalibrationTables) -> Figure:
         ax.set_xlabel("value (axis: the prior range)", fontsize=8)
         if k % ncols == 0:
             ax.set_ylabel("density", fontsize=8)
-    _bottom_legend(
+    bottom_legend(
         fig,
         [
             Patch(color=PRIOR_COLOR, alpha=0.6),
@@ -366,7 +344,7 @@ def plot_posterior_pairs(data: CalibrationTables) -> Figure:
                 ax.set_ylabel(plain(_wrap_path(py, width)), fontsize=7.5)
             else:
                 ax.tick_params(labelleft=False)
-    _bottom_legend(
+    bottom_legend(
         fig,
         [
             Line2D([], [], marker="o", color=PRIOR_COLOR, linestyle="none"),
@@ -500,7 +478,7 @@ def plot_statistics(data: CalibrationTables) -> Figure:
             f"{r['regime']} {float(r['share']):.0%}" for r in data.regimes.to_dict("records")
         )
         title = f"Accepted points' replicates by regime: {shares}"
-    _bottom_legend(
+    bottom_legend(
         fig,
         [
             Patch(color=PRIOR_COLOR, alpha=0.7),

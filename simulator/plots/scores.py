@@ -28,6 +28,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
@@ -52,10 +53,10 @@ from simulator.stats import wilson_interval
 
 from .style import (
     FIGSIZE,
-    FOOTER_IN,
     HANDLER_MAP,
     CalendarFormatter,
     SectionHeader,
+    bottom_legend,
     captioned_figure,
     fitted_caption,
     fmt_date,
@@ -137,6 +138,8 @@ WINDOW_COLUMNS = (
 SKILL_COLUMNS = ("part", "lead", "score", "windows", "skill_vs_climatology", "skill_vs_persistence")
 RELIABILITY_COLUMNS = ("event", "bin_low", "bin_high", "windows", "forecast", "observed")
 ENSEMBLE_COLUMNS = ("origin", "lead", "start", "kept", "militia_attacks")
+#: the figures' legend below the panels, drawing section headers with HANDLER_MAP
+_legend = partial(bottom_legend, handler_map=HANDLER_MAP)
 
 
 def focus_actor(manifest: dict[str, Any]) -> str:
@@ -291,31 +294,6 @@ def _no_windows(fig: Figure, text: str) -> Figure:
     return fig
 
 
-def _bottom_legend(
-    fig: Figure, handles: Sequence[object], labels: Sequence[str], ncols: int, title: str = ""
-) -> None:
-    """A legend below the panels, above the footer.
-
-    Constrained layout keeps room for an "outside" legend at the bottom of its layout area,
-    which ends above the footer strip; the legend itself is placed against the figure's edge,
-    so it is lifted by the footer's height (``borderaxespad`` counts in font sizes).
-    """
-    fontsize = 8.0
-    # matplotlib's stub admits only Artists as handles; SectionHeader is drawn by HANDLER_MAP
-    fig.legend(  # type: ignore[call-overload]
-        list(handles),
-        list(labels),
-        loc="outside lower center",
-        ncols=ncols,
-        frameon=False,
-        fontsize=fontsize,
-        borderaxespad=0.5 + FOOTER_IN * 72 / fontsize,
-        handler_map=HANDLER_MAP,
-        title=title or None,
-        title_fontproperties={"size": 8},
-    )
-
-
 def _k_note(model: pd.DataFrame) -> str:
     """'k = 3 at 30 d, 6 at 60 d': the threshold of the attack event per lead."""
     pairs = model.drop_duplicates("lead").sort_values("lead")
@@ -414,7 +392,7 @@ def plot_reliability(data: ScoredFolder) -> Figure:
         ax.set_xlabel("Forecast probability (%)")
         if i == 0:
             ax.set_ylabel("Observed frequency in the record (%)")
-    _bottom_legend(
+    _legend(
         fig,
         [
             Line2D([], [], color=MODEL_COLOR, marker="o", linestyle="none", markersize=7),
@@ -516,7 +494,7 @@ def plot_skill(data: ScoredFolder) -> Figure:
     labels = [SCORE_LABELS.get(s, s).format(focus=data.focus) for s in scores]
     axes[0][0].set_yticks(y, [plain(t) for t in labels])
     axes[0][0].invert_yaxis()  # shared: the first score on top in every panel
-    _bottom_legend(
+    _legend(
         fig,
         [Patch(color=CLIM_COLOR), Patch(color=PERS_COLOR), Patch(facecolor="#eef6ee")],
         ["vs climatology", "vs persistence", "model better than the reference"],
@@ -886,7 +864,7 @@ def plot_hindcast_probabilities(data: ScoredFolder) -> Figure:
     if data.train_until is not None:
         handles.append(Line2D([], [], color=SPLIT_COLOR, linestyle=(0, (5, 3))))
         labels.append(_split_label(data.train_until).replace("split: ", "calibration | held out: "))
-    _bottom_legend(fig, handles, labels, ncols=3)
+    _legend(fig, handles, labels, ncols=3)
     return fig
 
 

@@ -434,3 +434,33 @@ def save(fig: Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=DPI, format="png", facecolor="white")
     return path
+
+
+def bottom_legend(
+    fig: Figure,
+    handles: Sequence[object],
+    labels: Sequence[str],
+    ncols: int,
+    title: str = "",
+    handler_map: dict[type, Any] | None = None,
+) -> None:
+    """A legend below the panels, above the footer.
+
+    Constrained layout keeps room for an "outside" legend at the bottom of its layout area,
+    which ends above the footer strip; the legend itself is placed against the figure's edge,
+    so it is lifted by the footer's height (``borderaxespad`` counts in font sizes).
+    """
+    fontsize = 8.0
+    # matplotlib's stub admits only Artists as handles (and section headers through handler_map)
+    fig.legend(  # type: ignore[call-overload]
+        list(handles),
+        list(labels),
+        loc="outside lower center",
+        ncols=ncols,
+        frameon=False,
+        fontsize=fontsize,
+        borderaxespad=0.5 + FOOTER_IN * 72 / fontsize,
+        handler_map=handler_map,
+        title=title or None,
+        title_fontproperties={"size": 8},
+    )
