@@ -549,7 +549,7 @@ MUTATIONS = [
         "persistence-previous-window",
         "persistence forecasts the previous window",
         "simulator/scoring/score.py",
-        "        before = Window(window.first - dt.timedelta(days=window.days), window.days, \"\")",
+        '        before = Window(window.first - dt.timedelta(days=window.days), window.days, "")',
         "        before = window",
     ),
     Mutation(
