@@ -57,7 +57,8 @@ EXAMPLES = {
   escalation validate scenarios/baseline.yaml --set horizon_days=120""",
     "plot": """\
   escalation plot results/demo              # a run: escalation_fan.png, outcomes.png, …
-  escalation plot results/bias-x-control    # a sweep: outcome_vs_<param>.png, heatmap.png, …""",
+  escalation plot results/bias-x-control    # a sweep: outcome_vs_<param>.png, heatmap.png, …
+  escalation plot results/hindcasts         # a hindcast: reliability.png, skill.png, …""",
     "summary": """\
   escalation summary results/demo""",
     "sweep": """\
@@ -222,13 +223,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     plot = command(
         "plot",
-        "(re)draw the figures of a stored run or sweep",
+        "(re)draw the figures of a stored run, sweep or hindcast",
         "Redraw DIR/plots/ from the stored tables (no model is run). For a run folder: the "
         "escalation fan, action mix, outcomes, clash probability and threat matrix. For a sweep "
         "folder: the analysis is redone first (as `escalation analyze`), then outcomes along "
-        "each parameter, a heatmap, and the Sobol or Morris indices.",
+        "each parameter, a heatmap, and the Sobol or Morris indices. For a scored run or a "
+        "hindcast: the score figures too (reliability, skill, PIT; forecasts by origin).",
     )
-    plot.add_argument("results", type=Path, metavar="DIR", help="run or sweep folder")
+    plot.add_argument("results", type=Path, metavar="DIR", help="run, sweep or hindcast folder")
     plot.set_defaults(handler=cmd_plot)
 
     sweep = command(
@@ -321,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
         "ensembles.parquet, scores/ and plots/.",
     )
     hindcast.add_argument(
-        "scenario", type=Path, nargs="?", metavar="FILE", help="scenario YAML file"
+        "scenario", type=Path, nargs="?", metavar="FILE", help="scenario YAML file (or --posterior)"
     )
     _add_history(hindcast)
     hindcast.add_argument(
@@ -749,7 +751,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     print_scores(console, scores)
     plots = "" if args.no_plots else f" and {folder}/plots/"
     console.print(
-        f"Scores: {folder}/scores/ (windows, skill, coverage, reliability, transient){plots}"
+        f"Scores: {folder}/scores/ (windows, skill, coverage, reliability, transient, lags){plots}"
     )
     return 0
 

@@ -308,6 +308,12 @@ def run_hindcast(
         )
     plan, notes = plan_windows(origins, leads, history.start, history.end)
     check_split(history, train_until)
+    early = [o for o, _ in plan if o < scenario.start]
+    if early:
+        notes.append(
+            f"{len(early)} origin(s) before the scenario's start ({scenario.start}) start cold: "
+            "no record before them to spin up from, only the scenario's hand-set state"
+        )
     manifest = new_manifest(
         "hindcast",
         command,
