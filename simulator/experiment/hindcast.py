@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from simulator.experiment.executors import Executor, InlineExecutor
@@ -251,18 +250,6 @@ def plan_windows(
             "use shorter leads or earlier origins."
         )
     return plan, notes
-
-
-def kept_share(ens: pd.DataFrame) -> pd.DataFrame:
-    """Per origin (spun-up runs): replicates kept after conditioning on the record, and share."""
-    spun = ens[(ens["start"] == SPUN_UP) & (ens["lead"] == ens["lead"].min())]
-    g = spun.groupby("origin")["kept"]
-    return pd.DataFrame({"kept": g.sum(), "share": g.mean()}).reset_index()
-
-
-def replicate_count(ens: pd.DataFrame) -> int:
-    """Replicates per forecast (the same for every origin)."""
-    return int(np.unique(ens["replicate"]).size)
 
 
 @dataclass(frozen=True)

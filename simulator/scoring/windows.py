@@ -46,8 +46,6 @@ FROM_OUTCOME = {
 }
 #: quantities with one value per replicate and window (and a class per pair of states)
 QUANTITIES = ("violence", "state_violence", "militia_attacks", "deaths")
-#: count quantities, scored with CRPS, log score, PIT and interval coverage
-COUNTS = ("militia_attacks", "deaths")
 #: the lag of a lethal attack its victim never answered
 UNANSWERED = -1.0
 #: a month counts towards a window's class when at least this share of its days lie inside it
