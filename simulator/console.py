@@ -40,6 +40,7 @@ from simulator.results.summary import summarize
 if TYPE_CHECKING:
     from simulator.experiment.analysis import SweepAnalysis
     from simulator.experiment.calibrate import Calibration
+    from simulator.experiment.compare import Comparison
     from simulator.experiment.replay import Trace
     from simulator.experiment.score import Scores
     from simulator.experiment.sweep import SweepReport
@@ -655,3 +656,92 @@ def print_calibration(console: Console, found: Calibration) -> None:
         soft_wrap=True,
     )
     console.print(f"Calibrated scenario: {found.calibrated_file}", soft_wrap=True)
+
+
+def _pp(x: float) -> str:
+    """A difference of probabilities in percentage points, signed."""
+    return f"{100 * x:+.2f}".replace("-", "−")
+
+
+def _g(x: float) -> str:
+    return f"{x:+.2g}".replace("-", "−")
+
+
+def print_comparison(console: Console, done: Comparison, list_changed: bool = False) -> None:
+    """The paired differences of a comparison: outcomes, transitions, metrics, changed ones."""
+    arms = done.manifest["arms"]
+    console.print(f"A: {escape(arms[0]['label'])}\nB: {escape(arms[1]['label'])}", soft_wrap=True)
+    out = done.tables["outcomes"]
+    table = _titled(
+        f"Change from A to B, {done.manifest['replicates']:,} paired replicates",
+        "ΔP = P(B) − P(A) in percentage points, with 95 % intervals: paired (Newcombe 1998, "
+        "common random numbers) and, for the same work without pairing, unpaired; ratio: the "
+        "paired width over the unpaired; p: McNemar's exact two-sided test.",
+    )
+    short = {
+        "war": "war",
+        "direct_clash": "clash",
+        "proxy_violence": "proxy",
+        "contained": "contained",
+        "de_escalated": "de-esc.",
+        "clash_or_war": "clash|war",
+    }
+    for name in ("outcome", "A → B, %", "ΔP", "paired", "unpaired", "ratio", "p"):
+        table.add_column(name, justify="left" if name == "outcome" else "right", no_wrap=True)
+    for r in out[out["scope"] == "overall"].to_dict("records"):
+        ratio = float(r["width_ratio"])
+        table.add_row(
+            short.get(str(r["outcome"]), str(r["outcome"])),
+            f"{100 * float(r['p_a']):.1f} → {100 * float(r['p_b']):.1f}",
+            _pp(float(r["delta"])),
+            f"{_pp(float(r['low']))}…{_pp(float(r['high']))}",
+            f"{_pp(float(r['unpaired_low']))}…{_pp(float(r['unpaired_high']))}",
+            f"{ratio:.2f}" if math.isfinite(ratio) else "–",
+            f"{float(r['mcnemar_p']):.2g}",
+        )
+    console.print(table)
+    tr = done.tables["transitions"].set_index("a")
+    short = {
+        "war": "war",
+        "direct_clash": "clash",
+        "proxy_violence": "proxy",
+        "contained": "contained",
+        "de_escalated": "de-esc.",
+    }
+    moves = _titled("Replicates by class under A (rows) and under B (columns)")
+    moves.add_column("A \\ B", no_wrap=True)
+    for c in tr.columns:
+        moves.add_column(short.get(str(c), str(c)), justify="right", no_wrap=True)
+    for label, row in zip(tr.index, tr.to_numpy(), strict=True):
+        moves.add_row(short.get(str(label), str(label)), *(f"{int(v):,}" for v in row))
+    console.print(moves)
+    metrics = _titled(
+        "Mean differences B − A: paired 95 % interval, and unpaired for the same work"
+    )
+    for name in ("metric", "A → B", "Δ", "paired", "unpaired"):
+        metrics.add_column(name, justify="left" if name == "metric" else "right", no_wrap=True)
+    for r in done.tables["metrics"].to_dict("records"):
+        metrics.add_row(
+            str(r["metric"]),
+            f"{_num(float(r['mean_a']))} → {_num(float(r['mean_b']))}",
+            _g(float(r["delta"])),
+            f"{_g(float(r['low']))}…{_g(float(r['high']))}",
+            f"{_g(float(r['unpaired_low']))}…{_g(float(r['unpaired_high']))}",
+        )
+    console.print(metrics)
+    changed = done.tables["changed"]
+    folder = done.folder
+    console.print(
+        f"{len(changed):,} replicates changed class; replay one in each arm with "
+        f"`escalation trace {folder}/a --replicate K` and `… {folder}/b --replicate K`"
+        + ("." if list_changed or not len(changed) else " (--list-changed lists them)."),
+        soft_wrap=True,
+    )
+    if list_changed:
+        for r in changed.to_dict("records"):
+            console.print(
+                f"  {int(r['replicate'])}: {r['outcome_a']} → {r['outcome_b']}   "
+                f"escalation trace {folder}/b --replicate {int(r['replicate'])}",
+                soft_wrap=True,
+            )
+    console.print(f"Comparison: {folder}/ (a/, b/, outcomes, transitions, daily, metrics, changed)")

@@ -22,6 +22,9 @@ SCORES = "scores"
 CALIBRATION = "calibration"
 #: a hindcast's window quantities per origin, lead, start and replicate
 ENSEMBLES = "ensembles.parquet"
+#: a comparison's tables (``NAME.parquet``) and its two arms, each a complete run folder
+COMPARISON_TABLES = ("outcomes", "transitions", "daily", "metrics", "changed")
+ARM_FOLDERS = ("a", "b")
 #: an OS lock beside the folder (``.NAME.lock``) while a process writes it
 LOCK_SUFFIX = ".lock"
 #: hidden temporaries of the atomic writer (see store.write_atomic), in any kind of folder: what a
@@ -128,6 +131,21 @@ KINDS: dict[str, Layout] = {
             "outcome_classes",
         ),
         readers="`escalation analyze`, `plot` and `sweep --resume`",
+    ),
+    "comparison": Layout(
+        kind="comparison",
+        required=(MANIFEST, *(f"{t}.parquet" for t in COMPARISON_TABLES), *ARM_FOLDERS),
+        optional=(PLOTS,),
+        folders=(*ARM_FOLDERS, *(f"{arm}/{PLOTS}" for arm in ARM_FOLDERS), PLOTS),
+        owned=(
+            MANIFEST,
+            *(f"{t}.parquet" for t in COMPARISON_TABLES),
+            f"{PLOTS}/*.png",
+            *(f"{arm}/{name}" for arm in ARM_FOLDERS for name in (MANIFEST, RUNS, DAILY, EVENTS)),
+            *(f"{arm}/{PLOTS}/*.png" for arm in ARM_FOLDERS),
+        ),
+        manifest_keys=("arms", "seed", "replicates", "start", "horizon_days", "actors"),
+        readers="`escalation trace DIR/a` (or `DIR/b`) and `plot`",
     ),
     "hindcast": Layout(
         kind="hindcast",
