@@ -87,6 +87,10 @@ EXAMPLES = {
       --replicates 5000 --out results/carrier
   escalation compare scenarios/baseline.yaml --set actors.KH.control=0.9 --out results/control-09
   escalation compare scenarios/baseline.yaml --set actors.KH.control=0.9 --list-changed""",
+    "robustness": """\
+  escalation robustness results/levers-x-uncertainties --lever actors.US.red_lines.0.delay_max
+  escalation robustness results/bias-x-control --lever actors.KH.control \\
+      --outcome proxy_violence""",
     "score": """\
   escalation score results/hindcasts --history history/us_iran_2019_2021.yaml
   escalation score results/demo --history history/us_iran_2019_2021.yaml  # a run's overlap""",
@@ -397,6 +401,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("--quiet", "-q", action="store_true", help="no progress or tables")
     compare.set_defaults(handler=cmd_compare)
+
+    robust = command(
+        "robustness",
+        "which lever setting holds up across the uncertainties of a grid sweep (regret)",
+        "Split a finished grid sweep's parameters into levers (--lever, what an actor controls) "
+        "and uncertainties (the rest). For each lever setting, across the uncertainty points: "
+        "the mean and worst-case probability of --outcome, and the regret against the best "
+        "setting at each point (mean, maximum, how often it was the best). Writes "
+        "DIR/robustness/ (summary, regret).",
+    )
+    robust.add_argument("results", type=Path, metavar="DIR", help="grid sweep folder")
+    robust.add_argument(
+        "--lever", action="append", default=[], metavar="PATH", help="a swept lever (repeatable)"
+    )
+    robust.add_argument(
+        "--outcome",
+        default="clash_or_war",
+        help="an outcome column of the sweep's points: clash_or_war (default), war, "
+        "direct_clash, proxy_violence, contained, de_escalated (for which more is better)",
+    )
+    robust.set_defaults(handler=cmd_robustness)
 
     score = command(
         "score",
@@ -905,4 +930,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         )
     if not args.quiet:
         print_comparison(Console(emoji=False), done, list_changed=args.list_changed)
+    return 0
+
+
+def cmd_robustness(args: argparse.Namespace) -> int:
+    """``escalation robustness``."""
+    from simulator.console import print_robustness
+    from simulator.experiment.robustness import robustness
+
+    print_robustness(Console(emoji=False), robustness(args.results, args.lever, args.outcome))
     return 0

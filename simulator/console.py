@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from simulator.experiment.calibrate import Calibration
     from simulator.experiment.compare import Comparison
     from simulator.experiment.replay import Trace
+    from simulator.experiment.robustness import Robustness
     from simulator.experiment.score import Scores
     from simulator.experiment.sweep import SweepReport
 
@@ -745,3 +746,37 @@ def print_comparison(console: Console, done: Comparison, list_changed: bool = Fa
                 soft_wrap=True,
             )
     console.print(f"Comparison: {folder}/ (a/, b/, outcomes, transitions, daily, metrics, changed)")
+
+
+def print_robustness(console: Console, found: Robustness) -> None:
+    """Lever settings ranked by their worst regret across the uncertainties."""
+    better = "higher" if found.higher_is_better else "lower"
+    table = _titled(
+        f"P({found.outcome.replace('_', ' ')}) by lever setting, across "
+        f"{int(found.summary['uncertainty_points'].iloc[0])} uncertainty points ({better} is "
+        "better)",
+        "Regret: how much worse than the best setting at the same uncertainty point; ranked by "
+        f"the worst regret. Levers: {', '.join(found.levers)}. Uncertainties: "
+        f"{', '.join(found.uncertainties)}.",
+    )
+    for lever in found.levers:
+        table.add_column(
+            lever.rsplit(".", 2)[-2] + "." + lever.rsplit(".", 1)[-1]
+            if lever.count(".") > 1
+            else lever,
+            justify="right",
+            no_wrap=True,
+        )
+    for name in ("mean", "worst", "mean regret", "max regret", "best at"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for r in found.summary.to_dict("records"):
+        table.add_row(
+            *(f"{float(r[lever]):.4g}" for lever in found.levers),
+            _pct(float(r["mean"])),
+            _pct(float(r["worst"])),
+            _pct(float(r["mean_regret"])),
+            _pct(float(r["max_regret"])),
+            _pct(float(r["best_share"])),
+        )
+    console.print(table)
+    console.print(f"Tables: {found.folder}/robustness/ (summary, regret)")

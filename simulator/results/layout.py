@@ -20,6 +20,8 @@ CHUNKS, FAILURES, ANALYSIS, PLOTS = "chunks", "failures", "analysis", "plots"
 SCORES = "scores"
 #: a calibration's posterior, tables and calibrated scenario, in its sweep folder
 CALIBRATION = "calibration"
+#: a sweep's lever settings across its uncertainties (``escalation robustness``)
+ROBUSTNESS = "robustness"
 #: a hindcast's window quantities per origin, lead, start and replicate
 ENSEMBLES = "ensembles.parquet"
 #: a comparison's tables (``NAME.parquet``) and its two arms, each a complete run folder
@@ -105,8 +107,8 @@ KINDS: dict[str, Layout] = {
     "sweep": Layout(
         kind="sweep",
         required=(MANIFEST, DESIGN, CHUNKS, FAILURES),
-        optional=(POINTS, ANALYSIS, PLOTS, CALIBRATION),
-        folders=(CHUNKS, FAILURES, ANALYSIS, PLOTS, CALIBRATION),
+        optional=(POINTS, ANALYSIS, PLOTS, CALIBRATION, ROBUSTNESS),
+        folders=(CHUNKS, FAILURES, ANALYSIS, PLOTS, CALIBRATION, ROBUSTNESS),
         owned=(
             MANIFEST,
             DESIGN,
@@ -120,6 +122,9 @@ KINDS: dict[str, Layout] = {
             f"{CALIBRATION}/*.csv",
             f"{CALIBRATION}/*.yaml",
             f"{CALIBRATION}/*.png",
+            f"{ROBUSTNESS}/*.parquet",
+            f"{ROBUSTNESS}/*.csv",
+            f"{ROBUSTNESS}/*.png",
         ),
         manifest_keys=(
             "scenario_name",
