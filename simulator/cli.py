@@ -91,6 +91,10 @@ EXAMPLES = {
   escalation robustness results/levers-x-uncertainties --lever actors.US.red_lines.0.delay_max
   escalation robustness results/bias-x-control --lever actors.KH.control \\
       --outcome proxy_violence""",
+    "discover": """\
+  escalation discover results/bias-x-control --outcome war
+  escalation discover results/bias-x-control --outcome clash_or_war --threshold 0.05
+  escalation discover results/bias-x-control --outcome militia_attacks_per_month --threshold 3""",
     "score": """\
   escalation score results/hindcasts --history history/us_iran_2019_2021.yaml
   escalation score results/demo --history history/us_iran_2019_2021.yaml  # a run's overlap""",
@@ -232,14 +236,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     plot = command(
         "plot",
-        "(re)draw the figures of a stored run, sweep or hindcast",
+        "(re)draw the figures of a stored run, sweep, hindcast or comparison",
         "Redraw DIR/plots/ from the stored tables (no model is run). For a run folder: the "
         "escalation fan, action mix, outcomes, clash probability and threat matrix. For a sweep "
         "folder: the analysis is redone first (as `escalation analyze`), then outcomes along "
         "each parameter, a heatmap, and the Sobol or Morris indices. For a scored run or a "
         "hindcast: the score figures too (reliability, skill, PIT; forecasts by origin).",
     )
-    plot.add_argument("results", type=Path, metavar="DIR", help="run, sweep or hindcast folder")
+    plot.add_argument(
+        "results", type=Path, metavar="DIR", help="run, sweep, hindcast or comparison folder"
+    )
     plot.set_defaults(handler=cmd_plot)
 
     sweep = command(
@@ -394,6 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, metavar="DIR", help="folder (default results/<a>-vs-<b>-…)"
     )
     compare.add_argument("--force", action="store_true", help="replace an existing folder")
+    compare.add_argument("--no-plots", action="store_true", help="skip writing plots/")
     compare.add_argument(
         "--list-changed",
         action="store_true",
@@ -422,6 +429,33 @@ def build_parser() -> argparse.ArgumentParser:
         "direct_clash, proxy_violence, contained, de_escalated (for which more is better)",
     )
     robust.set_defaults(handler=cmd_robustness)
+
+    discover = command(
+        "discover",
+        "scenario discovery: the parameter boxes where an outcome is likely (PRIM, CART)",
+        "Over a finished sweep, mark the design points where the outcome's probability (or a "
+        "metric's mean) reaches --threshold (default: the top quarter of the points), then find "
+        "the boxes of parameter space that hold them: PRIM's peeling trajectory (coverage vs "
+        "density) and its chosen box with each restriction's quasi-p-value, CART's leaves as a "
+        "second view, and extra-trees importances of every swept parameter. Writes "
+        "DIR/discovery/ (tables and the figures: peeling trajectory, box limits, feature "
+        "scores).",
+    )
+    discover.add_argument("results", type=Path, metavar="DIR", help="sweep folder")
+    discover.add_argument(
+        "--outcome",
+        default="war",
+        help="war (default), clash_or_war, direct_clash, proxy_violence, contained, "
+        "de_escalated, or a metric of the points table (militia_attacks_per_month, …)",
+    )
+    discover.add_argument("--threshold", metavar="P", help="a point is of interest at or above P")
+    discover.add_argument(
+        "--density",
+        metavar="D",
+        help="choose the PRIM box of highest coverage with at least this density (default: "
+        "the knee of the peeling trajectory)",
+    )
+    discover.set_defaults(handler=cmd_discover)
 
     score = command(
         "score",
@@ -718,6 +752,10 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
             analyze_sweep(folder)  # (re)writes analysis/, which the figures read
             write = write_sweep_plots
+        elif kind == "comparison":
+            from simulator.plots.comparison import write_comparison_plots
+
+            write = write_comparison_plots
         else:
             from simulator.plots import load_run, write_folder_plots
 
@@ -900,6 +938,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from simulator.console import print_comparison, progress_display
     from simulator.experiment.compare import compare
     from simulator.experiment.run import resolve
+    from simulator.plots.comparison import write_comparison_plots
 
     replicates, seed = whole(args.replicates, "--replicates"), whole(args.seed, "--seed")
     a = resolve(load_scenario(args.scenario), replicates, seed)
@@ -926,6 +965,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             sources=(str(args.scenario), str(args.scenario_b or args.scenario)),
             command=args.command_line,
             replace=args.force,
+            figures=None if args.no_plots else write_comparison_plots,
             progress=progress,
         )
     if not args.quiet:
@@ -940,3 +980,27 @@ def cmd_robustness(args: argparse.Namespace) -> int:
 
     print_robustness(Console(emoji=False), robustness(args.results, args.lever, args.outcome))
     return 0
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    """``escalation discover``."""
+    from simulator.console import print_discovery
+    from simulator.experiment.discover import discover
+    from simulator.plots.discovery import write_discovery_plots
+    from simulator.results.layout import DISCOVERY
+    from simulator.results.store import locked
+
+    threshold = None if args.threshold is None else _number(args.threshold, "--threshold")
+    density = None if args.density is None else _share(args.density, "--density")
+    found = discover(args.results, args.outcome, threshold, density)
+    with locked(args.results):
+        write_discovery_plots(args.results, args.results / DISCOVERY)
+    print_discovery(Console(emoji=False), found)
+    return 0
+
+
+def _number(text: str, option: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError(f"{option} {text!r}: expected a number.") from None

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from simulator.experiment.analysis import SweepAnalysis
     from simulator.experiment.calibrate import Calibration
     from simulator.experiment.compare import Comparison
+    from simulator.experiment.discover import Discovery
     from simulator.experiment.replay import Trace
     from simulator.experiment.robustness import Robustness
     from simulator.experiment.score import Scores
@@ -780,3 +781,55 @@ def print_robustness(console: Console, found: Robustness) -> None:
         )
     console.print(table)
     console.print(f"Tables: {found.folder}/robustness/ (summary, regret)")
+
+
+def print_discovery(console: Console, found: Discovery) -> None:
+    """The chosen PRIM box, the peeling trajectory in brief, CART's best leaf, feature scores."""
+    console.print(
+        f"Points of interest: {found.interesting} of {found.points} design points have "
+        f"{found.column} ≥ {found.threshold:.4g}.",
+        soft_wrap=True,
+    )
+    box = found.box
+    table = _titled(
+        f"PRIM box: coverage {_pct(box.coverage)}, density {_pct(box.density)}, mass "
+        f"{_pct(box.mass)} ({box.n} points)",
+        "Coverage: share of the points of interest inside the box; density: share of the box's "
+        "points that are of interest. quasi-p: how likely the restriction's gain in density is "
+        "by chance (small: the restriction matters).",
+    )
+    for name in ("parameter", "low", "high", "quasi-p"):
+        table.add_column(name, justify="left" if name == "parameter" else "right", no_wrap=True)
+    limits = box.limits
+    for parameter in limits.index:
+        if not bool(limits.loc[parameter, "restricted"]):
+            continue
+        p = box.quasi_p.get(str(parameter), math.nan)
+        table.add_row(
+            str(parameter),
+            f"{float(limits.loc[parameter, 'low']):.4g}",
+            f"{float(limits.loc[parameter, 'high']):.4g}",
+            f"{p:.2g}" if math.isfinite(p) else "–",
+        )
+    console.print(table)
+    steps = found.trajectory.steps
+    cover, dense = steps["coverage"].to_numpy(float), steps["density"].to_numpy(float)
+    console.print(
+        f"Peeling trajectory: {len(steps)} steps, from coverage {_pct(cover[0])} / density "
+        f"{_pct(dense[0])} to {_pct(cover[-1])} / {_pct(dense[-1])}.",
+        soft_wrap=True,
+    )
+    if len(found.cart):
+        leaf = found.cart.iloc[0]
+        console.print(
+            f"CART's densest leaf: density {_pct(float(leaf['density']))}, coverage "
+            f"{_pct(float(leaf['coverage']))} ({int(leaf['n'])} points).",
+            soft_wrap=True,
+        )
+    scores = ", ".join(f"{k} {v:.2f}" for k, v in found.features.items())
+    console.print(f"Feature scores (extra trees): {scores}", soft_wrap=True)
+    console.print(
+        f"Tables and figures: {found.folder}/discovery/ (trajectory, box, cart, features; "
+        "peeling_trajectory.png, box_limits.png, feature_scores.png)",
+        soft_wrap=True,
+    )

@@ -28,11 +28,11 @@ import numpy as np
 import pandas as pd
 
 from simulator.experiment.limits import OptionError
-from simulator.experiment.run import build_manifest, check_run_fits
+from simulator.experiment.run import Figures, build_manifest, check_run_fits
 from simulator.experiment.simulate import simulate
 from simulator.model import OUTCOMES
 from simulator.progress import SILENT, Progress
-from simulator.results.layout import COMPARISON_TABLES
+from simulator.results.layout import COMPARISON_TABLES, PLOTS
 from simulator.results.manifest import new_manifest
 from simulator.results.store import clean_litter, locked, prepare_target, write_atomic
 from simulator.results.summary import militia_attacks
@@ -95,9 +95,13 @@ def compare(
     sources: Sequence[str] = ("", ""),
     command: str = "",
     replace: bool = False,
+    figures: Figures | None = None,
     progress: Progress = SILENT,
 ) -> Comparison:
-    """Run both arms on the same replicates and seed, and write the comparison folder at once."""
+    """Run both arms on the same replicates and seed, and write the comparison folder at once.
+
+    ``figures`` draws the comparison's figures into the staging folder before it is renamed.
+    """
     check_comparable(a, b, labels)
     b = b.model_copy(update={"replicates": a.replicates, "seed": a.seed})
     for arm in (a, b):
@@ -135,6 +139,8 @@ def compare(
             write_manifest(tmp, manifest)
             for name, table in tables.items():
                 write_table(tmp / f"{name}.parquet", table, {"kind": name}, atomic=False)
+            if figures is not None:
+                figures(tmp, tmp / PLOTS, progress)
             done.append(Comparison(folder, manifest, tables))
 
         write_atomic(folder, fill)

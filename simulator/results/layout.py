@@ -22,6 +22,8 @@ SCORES = "scores"
 CALIBRATION = "calibration"
 #: a sweep's lever settings across its uncertainties (``escalation robustness``)
 ROBUSTNESS = "robustness"
+#: a sweep's scenario discovery (``escalation discover``): PRIM, CART, feature scores
+DISCOVERY = "discovery"
 #: a hindcast's window quantities per origin, lead, start and replicate
 ENSEMBLES = "ensembles.parquet"
 #: a comparison's tables (``NAME.parquet``) and its two arms, each a complete run folder
@@ -107,8 +109,8 @@ KINDS: dict[str, Layout] = {
     "sweep": Layout(
         kind="sweep",
         required=(MANIFEST, DESIGN, CHUNKS, FAILURES),
-        optional=(POINTS, ANALYSIS, PLOTS, CALIBRATION, ROBUSTNESS),
-        folders=(CHUNKS, FAILURES, ANALYSIS, PLOTS, CALIBRATION, ROBUSTNESS),
+        optional=(POINTS, ANALYSIS, PLOTS, CALIBRATION, ROBUSTNESS, DISCOVERY),
+        folders=(CHUNKS, FAILURES, ANALYSIS, PLOTS, CALIBRATION, ROBUSTNESS, DISCOVERY),
         owned=(
             MANIFEST,
             DESIGN,
@@ -125,6 +127,9 @@ KINDS: dict[str, Layout] = {
             f"{ROBUSTNESS}/*.parquet",
             f"{ROBUSTNESS}/*.csv",
             f"{ROBUSTNESS}/*.png",
+            f"{DISCOVERY}/*.parquet",
+            f"{DISCOVERY}/*.csv",
+            f"{DISCOVERY}/*.png",
         ),
         manifest_keys=(
             "scenario_name",
