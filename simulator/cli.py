@@ -420,7 +420,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     robust.add_argument("results", type=Path, metavar="DIR", help="grid sweep folder")
     robust.add_argument(
-        "--lever", action="append", default=[], metavar="PATH", help="a swept lever (repeatable)"
+        "--lever",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a swept lever (repeatable; default: the sweep file's `levers:`)",
     )
     robust.add_argument(
         "--outcome",
@@ -977,8 +981,14 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     """``escalation robustness``."""
     from simulator.console import print_robustness
     from simulator.experiment.robustness import robustness
+    from simulator.plots.robustness import write_robustness_plots
+    from simulator.results.layout import ROBUSTNESS
+    from simulator.results.store import locked
 
-    print_robustness(Console(emoji=False), robustness(args.results, args.lever, args.outcome))
+    found = robustness(args.results, args.lever, args.outcome)
+    with locked(args.results):
+        write_robustness_plots(args.results, args.results / ROBUSTNESS)
+    print_robustness(Console(emoji=False), found)
     return 0
 
 

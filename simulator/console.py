@@ -780,7 +780,7 @@ def print_robustness(console: Console, found: Robustness) -> None:
             _pct(float(r["best_share"])),
         )
     console.print(table)
-    console.print(f"Tables: {found.folder}/robustness/ (summary, regret)")
+    console.print(f"Tables and figure: {found.folder}/robustness/ (summary, regret, regret.png)")
 
 
 def print_discovery(console: Console, found: Discovery) -> None:

@@ -73,3 +73,31 @@ def test_robustness_from_the_command_line(capsys, tmp_path):
     ):
         code, _, err = call(capsys, "robustness", sweep, *args)
         assert code == 2 and words in err, err
+
+
+def test_a_sweep_file_tags_its_levers(capsys, tmp_path):
+    sweep_file = tmp_path / "levers.yaml"
+    sweep_file.write_text(
+        f"scenario: {BASELINE}\n"
+        "design: grid\nreplicates: 20\n"
+        "params:\n"
+        '  actors.FrontGroups.control: "0.3:0.6:2"\n'
+        '  perception.Iran.US.offense_bias: "0:1:2"\n'
+        "levers: [actors.FrontGroups.control]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "tagged"
+    code, _, err = call(capsys, "sweep", sweep_file, "--workers", "0", "--out", out, "--quiet")
+    assert code == 0, err
+    code, stdout, err = call(capsys, "robustness", out)  # no --lever: the file's tag
+    assert code == 0, err
+    assert "Levers: actors.FrontGroups.control" in " ".join(stdout.split())
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        sweep_file.read_text(encoding="utf-8").replace(
+            "levers: [actors.FrontGroups.control]", "levers: [actors.KH.control]"
+        ),
+        encoding="utf-8",
+    )
+    code, _, err = call(capsys, "validate", bad)
+    assert code == 2 and "bad.yaml:7: levers.0" in err and "not one of the swept params" in err

@@ -105,6 +105,8 @@ class Design:
     seed: int = 0
     second_order: bool = False
     levels: int = 4
+    #: the parameters that are levers (policies); the others are uncertainties
+    levers: tuple[str, ...] = ()
 
     def problem(self) -> dict[str, Any]:
         """The SALib problem definition."""
@@ -218,5 +220,5 @@ class Design:
             Parameter(**{**p, "values": tuple(p["values"]) if p["values"] is not None else None})
             for p in data["parameters"]
         )
-        kept = {k: v for k, v in data.items() if k in known and k != "parameters"}
-        return cls(**kept, parameters=params)
+        kept = {k: v for k, v in data.items() if k in known and k not in ("parameters", "levers")}
+        return cls(**kept, parameters=params, levers=tuple(data.get("levers", ())))

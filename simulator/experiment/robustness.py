@@ -46,6 +46,8 @@ class Robustness:
 def robustness(folder: Path, levers: Sequence[str], outcome: str = "clash_or_war") -> Robustness:
     """Summarise a finished grid sweep by lever setting; write ``robustness/`` into it.
 
+    ``levers``: the lever paths; none given, those the sweep file tagged (``levers:``).
+
     Raises OptionError for a lever that is not swept, no uncertainty left, an unknown outcome,
     or a design where lever settings and uncertainty points do not all meet (not a grid).
     """
@@ -53,11 +55,12 @@ def robustness(folder: Path, levers: Sequence[str], outcome: str = "clash_or_war
     manifest = read_manifest(folder, "sweep")
     points = read_points(folder, manifest)
     swept = [str(p["path"]) for p in manifest["design"]["parameters"]]
+    levers = list(levers) or [str(x) for x in manifest["design"].get("levers", ())]
     unknown = [lever for lever in levers if lever not in swept]
     if unknown or not levers:
         raise OptionError(
-            f"--lever {', '.join(unknown) or '(none)'}: a lever must be one of the sweep's "
-            f"parameters ({', '.join(swept)})."
+            f"--lever {', '.join(unknown) or '(none given, and the sweep tags none)'}: a lever "
+            f"must be one of the sweep's parameters ({', '.join(swept)})."
         )
     uncertainties = [p for p in swept if p not in levers]
     if not uncertainties:

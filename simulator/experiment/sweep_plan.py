@@ -188,6 +188,7 @@ def design_from(options: SweepOptions) -> tuple[Design, int, Scenario, Path]:
         seed=scenario.seed,
         second_order=bool(options.second_order or spec.second_order),
         levels=options.levels or spec.levels,
+        levers=tuple(lever for lever in spec.levers if lever in {p.path for p in parameters}),
     )
     return design, options.replicates or spec.replicates, scenario, source
 

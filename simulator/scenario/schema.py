@@ -438,6 +438,9 @@ class SweepSpec(Frozen):
     """Sobol: also sample second-order indices."""
     levels: Annotated[int, Field(strict=True, ge=2, le=50)] = 4
     """Morris grid levels."""
+    levers: list[str] = []
+    """Paths of `params` that are levers, policies an actor controls; the others are
+    uncertainties (`escalation robustness` ranks the levers' settings across them)."""
 
 
 class SweepFile(SweepSpec):

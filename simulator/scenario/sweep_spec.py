@@ -111,6 +111,12 @@ def spec_problems(spec: SweepSpec, design: bool = True) -> Iterator[Problem]:
             ranges[path] = parse_spec(value)
         except ValueError as err:
             yield ("params", path), str(err)
+    for i, lever in enumerate(spec.levers):
+        if lever not in spec.params:
+            yield (
+                ("levers", i),
+                f"{lever!r} is not one of the swept params ({', '.join(spec.params)})",
+            )
     if not design:
         return
     if spec.design == "grid":
