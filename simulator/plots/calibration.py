@@ -42,10 +42,10 @@ from .style import (
     FIGSIZE,
     bottom_legend,
     captioned_figure,
+    draw_figures,
     fitted_caption,
     fmt_date,
     plain,
-    save,
     style_axes,
 )
 
@@ -521,12 +521,4 @@ def write_calibration_plots(folder: Path, out: Path, progress: Progress = SILENT
     when a table is missing or lacks a column the figures need.
     """
     data = load_calibration(folder)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    figures = calibration_figures(data)
-    progress.phase("drawing figures", len(figures), "figures")
-    written = []
-    for name, build in figures:
-        written.append(save(build(), out / name))
-        progress.advance()
-    return written
+    return draw_figures(calibration_figures(data), out, progress)

@@ -56,10 +56,10 @@ from .style import (
     SectionHeader,
     bottom_legend,
     captioned_figure,
+    draw_figures,
     fitted_caption,
     fmt_date,
     plain,
-    save,
     style_axes,
 )
 
@@ -930,12 +930,4 @@ def write_comparison_plots(folder: Path, out: Path, progress: Progress = SILENT)
     the figures need (naming it).
     """
     data = load_comparison(folder)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    figures = comparison_figures(data)
-    progress.phase("drawing figures", len(figures), "figures")
-    written = []
-    for name, build in figures:
-        written.append(save(build(), out / name))
-        progress.advance()
-    return written
+    return draw_figures(comparison_figures(data), out, progress)

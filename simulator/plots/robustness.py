@@ -33,9 +33,9 @@ from .style import (
     FIGSIZE,
     bottom_legend,
     captioned_figure,
+    draw_figures,
     fitted_caption,
     plain,
-    save,
     style_axes,
 )
 
@@ -317,12 +317,4 @@ def write_robustness_plots(folder: Path, out: Path, progress: Progress = SILENT)
     figures need (naming it).
     """
     data = load_robustness(folder)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    figures = robustness_figures(data)
-    progress.phase("drawing figures", len(figures), "figures")
-    written = []
-    for name, build in figures:
-        written.append(save(build(), out / name))
-        progress.advance()
-    return written
+    return draw_figures(robustness_figures(data), out, progress)

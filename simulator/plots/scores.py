@@ -58,10 +58,10 @@ from .style import (
     SectionHeader,
     bottom_legend,
     captioned_figure,
+    draw_figures,
     fitted_caption,
     fmt_date,
     plain,
-    save,
     side_legend,
     style_axes,
 )
@@ -968,12 +968,4 @@ def write_score_plots(folder: Path, out: Path, progress: Progress = SILENT) -> l
     table lacks what the figures need.
     """
     data = load_scored(folder)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    figures = score_figures(data)
-    progress.phase("drawing figures", len(figures), "figures")
-    written = []
-    for name, build in figures:
-        written.append(save(build(), out / name))
-        progress.advance()
-    return written
+    return draw_figures(score_figures(data), out, progress)

@@ -26,6 +26,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import Formatter
 from matplotlib.transforms import offset_copy
 
+from simulator.progress import SILENT, Progress
 from simulator.results.reader import Event, Rung, RunResults
 
 FIGSIZE = (10.0, 5.5)
@@ -464,3 +465,17 @@ def bottom_legend(
         title=title or None,
         title_fontproperties={"size": 8},
     )
+
+
+def draw_figures(
+    figures: Sequence[tuple[str, Callable[[], Figure]]], out: Path, progress: Progress = SILENT
+) -> list[Path]:
+    """Build and save each ``(file name, builder)`` into ``out`` (made if needed), with progress."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    progress.phase("drawing figures", len(figures), "figures")
+    written = []
+    for name, build in figures:
+        written.append(save(build(), out / name))
+        progress.advance()
+    return written
