@@ -34,6 +34,9 @@ FAST = [
     "tests/test_actor_types.py",
     "tests/test_streams.py",
     "tests/test_hindcast.py",
+    "tests/test_compare.py",
+    "tests/test_robustness.py",
+    "tests/test_discovery.py",
 ]
 SLOW = ["tests/test_validation.py", "tests/test_reproducibility.py"]
 
@@ -558,6 +561,28 @@ MUTATIONS = [
         "simulator/scoring/windows.py",
         '        own = (actor == victim) & ~e["forced"].to_numpy()',
         "        own = actor == victim",
+    ),
+    # -- comparing and discovering (issue 10) ----------------------------------------------------
+    Mutation(
+        "paired-correlation",
+        "the paired interval counts the arms' correlation (common random numbers)",
+        "simulator/stats.py",
+        "        phi = corrected / math.sqrt(margins)",
+        "        phi = 0.0",
+    ),
+    Mutation(
+        "regret-against-best",
+        "regret is measured against the best setting at the same uncertainty point",
+        "simulator/experiment/robustness.py",
+        "    best = values.max(axis=1) if higher else values.min(axis=1)",
+        "    best = values.mean(axis=1)",
+    ),
+    Mutation(
+        "prim-peels",
+        "PRIM peels towards denser boxes",
+        "simulator/discovery/prim.py",
+        "                key = (gain, -(n_restricted + int(adds)), n_keep)",
+        "                key = (-gain, -(n_restricted + int(adds)), n_keep)",
     ),
 ]
 
