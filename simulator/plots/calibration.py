@@ -150,13 +150,14 @@ class CalibrationTables:
 
 
 def _table(folder: Path, name: str, required: tuple[str, ...]) -> pd.DataFrame:
-    path = folder / CALIBRATION / f"{name}.parquet"
-    if not path.is_file():
-        raise ResultsError(
-            f"{path}: missing; `escalation calibrate` writes {CALIBRATION}/ into a sweep folder "
+    return read_table(
+        folder / CALIBRATION / f"{name}.parquet",
+        required,
+        how=(
+            f"`escalation calibrate` writes {CALIBRATION}/ into a sweep folder "
             "before its figures can be drawn."
-        )
-    return read_table(path, required=required)
+        ),
+    )
 
 
 def load_calibration(folder: Path | str) -> CalibrationTables:

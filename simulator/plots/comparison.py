@@ -44,7 +44,6 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from simulator.progress import SILENT, Progress
-from simulator.results.errors import ResultsError
 from simulator.results.layout import ARM_FOLDERS, MANIFEST
 from simulator.results.manifest import CLASH_OR_WAR, read_manifest
 from simulator.results.tables import read_table
@@ -225,13 +224,14 @@ def _wrap(text: str, width: int) -> str:
 
 
 def _table(folder: Path, name: str, required: tuple[str, ...]) -> pd.DataFrame:
-    path = folder / f"{name}.parquet"
-    if not path.is_file():
-        raise ResultsError(
-            f"{path}: missing; `escalation compare` writes the {name} table with the comparison "
+    return read_table(
+        folder / f"{name}.parquet",
+        required,
+        how=(
+            f"`escalation compare` writes the {name} table with the comparison "
             "(run it again with --force to make the folder whole)."
-        )
-    return read_table(path, required=required)
+        ),
+    )
 
 
 def _arm_outcome_labels(folder: Path) -> dict[str, str]:

@@ -161,13 +161,13 @@ class DiscoveryFolder:
 
 
 def _discovery_table(folder: Path, name: str, required: tuple[str, ...]) -> pd.DataFrame:
-    path = folder / DISCOVERY / f"{name}.parquet"
-    if not path.is_file():
-        raise ResultsError(
-            f"{path}: missing; run `escalation discover {folder} --outcome OUTCOME` before "
-            "plotting the discovery."
-        )
-    return read_table(path, required)
+    return read_table(
+        folder / DISCOVERY / f"{name}.parquet",
+        required,
+        how=(
+            f"run `escalation discover {folder} --outcome OUTCOME` before plotting the discovery."
+        ),
+    )
 
 
 def load_discovery(folder: Path | str) -> DiscoveryFolder:

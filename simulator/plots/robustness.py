@@ -140,13 +140,11 @@ def _value(value: object) -> str:
 
 
 def _robustness_table(folder: Path, name: str, required: tuple[str, ...]) -> pd.DataFrame:
-    path = folder / ROBUSTNESS / f"{name}.parquet"
-    if not path.is_file():
-        raise ResultsError(
-            f"{path}: missing; run `escalation robustness {folder} --lever LEVER` before "
-            "plotting the robustness."
-        )
-    return read_table(path, required)
+    return read_table(
+        folder / ROBUSTNESS / f"{name}.parquet",
+        required,
+        how=(f"run `escalation robustness {folder} --lever LEVER` before plotting the robustness."),
+    )
 
 
 def load_robustness(folder: Path | str) -> RobustnessFolder:

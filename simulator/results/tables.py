@@ -96,15 +96,21 @@ def table_record(path: Path) -> dict[str, Any] | None:
 
 
 def read_table(
-    path: Path, required: tuple[str, ...] = (), expect: dict[str, Any] | None = None
+    path: Path,
+    required: tuple[str, ...] = (),
+    expect: dict[str, Any] | None = None,
+    how: str = "",
 ) -> pd.DataFrame:
     """Read a table, check its columns and, when it has a record, its checksum.
 
     With ``expect``, the table must have a record holding those keys and values (e.g. the unit
-    and sweep it belongs to). Raises ResultsError naming the file and what is wrong.
+    and sweep it belongs to). ``how`` says, when the file is missing, what writes it. Raises
+    ResultsError naming the file and what is wrong.
     """
     path = Path(path)
     if not path.is_file():
+        if how:  # the command that writes it
+            raise ResultsError(f"{path}: missing; {how}")
         raise ResultsError(f"{path.parent}: missing {path.name} ({path}).")
     record = table_record(path)
     try:
