@@ -218,6 +218,22 @@ class ComparisonFolder:
         return fitted_caption(parts, 3, width_in)
 
 
+def _interval_handles() -> list[object]:
+    """Legend handles of the paired interval, the unpaired one and ΔP (every ΔP figure)."""
+    return [
+        Line2D([], [], color=PAIRED_COLOR, linewidth=6),
+        Line2D([], [], color=UNPAIRED_COLOR, linewidth=1.6, marker="|", markersize=8),
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker="o",
+            markerfacecolor="white",
+            markeredgecolor=DELTA_COLOR,
+        ),
+    ]
+
+
 def _wrap(text: str, width: int) -> str:
     """``text`` wrapped to ``width`` characters, continued lines indented (keeps every word)."""
     return textwrap.fill(text, width=width, subsequent_indent="    ", break_on_hyphens=False)
@@ -534,16 +550,7 @@ def plot_delta_outcomes(data: ComparisonFolder) -> Figure:
     top.set_xlabel(xlabel, fontsize=9)
     bottom.set_xlabel(xlabel, fontsize=9)
     handles: list[object] = [
-        Line2D([], [], color=PAIRED_COLOR, linewidth=6),
-        Line2D([], [], color=UNPAIRED_COLOR, linewidth=1.6, marker="|", markersize=8),
-        Line2D(
-            [],
-            [],
-            linestyle="none",
-            marker="o",
-            markerfacecolor="white",
-            markeredgecolor=DELTA_COLOR,
-        ),
+        *_interval_handles(),
         *(Line2D([], [], color=c, linewidth=5.5) for _, c in PAIR_OUTCOMES),
         SectionHeader(),
     ]
@@ -888,16 +895,7 @@ def plot_delta_metrics(data: ComparisonFolder) -> Figure:
         ax.xaxis.set_major_locator(MaxNLocator(6, steps=[1, 2, 2.5, 5, 10]))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _g(v)))
     handles: list[object] = [
-        Line2D([], [], color=PAIRED_COLOR, linewidth=6),
-        Line2D([], [], color=UNPAIRED_COLOR, linewidth=1.6, marker="|", markersize=8),
-        Line2D(
-            [],
-            [],
-            linestyle="none",
-            marker="o",
-            markerfacecolor="white",
-            markeredgecolor=DELTA_COLOR,
-        ),
+        *_interval_handles(),
         SectionHeader(),
     ]
     labels = [
