@@ -98,6 +98,13 @@ EXAMPLES = {
     "score": """\
   escalation score results/hindcasts --history history/us_iran_2019_2021.yaml
   escalation score results/demo --history history/us_iran_2019_2021.yaml  # a run's overlap""",
+    "report": """\
+  escalation report results/demo                 # → results/demo/report.html
+  escalation report results/bias-x-control       # sweeps, comparisons and hindcasts too
+  escalation report results/demo --out demo.html""",
+    "explore": """\
+  escalation explore scenarios/baseline.yaml
+  escalation explore scenarios/baseline.yaml --param actors.KH.control --replicates 1000""",
 }
 
 
@@ -512,6 +519,49 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-plots", action="store_true", help="skip redrawing plots/ with the score figures"
     )
     score.set_defaults(handler=cmd_score)
+
+    report = command(
+        "report",
+        "write one self-contained HTML report of a results folder",
+        "Write DIR/report.html: one file with the folder's tables, interactive charts (Vega-Lite, "
+        "scripts inlined), sample stories and provenance, which opens in any browser with no "
+        "network. Works on run, sweep, comparison and hindcast folders.",
+    )
+    report.add_argument("results", type=Path, metavar="DIR", help="results folder of any kind")
+    report.add_argument(
+        "--out", type=Path, metavar="FILE", help="where to write (default: DIR/report.html)"
+    )
+    report.set_defaults(handler=cmd_report)
+
+    explore = command(
+        "explore",
+        "explore a scenario live in the browser (sliders, re-run on every change)",
+        "Start a local web app (Solara) on a scenario: sliders for its key parameters, and on "
+        "every change a re-run of R replicates that redraws the outcome distribution, the "
+        "escalation fan and P(clash) by date; trace any replicate; save the settings as a "
+        "scenario file and the result as a run folder. Needs the explore extra: "
+        'pip install -e ".[explore]".',
+    )
+    explore.add_argument("scenario", type=Path, metavar="FILE", help="scenario YAML file")
+    explore.add_argument(
+        "--param",
+        dest="params",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a number of the scenario to put on a slider, e.g. actors.KH.control (repeatable; "
+        "default: a handful from the scenario's actors and perception)",
+    )
+    explore.add_argument(
+        "--replicates", "-n", metavar="R", default="2000", help="replicates per update (2000)"
+    )
+    explore.add_argument(
+        "--port", metavar="PORT", default="0", help="port to serve on (default: a free one)"
+    )
+    explore.add_argument(
+        "--host", metavar="HOST", default="127.0.0.1", help="address to serve on (127.0.0.1)"
+    )
+    explore.set_defaults(handler=cmd_explore)
     return parser
 
 
@@ -563,6 +613,23 @@ def _stamped(name: str) -> Path:
 
 
 # -- commands ---------------------------------------------------------------------------------
+def cmd_report(args: argparse.Namespace) -> int:
+    """``escalation report``."""
+    from simulator.report import write_report
+
+    path = write_report(args.results, args.out)
+    size = path.stat().st_size
+    Console(highlight=False).print(f"wrote {path} ({size / 1e6:.1f} MB); open it in a browser.")
+    return 0
+
+
+def cmd_explore(args: argparse.Namespace) -> int:
+    """``escalation explore``."""
+    from simulator.explore.cli import cmd_explore as explore
+
+    return explore(args)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """``escalation run``."""
     from simulator.console import print_next_steps, print_summary, progress_display, run_next_steps

@@ -25,7 +25,9 @@ from simulator.results.layout import PLOTS
 from simulator.results.manifest import new_manifest
 from simulator.results.store import clean_litter, locked, prepare_target, write_atomic
 from simulator.results.tables import RunTables, write_run
-from simulator.scenario import Scenario, scenario_data
+from simulator.scenario import Scenario, ScenarioError, scenario_data
+from simulator.scenario.problems import dotted, value_at
+from simulator.scenario.reading import parse_yaml, trailing_comments
 
 #: draws a run's figures: (run folder to read, folder to write into, progress)
 Figures = Callable[[Path, Path, Progress], object]
@@ -87,8 +89,46 @@ def build_manifest(
             "pairs": [[a, b] for i, a in enumerate(names) for b in names[i + 1 :]],
             "event_log": event_log,
             "scenario": scenario_data(scenario),
+            "sources": scenario_sources(scenario, scenario_file),
         },
     )
+
+
+def _same(given: Any, used: Any) -> bool:
+    """Whether the file's value is the value the run used (dates are text in the manifest)."""
+    if isinstance(given, dt.date):
+        given = given.isoformat()
+    return bool(given == used)
+
+
+def scenario_sources(scenario: Scenario, scenario_file: str) -> dict[str, str]:
+    """The scenario file's comment on each value the run kept as the file gave it, by path.
+
+    Scenario files cite their evidence in trailing comments (``resolve: 0.6  # A3, Q02``); the
+    manifest keeps them so that a report can show each parameter with its source, long after the
+    file changed. A value set from outside the file (``--set``) keeps no comment: the comment
+    speaks of the file's value. Empty when there is no readable file.
+    """
+    path = Path(scenario_file) if scenario_file else None
+    if path is None or not path.is_file():
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+        data, _ = parse_yaml(text, scenario_file)
+        comments = trailing_comments(text, scenario_file)
+    except (OSError, UnicodeError, ScenarioError):
+        return {}
+    if isinstance(data, dict) and "scenario" in data and "actors" not in data:
+        data = data["scenario"]  # a sweep file: the scenario is its `scenario:` block
+        comments = {loc[1:]: c for loc, c in comments.items() if loc[:1] == ("scenario",)}
+    resolved = scenario_data(scenario)
+    kept: dict[str, str] = {}
+    for loc, comment in comments.items():
+        given, used = value_at(data, loc), value_at(resolved, loc)
+        block = isinstance(given, dict | list)  # a comment on a whole block: its children's too
+        if used is not None and (block or _same(given, used)):
+            kept[dotted(loc)] = comment
+    return kept
 
 
 def ladder_entries(scenario: Scenario) -> list[dict[str, Any]]:

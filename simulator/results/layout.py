@@ -29,6 +29,8 @@ ENSEMBLES = "ensembles.parquet"
 #: a comparison's tables (``NAME.parquet``) and its two arms, each a complete run folder
 COMPARISON_TABLES = ("outcomes", "transitions", "daily", "metrics", "changed")
 ARM_FOLDERS = ("a", "b")
+#: the self-contained HTML report of a folder of any kind (``escalation report``)
+REPORT = "report.html"
 #: an OS lock beside the folder (``.NAME.lock``) while a process writes it
 LOCK_SUFFIX = ".lock"
 #: hidden temporaries of the atomic writer (see store.write_atomic), in any kind of folder: what a
@@ -83,9 +85,10 @@ KINDS: dict[str, Layout] = {
     "run": Layout(
         kind="run",
         required=(MANIFEST, RUNS, DAILY),
-        optional=(EVENTS, PLOTS, SCORES),
+        optional=(REPORT, EVENTS, PLOTS, SCORES),
         folders=(PLOTS, SCORES),
         owned=(
+            REPORT,
             MANIFEST,
             RUNS,
             DAILY,
@@ -109,9 +112,10 @@ KINDS: dict[str, Layout] = {
     "sweep": Layout(
         kind="sweep",
         required=(MANIFEST, DESIGN, CHUNKS, FAILURES),
-        optional=(POINTS, ANALYSIS, PLOTS, CALIBRATION, ROBUSTNESS, DISCOVERY),
+        optional=(REPORT, POINTS, ANALYSIS, PLOTS, CALIBRATION, ROBUSTNESS, DISCOVERY),
         folders=(CHUNKS, FAILURES, ANALYSIS, PLOTS, CALIBRATION, ROBUSTNESS, DISCOVERY),
         owned=(
+            REPORT,
             MANIFEST,
             DESIGN,
             POINTS,
@@ -145,9 +149,13 @@ KINDS: dict[str, Layout] = {
     "comparison": Layout(
         kind="comparison",
         required=(MANIFEST, *(f"{t}.parquet" for t in COMPARISON_TABLES), *ARM_FOLDERS),
-        optional=(PLOTS,),
+        optional=(
+            REPORT,
+            PLOTS,
+        ),
         folders=(*ARM_FOLDERS, *(f"{arm}/{PLOTS}" for arm in ARM_FOLDERS), PLOTS),
         owned=(
+            REPORT,
             MANIFEST,
             *(f"{t}.parquet" for t in COMPARISON_TABLES),
             f"{PLOTS}/*.png",
@@ -160,9 +168,16 @@ KINDS: dict[str, Layout] = {
     "hindcast": Layout(
         kind="hindcast",
         required=(MANIFEST, ENSEMBLES),
-        optional=(SCORES, PLOTS),
+        optional=(REPORT, SCORES, PLOTS),
         folders=(SCORES, PLOTS),
-        owned=(MANIFEST, ENSEMBLES, f"{SCORES}/*.parquet", f"{SCORES}/*.csv", f"{PLOTS}/*.png"),
+        owned=(
+            REPORT,
+            MANIFEST,
+            ENSEMBLES,
+            f"{SCORES}/*.parquet",
+            f"{SCORES}/*.csv",
+            f"{PLOTS}/*.png",
+        ),
         manifest_keys=(
             "scenario_name",
             "seed",

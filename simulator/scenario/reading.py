@@ -279,3 +279,36 @@ def _after_a_quote(text: str, mark: yaml.Mark) -> bool:
         return False
     before: str = lines[mark.line][: mark.column]
     return before.rstrip().endswith(("'", '"'))
+
+
+def trailing_comments(text: str, source: str) -> dict[Loc, str]:
+    """The comment at the end of each key's or item's line, by path (its citation, often).
+
+    Scenario files cite their evidence in comments (``resolve: 0.6   # A3, Q02``): this maps
+    ``("actors", "US", "resolve")`` to ``"A3, Q02"``. A comment is a ``#`` after a space that is
+    not inside quotes; a line that is only a comment belongs to no key.
+    """
+    _, lines = parse_yaml(text, source)
+    rows = text.splitlines()
+    found: dict[Loc, str] = {}
+    for loc, line in lines.items():
+        if not loc or not 0 < line <= len(rows):
+            continue
+        comment = _comment(rows[line - 1])
+        if comment:
+            found[loc] = comment
+    return found
+
+
+def _comment(row: str) -> str:
+    """The comment of one YAML line ('' if none): after a ``#`` outside quotes, past a space."""
+    quote = ""
+    for i, ch in enumerate(row):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#" and (i == 0 or row[i - 1] in " \t"):
+            return "" if not row[:i].strip() else row[i + 1 :].strip()
+    return ""
