@@ -201,20 +201,21 @@ def print_next_steps(console: Console, commands: list[str]) -> None:
 
 
 def run_next_steps(folder: Path, scenario_file: Path) -> list[str]:
-    """What to do after a run: read it, replay a replicate, redraw it, sweep its scenario."""
+    """What to do after a run: read it, replay a replicate, redraw it, report it, sweep it."""
     q, s = shlex.quote(str(folder)), shlex.quote(str(scenario_file))
     return [
         f"escalation summary {q}",
         f"escalation trace {q} --replicate 0",
         f"escalation plot {q}",
+        f"escalation report {q}",
         f"escalation sweep {s} --param PATH=lo:hi:n --out {shlex.quote(str(folder) + '-sweep')}",
     ]
 
 
 def sweep_next_steps(folder: Path) -> list[str]:
-    """What to do after a sweep: analyze it, draw it."""
+    """What to do after a sweep: analyze it, draw it, report it."""
     q = shlex.quote(str(folder))
-    return [f"escalation analyze {q}", f"escalation plot {q}"]
+    return [f"escalation analyze {q}", f"escalation plot {q}", f"escalation report {q}"]
 
 
 # -- sweeps -----------------------------------------------------------------------------------

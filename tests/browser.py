@@ -35,8 +35,20 @@ def _which(names: tuple[str, ...], env: str) -> str | None:
     return None
 
 
+#: set (by .ci/run) where a browser must be present: the browser tests then fail, not skip
+REQUIRED = "ESCALATION_REQUIRE_BROWSER"
+
+
 def missing() -> str | None:
-    """Why a browser test cannot run here (None when Chromium, its driver and Selenium are)."""
+    """Why a browser test cannot run here (None when Chromium, its driver and Selenium are).
+
+    Where :data:`REQUIRED` is set, None always: the test runs, and fails for what is missing.
+    """
+    return None if os.environ.get(REQUIRED) else absent()
+
+
+def absent() -> str | None:
+    """What is missing for a browser here (None when Chromium, its driver and Selenium are)."""
     if importlib.util.find_spec("selenium") is None:
         return "selenium is not installed (pip install -e '.[test]')"
     if _which(CHROMIUM_NAMES, "CHROMIUM") is None:
@@ -52,7 +64,7 @@ def chromium(width: int = 1280, height: int = 900, offline: bool = False) -> Ite
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    reason = missing()
+    reason = absent()
     if reason:
         raise RuntimeError(reason)
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
