@@ -111,12 +111,13 @@ def test_run_prints_the_summary_table_and_what_to_do_next(demo):
     assert f"Results: {demo['dir']}" in out
     steps = out[out.index("next:") :].splitlines()[1:]
     folder = shlex.quote(str(demo["dir"]))
-    assert steps[:3] == [
+    assert steps[:4] == [
         f"  escalation summary {folder}",
         f"  escalation trace {folder} --replicate 0",
         f"  escalation plot {folder}",
+        f"  escalation report {folder}",
     ]
-    assert steps[3].startswith(f"  escalation sweep {shlex.quote(str(BASELINE))} --param ")
+    assert steps[4].startswith(f"  escalation sweep {shlex.quote(str(BASELINE))} --param ")
     assert demo["err"] == ""
 
 
