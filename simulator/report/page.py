@@ -75,7 +75,13 @@ class Section:
 
     def chart(self, chart: Any, caption: str = "", name: str = "") -> None:
         """Add a chart: an Altair chart or a Vega-Lite spec."""
-        spec = chart if isinstance(chart, dict) else chart.to_dict()
+        if isinstance(chart, dict):
+            spec = chart
+        else:  # a long run's daily mix has more rows than Altair's guard against huge notebooks
+            import altair as alt
+
+            with alt.data_transformers.disable_max_rows():
+                spec = chart.to_dict()
         self.blocks.append(Chart(spec, caption, name))
 
 

@@ -8,6 +8,8 @@ story of a few sample replicates, replayed from the manifest's scenario exactly 
 from __future__ import annotations
 
 import html
+import json
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,9 @@ def run_page(folder: Path, title_prefix: str = "") -> Page:
         subtitle=res.caption(),
     )
     add_run_sections(page, res)
+    from simulator.report.hindcast import add_score_sections  # hindcast.py builds on this module
+
+    add_score_sections(page, res.path)
     return page
 
 
@@ -77,7 +82,16 @@ def add_run_sections(page: Page, res: RunResults, stories: bool = True, prefix: 
     parameter_section(
         page.section(f"{prefix}Parameters", f"{prefix}parameters".replace(" ", "-")), res
     )
-    manifest_section(page.section(f"{prefix}Manifest", f"{prefix}manifest".replace(" ", "-")), res)
+    m = res.manifest
+    provenance_section(
+        page.section(f"{prefix}Manifest", f"{prefix}manifest".replace(" ", "-")),
+        m,
+        res.path,
+        [
+            ("replicates", f"{int(m.get('replicates', 0)):,}"),
+            ("event log", m.get("event_log", "\u2013")),
+        ],
+    )
 
 
 # -- summary --------------------------------------------------------------------------------
@@ -277,33 +291,37 @@ def outcome_chart(res: RunResults) -> Drawn:
 
 
 def action_mix_chart(res: RunResults) -> Drawn:
-    """Stacked daily shares of each rung, one panel per actor."""
+    """Stacked daily shares of each rung, one panel per actor.
+
+    The data are wide (one row per actor and day, one column per rung) and folded long by
+    Vega-Lite in the browser: a long crisis's report stays small.
+    """
     from simulator.plots.style import ladder_colors
 
     rungs = res.rungs()
     colors = ladder_colors(rungs)
     dates = _dates(res)
     parts = []
+    present: set[str] = set()
     for actor in res.actors():
-        for rung in rungs:
-            share = res.mix(actor.name).get(rung.name)
-            if share is None:
-                continue
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "date": dates,
-                        "actor": actor.label,
-                        "move": rung.label,
-                        "order": rung.index,
-                        "share": np.round(share, 4),
-                    }
-                )
-            )
+        mix = res.mix(actor.name)
+        present |= set(mix)
+        # plain column names (r<rung index>): Vega reads dots, quotes and brackets in a field
+        # name as a path into the row
+        columns = {f"r{r.index}": np.round(mix[r.name], 4) for r in rungs if r.name in mix}
+        parts.append(pd.DataFrame({"date": dates, "actor": actor.label, **columns}))
     frame = pd.concat(parts, ignore_index=True)
-    present = [r for r in rungs if r.label in set(frame["move"])]
+    shown = [r for r in rungs if r.name in present]
+    keys = [f"r{r.index}" for r in shown]
+    labels = [r.label for r in shown]
     chart: alt.FacetChart = (
         alt.Chart(frame)
+        .transform_fold(list(keys), as_=["key", "share"])
+        .transform_filter("isValid(datum.share)")
+        .transform_calculate(
+            order=f"indexof({json.dumps(keys)}, datum.key)",
+            move=f"{json.dumps(labels)}[indexof({json.dumps(keys)}, datum.key)]",
+        )
         .mark_area()
         .encode(
             x=alt.X("date:T", title=None),
@@ -311,10 +329,8 @@ def action_mix_chart(res: RunResults) -> Drawn:
             color=alt.Color(
                 "move:N",
                 title="move",
-                sort=[r.label for r in present],
-                scale=alt.Scale(
-                    domain=[r.label for r in present], range=[colors[r.name] for r in present]
-                ),
+                sort=labels,
+                scale=alt.Scale(domain=labels, range=[colors[r.name] for r in shown]),
             ),
             order=alt.Order("order:Q"),
             tooltip=[
@@ -332,19 +348,21 @@ def action_mix_chart(res: RunResults) -> Drawn:
 
 
 def threat_chart(res: RunResults) -> Drawn:
-    """Heat map of the mean threat matrix, with a slider over the days."""
+    """Heat map of the mean threat matrix, with a slider over the days.
+
+    One row per day with a column per (observer, actor) cell, folded long in the browser.
+    """
     actors = res.actors()
-    label = {a.name: a.label for a in actors}
     days = res.daily["day"].to_numpy()
-    rows = []
-    for obs in actors:
-        for act in actors:
-            col = f"threat.{obs.name}.{act.name}"
-            if obs.name == act.name or col not in res.daily.columns:
-                continue
-            for day, value in zip(days, res.daily[col].to_numpy(dtype=float), strict=True):
-                rows.append((int(day), label[obs.name], label[act.name], round(value, 4)))
-    frame = pd.DataFrame(rows, columns=["day", "observer", "actor", "threat"])
+    # plain column names (o<observer>_<actor>, by position); the labels are looked up in the
+    # browser (Vega reads dots, quotes and brackets in a field name as a path into the row)
+    columns = {
+        f"o{i}_{j}": np.round(res.daily[col].to_numpy(dtype=float), 4)
+        for i, obs in enumerate(actors)
+        for j, act in enumerate(actors)
+        if i != j and (col := f"threat.{obs.name}.{act.name}") in res.daily.columns
+    }
+    frame = pd.DataFrame({"day": days.astype(int), **columns})
     order = [a.label for a in actors]
     first, last = int(days.min()), int(days.max())
     day = alt.param(
@@ -352,12 +370,18 @@ def threat_chart(res: RunResults) -> Drawn:
         value=first,
         bind=alt.binding_range(min=first, max=last, step=1, name="day of the crisis "),
     )
-    top = float(frame["threat"].max()) if len(frame) else 1.0
+    top = float(frame[list(columns)].to_numpy().max()) if columns else 1.0
+    names = json.dumps(order)
     base = (
         alt.Chart(frame)
         .transform_filter(alt.datum.day == day)
+        .transform_fold(list(columns), as_=["cell", "threat"])
+        .transform_calculate(
+            observer=f"{names}[toNumber(split(substring(datum.cell, 1), '_')[0])]",
+            actor=f"{names}[toNumber(split(datum.cell, '_')[1])]",
+        )
         .encode(
-            x=alt.X("actor:N", sort=order, title="perceived actor"),
+            x=alt.X("actor:N", sort=order, title="perceived actor", axis=alt.Axis(labelAngle=-30)),
             y=alt.Y("observer:N", sort=order, title="observer"),
         )
     )
@@ -469,20 +493,32 @@ def parameter_section(section: Section, res: RunResults) -> None:
     section.table(frame, filter=True, sortable=True, name="parameters")
 
 
-def manifest_section(section: Section, res: RunResults) -> None:
-    """Seed, replicates, command, time and versions."""
-    m = res.manifest
-    rows = [
-        ("scenario", m.get("scenario_name")),
+def provenance_section(
+    section: Section, manifest: dict[str, Any], folder: Path, rows: list[tuple[str, Any]]
+) -> None:
+    """The manifest's provenance: scenario, seed, ``rows`` of the kind, command, time, versions."""
+    m = manifest
+    table: list[tuple[str, Any]] = [
+        ("kind", m.get("kind")),
+        ("scenario", m.get("scenario_name", "\u2013")),
         ("scenario file", m.get("scenario_file") or "\u2013"),
         ("seed", m.get("seed")),
-        ("replicates", f"{int(m.get('replicates', 0)):,}"),
-        ("start", m.get("start")),
-        ("horizon (days)", m.get("horizon_days")),
-        ("event log", m.get("event_log", "\u2013")),
-        ("command", m.get("command")),
-        ("created", m.get("created")),
+        *rows,
+        ("start", m.get("start", "\u2013")),
+        ("horizon (days)", m.get("horizon_days", "\u2013")),
+        ("command", m.get("command", "\u2013")),
+        ("created", m.get("created", "\u2013")),
     ]
-    rows += [(f"version: {k}", v) for k, v in (m.get("versions") or {}).items()]
-    section.table(pd.DataFrame(rows, columns=["field", "value"]), name="manifest")
-    section.para(f"Folder: {res.path}")
+    table += [(f"version: {k}", v) for k, v in (m.get("versions") or {}).items()]
+    section.table(
+        pd.DataFrame([(k, str(v)) for k, v in table], columns=["field", "value"]),
+        name="manifest",
+    )
+    section.text(f"<p>Folder: <code>{html.escape(str(folder))}</code></p>")
+
+
+def pairwise(
+    show: Callable[[float, float], str], left: Iterable[Any], right: Iterable[Any]
+) -> list[str]:
+    """``show(a, b)`` for each pair of values of two columns, as floats."""
+    return [show(float(a), float(b)) for a, b in zip(left, right, strict=True)]
