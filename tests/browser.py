@@ -47,6 +47,15 @@ def missing() -> str | None:
     return None if os.environ.get(REQUIRED) else absent()
 
 
+def skip(reason: str) -> None:
+    """Skip the test for ``reason``; fail it instead where :data:`REQUIRED` is set (CI)."""
+    import pytest
+
+    if os.environ.get(REQUIRED):
+        pytest.fail(f"{reason} ({REQUIRED} is set: a browser test may not skip here)")
+    pytest.skip(reason)
+
+
 def absent() -> str | None:
     """What is missing for a browser here (None when Chromium, its driver and Selenium are)."""
     if importlib.util.find_spec("selenium") is None:
