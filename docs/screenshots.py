@@ -63,10 +63,16 @@ def report_shots(browser, work: Path) -> list[Path]:
             ("report_fan", "div[data-name='escalation fan']"),
             ("report_threat", "div[data-name='threat matrix']"),
         ):
+            if name == "report_threat":  # a day into the crisis, not its first morning
+                driver.execute_script(
+                    "var s = document.querySelector(arguments[0] + ' input[type=range]');"
+                    "s.value = 12; s.dispatchEvent(new Event('input'));",
+                    anchor,
+                )
             if anchor:
                 driver.execute_script(
                     "var e = document.querySelector(arguments[0]).closest('figure');"
-                    "window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 50);",
+                    "window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 45);",
                     anchor,
                 )
                 time.sleep(0.3)

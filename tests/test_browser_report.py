@@ -80,7 +80,7 @@ def test_the_day_slider_and_the_filter_box_work(report):
             "var d = Array.from(document.querySelectorAll('div[data-chart]'))"
             ".find(e => e.dataset.name === 'threat matrix');"
             "return Array.from(d.querySelectorAll('g.mark-text.role-mark text'))"
-            ".map(t => t.textContent);"
+            ".map(t => t.textContent).filter(t => !t.startsWith('Day '));"
         )
         first = driver.execute_script(cells)
         assert first and len(first) == 20  # 5 actors: 20 observer-actor cells
@@ -96,6 +96,13 @@ def test_the_day_slider_and_the_filter_box_work(report):
             f"{','.join(first)!r} ? t : null;",
         )
         assert later and later != first, "moving the slider changed nothing"
+        # the day's calendar date is written above the matrix: 20 Dec 2020 + 60 days
+        label = driver.execute_script(
+            "return Array.from(document.querySelectorAll("
+            "\"div[data-name='threat matrix'] g.mark-text.role-mark text\"))"
+            ".map(t => t.textContent).filter(t => t.startsWith('Day '));"
+        )
+        assert label == ["Day 60: 18 Feb 2021"]
         box = driver.find_element("css selector", "input.filter")
         table = box.get_attribute("data-for")
         visible = (

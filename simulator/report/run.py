@@ -398,13 +398,23 @@ def threat_chart(res: RunResults) -> Drawn:
         color=alt.condition(alt.datum.threat > top * 0.6, alt.value("white"), alt.value("black")),
     )
     start = res.start
+    # the calendar date of the day the slider picks (JavaScript months count from 0)
+    when = (
+        alt.Chart(pd.DataFrame({"n": [0]}))
+        .transform_calculate(
+            label=f"'Day ' + day + ': ' + timeFormat(datetime({start.year}, {start.month - 1}, "
+            f"{start.day} + day), '%d %b %Y')"
+        )
+        .mark_text(align="left", fontSize=13, fontWeight="bold")
+        .encode(text="label:N", x=alt.value(0), y=alt.value(-12))
+    )
     return (
-        alt.layer(cells, text)
+        alt.layer(cells, text, when)
         .add_params(day)
         .properties(
             width=90 * len(actors),
             height=60 * len(actors),
-            title=f"Mean threat matrix (day 0 = {start:%d %b %Y})",
+            title=alt.TitleParams("Mean threat matrix", offset=22),
         )
     )
 
