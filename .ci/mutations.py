@@ -37,6 +37,9 @@ FAST = [
     "tests/test_compare.py",
     "tests/test_robustness.py",
     "tests/test_discovery.py",
+    "tests/test_report.py",
+    "tests/test_report_kinds.py",
+    "tests/test_explore.py",
 ]
 SLOW = ["tests/test_validation.py", "tests/test_reproducibility.py"]
 
@@ -583,6 +586,35 @@ MUTATIONS = [
         "simulator/discovery/prim.py",
         "                key = (gain, -(n_restricted + int(adds)), n_keep)",
         "                key = (-gain, -(n_restricted + int(adds)), n_keep)",
+    ),
+    # -- the browser: report and explorer (issue 11) ---------------------------------------------
+    Mutation(
+        "report-wilson-bands",
+        "the report's cumulative P(clash)/P(war) carries its 95 % Wilson band",
+        "simulator/report/run.py",
+        "            low, high = wilson_interval(k, n)",
+        "            low, high = float(p), float(p)",
+    ),
+    Mutation(
+        "report-sources-of-the-file's-values",
+        "a parameter shows its file's citation only when the run used the file's value",
+        "simulator/experiment/run.py",
+        "        if used is not None and (block or _same(given, used)):",
+        "        if used is not None:",
+    ),
+    Mutation(
+        "report-stories-per-class",
+        "the report tells sample replicates of every outcome class that occurred",
+        "simulator/report/run.py",
+        "    for name in classes:\n        numbers = runs.loc",
+        "    for name in classes[:1]:\n        numbers = runs.loc",
+    ),
+    Mutation(
+        "explore-applies-sliders",
+        "the explorer re-runs the scenario with the sliders' settings",
+        "simulator/explore/session.py",
+        '                set_path(data, p.loc, p.clamp(values[p.path]), f"slider {p.path}")',
+        "                pass",
     ),
 ]
 
