@@ -18,20 +18,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.markup import escape
-
 from simulator import __version__
-from simulator.experiment.designs import DESIGNS
-from simulator.experiment.executors import ExecutorError
-from simulator.experiment.limits import LimitError, OptionError
-from simulator.model.outcomes import EVENT_LOGS
-from simulator.results.errors import ResultsError, ResultsWriteError
-from simulator.scenario import ScenarioError, load_scenario
-from simulator.scenario.loading import load_sweep
+from simulator.model.labels import EVENT_LOGS
 
+# Everything else is imported where it is used, so that `escalation --help` builds its parser
+# from the standard library alone and `validate` never loads Mesa, matplotlib or scipy
+# (tests/test_lazy_imports.py).
 if TYPE_CHECKING:
     from simulator.progress import Progress
+
+#: the sweep designs, as :data:`simulator.experiment.designs.DESIGNS` names them (that module
+#: loads the scenario schema; tests/test_lazy_imports.py checks that the two agree)
+DESIGNS = ("grid", "lhs", "sobol", "morris")
 
 #: exit status → what it means (printed by ``escalation --help`` and in the README)
 EXIT_CODES = {
@@ -122,6 +120,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.command_line = shlex.join(["escalation", *argv])
+    # imported once the command line is parsed: `escalation --help` needs none of this
+    from rich.console import Console
+    from rich.markup import escape
+
+    from simulator.experiment.executors import ExecutorError
+    from simulator.experiment.limits import LimitError, OptionError
+    from simulator.results.errors import ResultsError, ResultsWriteError
+    from simulator.scenario import ScenarioError
+
     err = Console(stderr=True, highlight=False, emoji=False)
     try:
         handler: Callable[[argparse.Namespace], int] = args.handler  # a cmd_* function below
@@ -615,6 +622,8 @@ def _stamped(name: str) -> Path:
 # -- commands ---------------------------------------------------------------------------------
 def cmd_report(args: argparse.Namespace) -> int:
     """``escalation report``."""
+    from rich.console import Console
+
     from simulator.report import write_report
 
     path = write_report(args.results, args.out)
@@ -632,10 +641,16 @@ def cmd_explore(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``escalation run``."""
+    from rich.console import Console
+
     from simulator.console import print_next_steps, print_summary, progress_display, run_next_steps
-    from simulator.experiment.run import resolve, run_scenario
-    from simulator.plots import write_all
+    from simulator.experiment.run import Figures, resolve, run_scenario
     from simulator.results.reader import load_run
+    from simulator.scenario import load_scenario
+
+    figures: Figures | None = None
+    if not args.no_plots:  # matplotlib is loaded only to draw
+        from simulator.plots import write_all as figures
 
     scenario = load_scenario(args.scenario, args.overrides)
     scenario = resolve(scenario, whole(args.replicates, "--replicates"), whole(args.seed, "--seed"))
@@ -647,7 +662,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             scenario_file=str(args.scenario),
             command=args.command_line,
             replace=args.force,
-            figures=None if args.no_plots else write_all,
+            figures=figures,
             progress=progress,
             event_log=args.event_log,
         )
@@ -665,6 +680,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     """``escalation sweep``."""
     from concurrent.futures.process import BrokenProcessPool
+
+    from rich.console import Console
+    from rich.markup import escape
 
     from simulator.console import (
         failure_summary,
@@ -779,6 +797,12 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """``escalation validate``."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from simulator.scenario import ScenarioError
+    from simulator.scenario.loading import load_sweep
+
     console = Console(highlight=False, emoji=False)
     err = Console(stderr=True, highlight=False, emoji=False)
     bad = 0
@@ -799,6 +823,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     """``escalation analyze``."""
+    from rich.console import Console
+
     from simulator.console import print_analysis
     from simulator.experiment.analysis import analyze_sweep
 
@@ -841,6 +867,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     """``escalation summary``."""
+    from rich.console import Console
+
     from simulator.console import print_summary
     from simulator.results.reader import load_run
 
@@ -850,12 +878,15 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 def cmd_hindcast(args: argparse.Namespace) -> int:
     """``escalation hindcast``."""
+    from rich.console import Console
+
     from simulator.console import print_scores, progress_display
     from simulator.experiment.executors import choose_executor
     from simulator.experiment.hindcast import parse_leads, parse_origins, run_hindcast
     from simulator.experiment.run import resolve
     from simulator.history import load_history
     from simulator.plots.scores import write_score_plots
+    from simulator.scenario import load_scenario
 
     replicates, seed = whole(args.replicates, "--replicates"), whole(args.seed, "--seed")
     posterior = None
@@ -903,6 +934,8 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     """``escalation score``."""
+    from rich.console import Console
+
     from simulator.console import print_scores
     from simulator.experiment.score import score_folder
     from simulator.history import load_history
@@ -932,6 +965,8 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """``escalation calibrate``."""
+    from rich.console import Console
+
     from simulator.console import print_calibration, progress_display
     from simulator.experiment.calibrate import (
         DEFAULT_ACCEPT,
@@ -1006,10 +1041,13 @@ def _share(text: str, option: str) -> float:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """``escalation compare``."""
+    from rich.console import Console
+
     from simulator.console import print_comparison, progress_display
     from simulator.experiment.compare import compare
     from simulator.experiment.run import resolve
     from simulator.plots.comparison import write_comparison_plots
+    from simulator.scenario import load_scenario
 
     replicates, seed = whole(args.replicates, "--replicates"), whole(args.seed, "--seed")
     a = resolve(load_scenario(args.scenario), replicates, seed)
@@ -1046,6 +1084,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_robustness(args: argparse.Namespace) -> int:
     """``escalation robustness``."""
+    from rich.console import Console
+
     from simulator.console import print_robustness
     from simulator.experiment.robustness import robustness
     from simulator.plots.robustness import write_robustness_plots
@@ -1061,6 +1101,8 @@ def cmd_robustness(args: argparse.Namespace) -> int:
 
 def cmd_discover(args: argparse.Namespace) -> int:
     """``escalation discover``."""
+    from rich.console import Console
+
     from simulator.console import print_discovery
     from simulator.experiment.discover import discover
     from simulator.plots.discovery import write_discovery_plots

@@ -1,12 +1,12 @@
 """The agent-based model: ladder, perception, actors (Mesa agents), events, world, outcomes.
 
 ``EscalationModel`` is imported on first use, so that a light submodule (the outcome classes, the
-ladder arrays) can be imported without loading Mesa.
+ladder arrays) can be imported without loading Mesa, and the names of :mod:`.labels` without numpy.
 """
 
 from typing import TYPE_CHECKING, Any
 
-from simulator.model.outcomes import EVENT_LOGS, OUTCOME_LABELS, OUTCOMES
+from simulator.model.labels import EVENT_LOGS, OUTCOME_LABELS, OUTCOMES
 
 if TYPE_CHECKING:
     from simulator.model.world import EscalationModel

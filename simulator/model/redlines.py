@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.stats import poisson
+from scipy.special import pdtrc
 
 if TYPE_CHECKING:
     from simulator.model.observation import Blame
@@ -81,6 +81,18 @@ def compile_line(model: EscalationModel, owner: int, number: int, red: RedLine) 
     )
 
 
+def poisson_sf(k: int, mean: np.ndarray) -> np.ndarray:
+    """P(X > k) for X ~ Poisson(``mean``), elementwise: ``scipy.stats.poisson.sf(k, mean)``.
+
+    The same function (scipy.special's ``pdtrc``, clipped to [0, 1]; 1 below the support), so the
+    same numbers, without importing scipy.stats, which takes longer than a default run simulates.
+    """
+    mean = np.asarray(mean, dtype=np.float64)
+    if k < 0:
+        return np.where(mean >= 0, 1.0, np.nan)
+    return np.clip(pdtrc(float(k), mean), 0.0, 1.0)
+
+
 class RedLines:
     """Every actor's red lines, and the open commitments they create."""
 
@@ -128,10 +140,10 @@ class RedLines:
         mean = np.maximum(lad.casualties - 1.0, 0.0)
         if line.trigger == "casualties":
             # casualties are 1 + Poisson(mean): at least `threshold` of them
-            enough = poisson.sf(line.threshold - 2, mean) if line.threshold > 1 else 1.0
+            enough = poisson_sf(line.threshold - 2, mean) if line.threshold > 1 else 1.0
         else:  # deaths: Binomial thinning of the casualties, approximated as Poisson
             expected = lad.fatality * lad.casualties
-            enough = poisson.sf(line.threshold - 1, expected)
+            enough = poisson_sf(line.threshold - 1, expected)
         return lad.violent * hit * enough
 
     def lands_on(self, line: Line, attacker: int, actor: int) -> float:
@@ -242,6 +254,8 @@ class RedLines:
         """Count down open commitments; those that lapse today cost the owner credibility."""
         lapsing = self.days == 1
         if lapsing.any():
-            self.credibility_loss += step * audience_cost[:, None] * lapsing
-        np.maximum(self.days - 1, 0, out=self.days)
+            loss = step * audience_cost[:, None]
+            self.credibility_loss += np.multiply(loss, lapsing, out=self.model.scratch.per_actor)
+        self.days -= 1
+        np.maximum(self.days, 0, out=self.days)
         return lapsing

@@ -1,0 +1,122 @@
+"""What each command loads: a property of the import graph, not a timing.
+
+``escalation --help`` builds its parser from the standard library alone, ``validate`` reads
+scenarios without Mesa, matplotlib or scipy, and the model imports neither ``scipy.stats`` nor
+matplotlib. Each check runs in a fresh interpreter (``python -c``), since this test process has
+long since imported everything, and reads ``sys.modules`` at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+
+#: never needed to build the parser (nor to print any --help)
+NOT_FOR_HELP = (
+    "mesa",
+    "matplotlib",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "numpy",
+    "pydantic",
+    "yaml",
+    "rich",
+)
+#: never needed to validate a scenario
+NOT_FOR_VALIDATE = ("mesa", "matplotlib", "scipy", "pandas", "pyarrow")
+
+
+def loaded_after(code: str, watch: tuple[str, ...]) -> list[str]:
+    """The modules of ``watch`` present in ``sys.modules`` after ``code`` runs in a new python."""
+    script = (
+        "import sys\n"
+        f"{code}\n"
+        f"print('\\n' + __import__('json').dumps(sorted(m for m in {watch!r} if m in sys.modules)))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    loaded: list[str] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+def main_exits(argv: list[str]) -> str:
+    """Code that calls ``simulator.cli.main(argv)`` quietly and goes on whatever it returns."""
+    return (
+        "import contextlib, io\n"
+        "from simulator.cli import main\n"
+        "quiet = io.StringIO()\n"
+        "with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):\n"
+        "    try:\n"
+        f"        main({argv!r})\n"
+        "    except SystemExit:\n"
+        "        pass"
+    )
+
+
+def test_building_the_parser_loads_no_library():
+    code = "from simulator.cli import build_parser\nbuild_parser().format_help()"
+    assert loaded_after(code, NOT_FOR_HELP) == []
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["sweep", "--help"]])
+def test_help_loads_no_library(argv):
+    assert loaded_after(main_exits(argv), NOT_FOR_HELP) == []
+
+
+def test_validate_loads_no_model_plots_or_tables():
+    code = main_exits(["validate", str(BASELINE), "--set", "horizon_days=120"])
+    assert loaded_after(code, NOT_FOR_VALIDATE + ("scipy.spatial",)) == []
+
+
+def test_an_invalid_file_is_still_reported_as_bad_input(tmp_path):
+    """The exceptions main() catches are imported after parsing; they are caught all the same."""
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: x\nhorizon_days: -3\n", encoding="utf-8")
+    missing = tmp_path / "missing.yaml"
+    for argv in (["validate", str(broken)], ["run", str(missing), "--out", str(tmp_path / "o")]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "simulator", *argv], cwd=ROOT, capture_output=True, text=True
+        )
+        assert proc.returncode == 2, proc.stderr
+        assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_the_model_loads_neither_scipy_stats_nor_matplotlib():
+    """scipy.stats costs more to import than a 1,000-replicate run takes to simulate."""
+    code = "import simulator.experiment.simulate, simulator.model.world"
+    assert loaded_after(code, ("scipy.stats", "matplotlib")) == []
+
+
+def test_the_parser_names_every_sweep_design():
+    from simulator import cli
+    from simulator.experiment.designs import DESIGNS
+
+    assert tuple(cli.DESIGNS) == tuple(DESIGNS)
+
+
+def test_poisson_sf_is_scipy_stats_bit_for_bit():
+    """The red lines' trip chances use scipy.special directly: the very same numbers."""
+    import numpy as np
+    from scipy.stats import poisson
+
+    from simulator.model.redlines import poisson_sf
+
+    rng = np.random.default_rng(7)
+    means = np.concatenate(
+        [[0.0, 5e-324, 1.0, 499.0, 500.0], rng.uniform(0, 2, 500), rng.uniform(0, 500, 500)]
+    )
+    for k in [-3, -1, 0, 1, 2, 5, 30, 499, 10_000]:
+        expected = poisson.sf(k, means)
+        got = poisson_sf(k, means)
+        assert got.dtype == expected.dtype and got.shape == expected.shape
+        assert np.array_equal(got.view(np.uint64), expected.view(np.uint64)), k
