@@ -98,8 +98,8 @@ MUTATIONS = [
         "belief in the other's type moves the desired level",
         M + "actors.py",
         "        if w:\n"
-        "            x += (2.0 * w) * m.beliefs.p[i, k]\n"
-        "        x += m.push[i] - w\n",
+        "            x += np.multiply(m.beliefs.p[i, k], 2.0 * w, out=term)\n"
+        "        x += np.subtract(m.push[i], w, out=term)\n",
         "        x += m.push[i]\n",
     ),
     # -- attribution -----------------------------------------------------------------------------
@@ -150,7 +150,7 @@ MUTATIONS = [
         "commitment-range",
         "a commitment pulls to the promised range, not above it",
         M + "actors.py",
-        "                & (self.menu[:, None] <= lines.high[i][None, :])\n",
+        "            promised &= np.less_equal(menu, lines.high[i], out=work.below[:n_rows])\n",
         "",
     ),
     Mutation(
@@ -164,7 +164,7 @@ MUTATIONS = [
         "commitment-pull",
         "an open promise pulls towards the promised move",
         M + "actors.py",
-        "            z += np.float32(pull) * promised",
+        "            z += np.multiply(promised, np.float32(pull), out=work.term[:n_rows])",
         "            pass",
     ),
     Mutation(
@@ -178,7 +178,8 @@ MUTATIONS = [
         "credibility-loss",
         "a lapsed promise costs credibility at home",
         M + "redlines.py",
-        "            self.credibility_loss += step * audience_cost[:, None] * lapsing",
+        "            self.credibility_loss += "
+        "np.multiply(loss, lapsing, out=self.model.scratch.per_actor)",
         "            pass",
     ),
     # -- decisions ----------------------------------------------------------------------------
@@ -207,7 +208,7 @@ MUTATIONS = [
         "deterrence",
         "expected retaliation deters escalatory moves",
         M + "actors.py",
-        "            z[rows] -= level * (e * scale).astype(np.float32)",
+        "            z[rows] -= np.multiply(level, x32, out=work.term[: len(level)])",
         "            pass",
     ),
     Mutation(
@@ -286,8 +287,8 @@ MUTATIONS = [
         "credibility-push",
         "lost credibility raises the desired level",
         M + "world.py",
-        "np.subtract(pressure + self.red_lines.credibility_loss, self.weariness, out=self.push)",
-        "np.subtract(pressure, self.weariness, out=self.push)",
+        "np.add(pressure, self.red_lines.credibility_loss, out=self.push)",
+        "np.copyto(self.push, pressure)",
     ),
     # -- consequences ---------------------------------------------------------------------------
     Mutation(
@@ -432,7 +433,8 @@ MUTATIONS = [
         "war wears the belligerents down",
         M + "world.py",
         "        if at_war and dyn.war_weariness:\n"
-        "            self.weariness += dyn.war_weariness * fighting\n"
+        "            self.weariness += "
+        "np.multiply(dyn.war_weariness, fighting, out=self.scratch.per_actor)\n"
         "        if dyn.weariness_per_casualty:  # losses are rare: add them where they fell\n",
         "        if False:\n            pass\n        if False:\n",
     ),

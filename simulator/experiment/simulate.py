@@ -9,6 +9,7 @@ estimates before a run starts.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Mapping, Sequence
 
 import mesa
@@ -25,9 +26,9 @@ from simulator.scenario import Scenario
 #: per-day escalation array of a chunk stays a few tens of megabytes.
 DEFAULT_CHUNK = 20_000
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-#: bytes per replicate-day kept until the daily table is built: the float32 escalation index, its
-#: concatenated copy and the copy np.quantile sorts, plus two boolean day masks
-BYTES_PER_REPLICATE_DAY = 3 * 4 + 2
+#: bytes per replicate-day kept until the daily table is built: the float32 escalation index
+#: (filled in chunk by chunk, and sorted in place for its quantiles), plus two boolean day masks
+BYTES_PER_REPLICATE_DAY = 4 + 2
 #: bytes per replicate and per column of runs.parquet, times the copies made on the way to disk
 #: (the chunks' frames, their concatenation, the Arrow table written)
 BYTES_PER_CELL = 8 * 3
@@ -61,10 +62,13 @@ def simulate(
     progress.phase("simulating", total * scenario.horizon_days, "replicate-days")
     run_parts: list[pd.DataFrame] = []
     event_parts: list[pd.DataFrame] = []
-    escalation: list[np.ndarray] = []
+    # the escalation index of every replicate and day, filled in chunk by chunk
+    escalation = np.empty((scenario.horizon_days, total), dtype=np.float32)
     mix = threat = None
     for first in range(0, total, chunk):
         size = min(chunk, total - first)
+        if first:  # the last chunk's model is garbage, but in reference cycles (model ↔ agents)
+            gc.collect()
         model = EscalationModel(
             scenario,
             replicates=size,
@@ -79,18 +83,19 @@ def simulate(
         run_parts.append(replicate_rows(model, first_replicate + first))
         if event_log != "none":
             event_parts.append(event_rows(model))
-        escalation.append(rec.escalation)
+        escalation[:, first : first + size] = rec.escalation
         mix = rec.mix if mix is None else mix + rec.mix
         threat = rec.threat_sum if threat is None else threat + rec.threat_sum  # exact: integers
         names, rung_names = model.names, model.ladder.names
         menus = {a.name: a.menu for a in model.actors}
         release(model)
+        del model, rec
     runs = pd.concat(run_parts, ignore_index=True)
+    run_parts.clear()  # copied into runs: free them before the daily table is built
     # at least one chunk ran and set both: with none, pd.concat above raised on an empty list
     assert mix is not None and threat is not None
-    daily = _daily_frame(
-        scenario, np.concatenate(escalation, axis=1), mix, threat, runs, names, rung_names, menus
-    )
+    daily = _daily_frame(scenario, escalation, mix, threat, runs, names, rung_names, menus)
+    del escalation  # _daily_frame has reordered it
     events = pd.concat(event_parts, ignore_index=True) if event_parts else None
     return RunTables(runs=runs, daily=daily, events=events)
 
@@ -186,16 +191,19 @@ def _daily_frame(
     rung_names: Sequence[str],
     menus: Mapping[str, np.ndarray],
 ) -> pd.DataFrame:
+    """The daily table; ``escalation`` (days × replicates) is reordered within each day."""
     R = escalation.shape[1]
     days = np.arange(scenario.horizon_days)
-    quantiles = np.quantile(escalation, QUANTILES, axis=1)
+    mean = escalation.mean(axis=1, dtype=np.float64)
+    # the quantiles partition each day's values in place rather than in a copy of them all
+    quantiles = np.quantile(escalation, QUANTILES, axis=1, overwrite_input=True)
     columns: dict[str, object] = {
         "day": days,
         "date": [scenario.start + dt.timedelta(days=int(d)) for d in days],
     }
     for q, values in zip(QUANTILES, quantiles, strict=True):
         columns[f"escalation_q{round(q * 100):02d}"] = values
-    columns["escalation_mean"] = escalation.mean(axis=1, dtype=np.float64)
+    columns["escalation_mean"] = mean
     for column, first in (("p_direct_clash", "first_direct_clash_day"), ("p_war", "first_war_day")):
         when = runs[first].to_numpy(dtype=float, na_value=np.inf)
         columns[column] = (when[None, :] <= days[:, None]).sum(axis=1) / R

@@ -202,9 +202,10 @@ class Actor(mesa.Agent):
             x += base
         x *= spec.resolve
         w = m.dynamics.belief_weight  # w · (2 P(hostile) − 1), the stance
+        term = m.scratch.addend
         if w:
-            x += (2.0 * w) * m.beliefs.p[i, k]
-        x += m.push[i] - w
+            x += np.multiply(m.beliefs.p[i, k], 2.0 * w, out=term)
+        x += np.subtract(m.push[i], w, out=term)
         return x
 
     def expected_retaliation(self, k: int, row: int | None = None) -> np.ndarray | float:
@@ -228,8 +229,9 @@ class Actor(mesa.Agent):
             return x.copy()
         cost, lines = terms
         v = x - cost
+        term = self.model.scratch.addend
         for owner, coef in lines:
-            v -= coef * self.model.beliefs.credibility[self.index, owner]
+            v -= np.multiply(self.model.beliefs.credibility[self.index, owner], coef, out=term)
         return v
 
     def pick_target(self) -> tuple[np.ndarray, np.ndarray]:
@@ -268,7 +270,8 @@ class Actor(mesa.Agent):
         given, says where ``k`` may be chosen at all.
         """
         size = self.model.replicates if isinstance(cols, slice) else len(cols)
-        best = np.full(size, -np.inf)
+        best = self.model.scratch.vector[:size]  # the best value so far
+        best.fill(-np.inf)
         target = np.zeros(size, dtype=np.int64)
         x = np.zeros(size)
         for k in map(int, candidates):
@@ -288,9 +291,15 @@ class Actor(mesa.Agent):
         dyn = m.dynamics
         target, x = self.pick_target()
         lam, beta = self.rationality, dyn.precision
+        # the day's utilities live in the model's scratch arrays (actors decide one at a time)
+        work = m.scratch
+        n_rows = len(self.menu)
         # -β(ℓ - x)² = -βℓ² + 2βℓx - βx²: the last term is the same for every rung, so it cancels
         # in the logit rule; z = λU is then a rank-one product plus a constant per rung
-        z = self.menu_level * (np.float32(2.0 * beta * lam) * x.astype(np.float32))
+        x32 = work.vector32
+        np.copyto(x32, x, casting="same_kind")  # x as float32
+        x32 *= np.float32(2.0 * beta * lam)
+        z = np.multiply(self.menu_level, x32, out=work.utility[:n_rows])
         constant = self.menu_constant
         penalty = m.restraint_today[i]
         if penalty is not None:
@@ -302,21 +311,23 @@ class Actor(mesa.Agent):
             for k, owner, covered, covered_level, coef in self.deterrence_lines:
                 aimed = target == k  # red lines that cover the move, on the rows they cover
                 if aimed.any():
-                    belief = m.beliefs.credibility[i, owner] * aimed
-                    z[covered] -= (covered_level * (coef * np.float32(scale))) * belief
+                    belief = np.multiply(m.beliefs.credibility[i, owner], aimed, out=work.vector)
+                    weight = covered_level * (coef * np.float32(scale))  # float32, per row
+                    z[covered] -= np.multiply(weight, belief, out=work.wide(len(weight)))
             e = self.retaliation[target]  # from the target and its allies
-            z[rows] -= level * (e * scale).astype(np.float32)
+            e *= scale
+            np.copyto(x32, e, casting="same_kind")
+            z[rows] -= np.multiply(level, x32, out=work.term[: len(level)])
         lines = m.red_lines
         committed = m.pulling[i]
         pulled = m.pulled[i]
         if pulled:
-            promised = (
-                (self.menu[:, None] >= lines.low[i][None, :])
-                & (self.menu[:, None] <= lines.high[i][None, :])
-                & committed[None, :]
-            )
+            menu = self.menu[:, None]
+            promised = np.greater_equal(menu, lines.low[i], out=work.mask[:n_rows])
+            promised &= np.less_equal(menu, lines.high[i], out=work.below[:n_rows])
+            promised &= committed
             pull = lam * dyn.commitment_pull * self.spec.audience_cost
-            z += np.float32(pull) * promised
+            z += np.multiply(promised, np.float32(pull), out=work.term[:n_rows])
         # hard constraints: rungs that cannot be aimed at this target, orders obeyed today
         excluded_rows = self.excluded_rows
         if pulled:  # a promise may name a target outside the usual ones
@@ -326,22 +337,25 @@ class Actor(mesa.Agent):
         for row in excluded_rows:
             z[row] += self.excluded_against[row, m.actor_type_index][target]
         order = self.obeys(draws.obey(i) if m.orders_today[i] is not None else None)
-        if order is not None:
-            above = self.menu > order[0]
-            z[above] = np.where(order[1], _EXCLUDED, z[above])
-        choice = logit_choice(z, draws.choice(i))
+        if order is not None:  # rungs above the cap are out where the proxy obeys
+            for row in np.flatnonzero(self.menu > order[0]):
+                np.copyto(z[row], _EXCLUDED, where=order[1])
+        choice = logit_choice(z, draws.choice(i), work.below[:n_rows])
         return self.menu[choice], target, x
 
 
-def logit_choice(z: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Sample row indices with P ∝ exp(z), column by column, by inversion (z may hold -inf)."""
+def logit_choice(z: np.ndarray, u: np.ndarray, below: np.ndarray | None = None) -> np.ndarray:
+    """Sample row indices with P ∝ exp(z), column by column, by inversion (z may hold -inf).
+
+    ``z`` is overwritten; ``below``, if given, is a boolean scratch array of its shape.
+    """
     z -= z.max(axis=0)
     weights = np.exp(z, out=z)
     # running sums row by row: faster than cumsum along the short axis of a wide array
     cumulative = weights
     for row in range(1, len(weights)):
         cumulative[row] += cumulative[row - 1]
-    below = cumulative < _float32_bound(u * cumulative[-1])
+    below = np.less(cumulative, _float32_bound(u * cumulative[-1]), out=below)
     if len(below) < 256:  # counting in bytes is several times faster than in int64
         return below.view(np.uint8).sum(axis=0, dtype=np.uint8).astype(np.int64)
     return below.sum(axis=0)
@@ -359,6 +373,38 @@ def _float32_bound(t: np.ndarray) -> np.ndarray:
     if low.any():
         b[low] = np.nextafter(b[low], np.float32(np.inf))
     return b
+
+
+class Scratch:
+    """Working arrays of a model's day, reused every day (by every actor in turn).
+
+    Sized for the whole ladder (any menu fits) and the model's replicates, so that choosing a
+    rung allocates no array of rungs × replicates: the utilities, the terms subtracted from them,
+    and the boolean masks of the logit rule are written into these; the end of the day (war
+    weariness, lapsed promises, postures expiring) uses the arrays of actors × replicates. Each
+    is filled and used within one computation, never kept across calls.
+    """
+
+    def __init__(self, rungs: int, actors: int, replicates: int):
+        shape = (rungs, replicates)
+        self.utility = np.empty(shape, dtype=np.float32)  # z = λU, rung by replicate
+        self.term = np.empty(shape, dtype=np.float32)  # a term added to or taken from z
+        self._wide = np.empty((0, replicates))
+        self.mask = np.empty(shape, dtype=bool)
+        self.below = np.empty(shape, dtype=bool)
+        self.vector = np.empty(replicates)
+        self.vector32 = np.empty(replicates, dtype=np.float32)
+        self.addend = np.empty(replicates)  # a term of a drive or of a target's value
+        # for the model's end-of-day arithmetic, actor by replicate
+        self.per_actor = np.empty((actors, replicates))
+        self.per_actor_mask = np.empty((actors, replicates), dtype=bool)
+        self.pair_masks = np.empty((2, actors, actors, replicates), dtype=bool)  # ceasefires
+
+    def wide(self, rows: int) -> np.ndarray:
+        """A term of ``rows`` rungs that numpy computes in double precision (grown as needed)."""
+        if len(self._wide) < rows:
+            self._wide = np.empty((rows, self._wide.shape[1]))
+        return self._wide[:rows]
 
 
 class State(Actor):

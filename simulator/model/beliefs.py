@@ -49,6 +49,7 @@ class Beliefs:
         self.weight = reputation_weight
         self.kept = np.zeros((n, replicates))
         self.lapsed = np.zeros((n, replicates))
+        self._total = np.empty(replicates)  # scratch: promises made, per replicate
         self._credibility_prior = perception.credibility.copy()
         # the same formula as after a promise, so that a replicate without one reads the same
         start = self._credibility_prior * reputation_weight / reputation_weight
@@ -123,9 +124,12 @@ class Beliefs:
         self.lapsed[owner] += lapsed
         w = self.weight
         prior = self._credibility_prior[:, owner, None]
-        self.credibility[:, owner] = (prior * w + self.kept[owner]) / (
-            w + self.kept[owner] + self.lapsed[owner]
-        )
+        # (prior · w + kept) / (w + kept + lapsed), written straight into the beliefs
+        total = np.add(w, self.kept[owner], out=self._total)
+        total += self.lapsed[owner]
+        credibility = self.credibility[:, owner]
+        np.add(prior * w, self.kept[owner], out=credibility)
+        credibility /= total
         # (prior · w + 0) / (w + 0) is the initial value exactly: untouched replicates keep it
 
     def set_credibility_prior(self, o: int, a: int, value: float) -> None:

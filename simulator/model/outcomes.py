@@ -26,20 +26,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+# the names live in a module without numpy (the command line reads them); re-exported here
+from simulator.model.labels import EVENT_LOGS as EVENT_LOGS
+from simulator.model.labels import OUTCOME_LABELS as OUTCOME_LABELS
+from simulator.model.labels import OUTCOMES as OUTCOMES
+
 if TYPE_CHECKING:
     from simulator.model.events import Forced
     from simulator.model.observation import Blame
     from simulator.model.violence import Outcome
     from simulator.model.world import EscalationModel
 
-OUTCOMES = ("war", "direct_clash", "proxy_violence", "contained", "de_escalated")
-OUTCOME_LABELS = {
-    "war": "State-on-state war",
-    "direct_clash": "Direct clash short of war",
-    "proxy_violence": "Proxy violence",
-    "contained": "Contained",
-    "de_escalated": "De-escalated",
-}
 WAR, CLASH, PROXY, CONTAINED, CALM = range(5)
 HALF_LIFE_DAYS = 7.0
 #: Threat is summed over replicates in fixed point (units of 2**-32) so that sums, and so the
@@ -48,8 +45,6 @@ THREAT_SCALE = 2.0**32
 _KEEP = 0.5 ** (1.0 / HALF_LIFE_DAYS)
 #: days over which escalation velocity is measured
 VELOCITY_DAYS = 7
-#: event-log modes
-EVENT_LOGS = ("default", "all", "none")
 
 
 class Recorder:
@@ -89,8 +84,11 @@ class Recorder:
         self.worst_chosen = np.full(R, CALM, dtype=np.int8)
         self.pair_worst = np.full((len(self.pairs), R), CALM, dtype=np.int8)
         self.initial_threat = model.threat.sum(axis=(0, 1))
-        self._scaled = np.empty((n, n, R))  # buffers for the fixed-point threat sum
-        self._fixed = np.empty((n, n, R), dtype=np.int64)
+        # buffers for the fixed-point threat sum (one observer at a time) and the escalation index
+        self._scaled = np.empty((n, R))
+        self._fixed = np.empty((n, R), dtype=np.int64)
+        self._scores = np.empty((n, R))
+        self._score_sum = np.empty(R)
         self.initial_pair_threat = self._pair_threat()
         # misperception and recovery
         self.first_violence = np.full(R, -1, dtype=np.int64)
@@ -167,7 +165,10 @@ class Recorder:
         war = lad.war[rung[states]] & state_target
         for first, happened in ((self.first_clash, direct.any(0)), (self.first_war, war.any(0))):
             first[(first < 0) & happened] = day
-        self.escalation_now = self.escalation_now * _KEEP + lad.score[rung].sum(axis=0)
+        # escalation_now · keep + today's scores, in place (rungs are valid indices: no clipping)
+        scores = np.take(lad.score, rung, out=self._scores, mode="clip")
+        self.escalation_now *= _KEEP
+        self.escalation_now += scores.sum(axis=0, out=self._score_sum)
         self.escalation[day] = self.escalation_now
         np.maximum(self.peak_escalation, self.escalation_now, out=self.peak_escalation)
         np.maximum(self.peak_rung, rung.max(axis=0), out=self.peak_rung)
@@ -183,10 +184,11 @@ class Recorder:
         if tripped.any():
             self.red_lines_tripped += tripped
         self.mix[day] = counts
-        np.multiply(m.threat, THREAT_SCALE, out=self._scaled)
-        np.rint(self._scaled, out=self._scaled)
-        np.copyto(self._fixed, self._scaled, casting="unsafe")
-        self._fixed.sum(axis=2, out=self.threat_sum[day])
+        for o in range(m.n):  # integer sums: exact, whatever the order
+            scaled = np.multiply(m.threat[o], THREAT_SCALE, out=self._scaled)
+            np.rint(scaled, out=scaled)
+            np.copyto(self._fixed, scaled, casting="unsafe")
+            self._fixed.sum(axis=1, out=self.threat_sum[day, o])
         # classes: each actor's move classifies the pair (actor, target) and the replicate
         hostile = lad.hostile | lad.violent
         for i in range(m.n):

@@ -28,9 +28,12 @@ _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 _MASK = (1 << 64) - 1
 
 
-def _mix(z: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser, in place on a uint64 array (one scratch array for the shifts)."""
-    tmp = z >> _S30
+def _mix(z: np.ndarray, tmp: np.ndarray | None = None) -> np.ndarray:
+    """SplitMix64 finaliser, in place on a uint64 array.
+
+    ``tmp`` is a scratch array of the same shape for the shifts (a new one if not given).
+    """
+    tmp = np.right_shift(z, _S30, out=tmp)
     z ^= tmp
     z *= _M1
     np.right_shift(z, _S27, out=tmp)
@@ -69,17 +72,20 @@ class ReplicateStreams:
 
     def __init__(self, seed: int, first_replicate: int, replicates: int):
         self.keys = replicate_keys(seed, np.arange(first_replicate, first_replicate + replicates))
+        # the hash's working arrays, reused by every draw of all replicates
+        self._z = np.empty_like(self.keys)
+        self._tmp = np.empty_like(self.keys)
 
     def uniform(self, day: int, site: int, columns: np.ndarray | None = None) -> np.ndarray:
         """The uniforms in [0, 1) of one site on one day, one per replicate (or per column)."""
         offset = np.uint64(_mix_int(site + (day + 1) * 0xD1B54A32D192ED03))
         with np.errstate(over="ignore"):
             if columns is None:
-                z = self.keys + offset
+                z = np.add(self.keys, offset, out=self._z)
             else:
                 z = self.keys[columns]
                 z += offset
-            _mix(z)
+            _mix(z, self._tmp[: len(z)] if len(z) <= len(self._tmp) else None)
         z >>= _S11
         return np.multiply(z, _TO_UNIT)  # the 53 high bits as a float64 in [0, 1)
 

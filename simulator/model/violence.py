@@ -44,7 +44,11 @@ class Attack:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What today's moves did: per actor, losses suffered and casualties caused; the attacks."""
+    """What today's moves did: per actor, losses suffered and casualties caused; the attacks.
+
+    The per-actor arrays (actors × replicates) are the model's own, rewritten every day
+    (:class:`DayLosses`): read them on the day, copy what must be kept.
+    """
 
     losses: np.ndarray
     deaths: np.ndarray
@@ -52,6 +56,29 @@ class Outcome:
     caused: np.ndarray
     killed: np.ndarray
     attacks: list[Attack]
+
+
+class DayLosses:
+    """The arrays of a day's :class:`Outcome`, allocated once per model and zeroed each day.
+
+    A day without violence or sabotage writes nothing to them, and the next day finds them
+    still zero; otherwise they are zeroed before the next day's attacks.
+    """
+
+    def __init__(self, actors: int, replicates: int):
+        self._arrays = np.zeros((5, actors, replicates))
+        self._written = False
+
+    def today(self) -> tuple[np.ndarray, ...]:
+        """Losses, deaths, damage, casualties caused and killed (actors × replicates), all 0."""
+        if self._written:
+            self._arrays.fill(0.0)
+            self._written = False
+        return tuple(self._arrays)
+
+    def written(self) -> None:
+        """Today's arrays were written to: zero them before the next day."""
+        self._written = True
 
 
 def resolve(
@@ -63,13 +90,10 @@ def resolve(
     forced: dict[int, Forced],
 ) -> Outcome:
     """Apply postures, then resolve every attack; ``counts[i]`` says which rungs i chose."""
-    lad, n, R = m.ladder, m.n, m.replicates
+    lad = m.ladder
     _postures(m, rung, target, counts)
-    losses = np.zeros((n, R))
-    deaths = np.zeros((n, R))
-    damage = np.zeros((n, R))
-    caused = np.zeros((n, R))  # casualties inflicted by each actor today
-    killed = np.zeros((n, R))
+    # caused: casualties inflicted by each actor today
+    losses, deaths, damage, caused, killed = m.day_losses.today()
     attacks: list[Attack] = []
     security: dict[int, np.ndarray] = {}
     # first who hit what, actor by actor; then the sizes of every landed attack in one draw each
@@ -105,6 +129,8 @@ def resolve(
         r_all = np.concatenate(rungs)
         cas_all = 1 + rng.poisson(np.concatenate(sizes_u), lad.casualties[r_all] - 1.0)
         dead_all = rng.binomial(np.concatenate(deaths_u), cas_all, lad.fatality[r_all])
+    if landed:
+        m.day_losses.written()
     start = 0
     for i, violent, kv, r, h in landed:
         cas = np.zeros(len(violent), dtype=np.int64)
@@ -135,6 +161,7 @@ def resolve(
     for a in m.actors:
         i = a.index
         if counts[i, sabotage].any():
+            m.day_losses.written()
             idx = np.flatnonzero(sabotage[rung[i]])
             damage[target[i, idx], idx] += lad.damage[rung[i, idx]]
     return Outcome(losses, deaths, damage, caused, killed, attacks)

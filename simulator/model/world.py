@@ -23,7 +23,7 @@ import datetime as dt
 import numpy as np
 from mesa import DataCollector, Model
 
-from simulator.model.actors import ACTOR_CLASSES, Actor, Host, Militia, State
+from simulator.model.actors import ACTOR_CLASSES, Actor, Host, Militia, Scratch, State
 from simulator.model.beliefs import Beliefs
 from simulator.model.events import EventSchedule
 from simulator.model.ladder import Ladder
@@ -34,7 +34,7 @@ from simulator.model.redlines import RedLines
 from simulator.model.rng import ReplicateStreams
 from simulator.model.sites import DayDraws
 from simulator.model.trace import DayTrace
-from simulator.model.violence import Attack, resolve
+from simulator.model.violence import Attack, DayLosses, resolve
 from simulator.scenario.schema import ACTOR_TYPES, Scenario
 
 __all__ = ["Attack", "EscalationModel"]
@@ -117,6 +117,14 @@ class EscalationModel(Model):
         self.suppression = np.zeros((n, R))
         self.suppression_days = np.zeros((n, R), dtype=np.int64)
         self.push = np.zeros((n, R))
+        self.scratch = Scratch(len(self.ladder), n, R)  # the day's working arrays
+        self.day_losses = DayLosses(n, R)  # the arrays of each day's Outcome
+        #: each day's rung, target and desired level of every actor (rewritten every day)
+        self._moves = (
+            np.empty((n, R), dtype=np.int64),
+            np.empty((n, R), dtype=np.int64),
+            np.empty((n, R)),
+        )
         self.drives: dict[tuple[int, int], np.ndarray] = {}
         self.pulling = np.zeros((n, R), dtype=bool)  # open promises due today
         self.pulled = np.zeros(n, dtype=bool)
@@ -274,7 +282,8 @@ class EscalationModel(Model):
         self._pull = [self._tension(a, total) if a.index in mediators else 0.0 for a in self.actors]
         self.drives = {}  # today's drives (Actor.drive)
         pressure = np.array([a.spec.domestic_pressure for a in self.actors])[:, None]
-        np.subtract(pressure + self.red_lines.credibility_loss, self.weariness, out=self.push)
+        np.add(pressure, self.red_lines.credibility_loss, out=self.push)
+        self.push -= self.weariness
 
     def step(self) -> None:
         """Advance every replicate by one day."""
@@ -284,10 +293,7 @@ class EscalationModel(Model):
         self.pulling = self.red_lines.pulling_all()  # open promises due today, per actor
         self.pulled = np.asarray(self.pulling.any(axis=1))
         draws = DayDraws(self.streams, day)
-        n, R = self.n, self.replicates
-        rung = np.empty((n, R), dtype=np.int64)
-        target = np.empty((n, R), dtype=np.int64)
-        desire = np.empty((n, R))
+        rung, target, desire = self._moves  # rewritten every day
         for a in self.actors:
             i = a.index
             rung[i], target[i], desire[i] = a.decide(draws)
@@ -307,7 +313,7 @@ class EscalationModel(Model):
         lapsed = self.red_lines.expire(
             np.array([a.spec.audience_cost for a in self.actors]), CREDIBILITY_STEP
         )
-        for owner in range(n):
+        for owner in range(self.n):
             self.beliefs.promise(owner, kept[owner], lapsed[owner])
         self.beliefs.forget()
         self._expire()
@@ -395,15 +401,17 @@ class EscalationModel(Model):
         self.weariness *= dyn.weariness_memory
         at_war = fighting.any()
         if at_war and dyn.war_weariness:
-            self.weariness += dyn.war_weariness * fighting
+            self.weariness += np.multiply(dyn.war_weariness, fighting, out=self.scratch.per_actor)
         if dyn.weariness_per_casualty:  # losses are rare: add them where they fell
             for attack in attacks:
                 self.weariness[attack.target, attack.columns] += (
                     dyn.weariness_per_casualty * attack.casualties
                 )
         if at_war:
-            recent = self.last_conciliation > self.day - dyn.ceasefire_days
-            ceasefire = self.at_war & recent & recent.transpose(1, 0, 2)
+            masks = self.scratch.pair_masks
+            recent = np.greater(self.last_conciliation, self.day - dyn.ceasefire_days, out=masks[0])
+            ceasefire = np.logical_and(self.at_war, recent, out=masks[1])
+            ceasefire &= recent.transpose(1, 0, 2)
             if ceasefire.any():
                 self.at_war &= ~ceasefire
                 self.recorder.ceasefire(self.day, ceasefire)
@@ -415,5 +423,6 @@ class EscalationModel(Model):
         ):
             if not days.any():  # nothing in force anywhere (suppression, most days)
                 continue
-            np.maximum(days - 1, 0, out=days)
-            value *= days > 0
+            days -= 1
+            np.maximum(days, 0, out=days)
+            value *= np.greater(days, 0, out=self.scratch.per_actor_mask)
