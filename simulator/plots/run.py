@@ -7,6 +7,7 @@ never import or run the model, so any stored result can be re-plotted later.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from matplotlib.figure import Figure
@@ -18,7 +19,7 @@ from simulator.results.reader import RunResults, load_run
 from .actions import plot_action_mix
 from .escalation import plot_escalation_fan
 from .outcomes import plot_clash_probability, plot_outcomes
-from .style import save
+from .style import draw_figures, save
 from .threat import plot_threat_matrix
 
 PlotFunction = Callable[[RunResults], Figure]
@@ -44,13 +45,8 @@ def write_all(
     result_dir = Path(result_dir)
     res = load_run(result_dir)
     target = Path(out_dir) if out_dir is not None else result_dir / PLOTS_DIR
-    target.mkdir(parents=True, exist_ok=True)
-    progress.phase("drawing figures", len(PLOTS), "figures")
-    written = []
-    for filename, build in PLOTS:
-        written.append(save(build(res), target / filename))
-        progress.advance()
-    return written
+    figures = [(name, partial(build, res)) for name, build in PLOTS]
+    return draw_figures(figures, target, progress, saver=save)
 
 
 def write_folder_plots(

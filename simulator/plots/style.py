@@ -7,7 +7,12 @@ no global state and never needs an interactive backend; ``Figure.savefig`` rende
 from __future__ import annotations
 
 import datetime as dt
+import os
+import select
+import sys
 import textwrap
+import threading
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +28,7 @@ from matplotlib.legend import Legend
 from matplotlib.offsetbox import DrawingArea
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
-from matplotlib.ticker import Formatter
+from matplotlib.ticker import Formatter, Locator
 from matplotlib.transforms import offset_copy
 
 from simulator.progress import SILENT, Progress
@@ -107,10 +112,20 @@ class CalendarFormatter(Formatter):
     the month), on a second line, so no label is ambiguous and there is no offset text to find.
     """
 
+    def __init__(self) -> None:
+        # a figure asks for the same labels again at every layout pass and draw
+        self._labels: dict[tuple[float, ...], list[str]] = {}
+
     def __call__(self, x: float, pos: int | None = None) -> str:
         return self.format_ticks([x])[0]
 
     def format_ticks(self, values: Sequence[float]) -> list[str]:
+        key = tuple(float(v) for v in values)
+        if key not in self._labels:
+            self._labels[key] = self._format(values)
+        return list(self._labels[key])
+
+    def _format(self, values: Sequence[float]) -> list[str]:
         labels = []
         year = None
         for value in values:
@@ -126,6 +141,40 @@ class CalendarFormatter(Formatter):
                 year = date.year
             labels.append(text)
         return labels
+
+
+class ViewLocator(Locator):
+    """Another locator's ticks, computed once per view interval.
+
+    Laying out and drawing a figure asks each axis for its ticks a dozen times (every pass of
+    the constrained layout, every title placed above a panel, every axis sharing the ticks);
+    the ticks depend only on the view interval, and date locators are slow to find them.
+    """
+
+    def __init__(self, locator: Locator):
+        self.locator = locator
+        self._ticks: dict[tuple[float, float], np.ndarray] = {}
+
+    def set_axis(self, axis: Any) -> None:
+        super().set_axis(axis)
+        self.locator.set_axis(axis)
+
+    def __call__(self) -> Any:
+        assert self.axis is not None  # set by Axis.set_major_locator
+        low, high = self.axis.get_view_interval()
+        key = (float(low), float(high))
+        if key not in self._ticks:
+            self._ticks[key] = np.asarray(self.locator())
+        return self._ticks[key].copy()
+
+    def tick_values(self, vmin: float, vmax: float) -> Any:
+        return self.locator.tick_values(vmin, vmax)
+
+    def nonsingular(self, v0: float, v1: float) -> tuple[float, float]:
+        return self.locator.nonsingular(v0, v1)
+
+    def view_limits(self, vmin: float, vmax: float) -> tuple[float, float]:
+        return self.locator.view_limits(vmin, vmax)
 
 
 def setup_date_axis(
@@ -148,7 +197,7 @@ def setup_date_axis(
         if span_days <= 16
         else mdates.AutoDateLocator(minticks=5, maxticks=10)
     )
-    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_locator(ViewLocator(locator))
     ax.xaxis.set_major_formatter(CalendarFormatter())
     end = dates[-1] + np.timedelta64(1 if whole_last_day else 0, "D")
     ax.set_xlim(dates[0], max(end, dates[0] + np.timedelta64(1, "D")))
@@ -431,8 +480,17 @@ def severity_colors(classes: Sequence[str]) -> dict[str, str]:
 
 
 def save(fig: Figure, path: Path) -> Path:
-    """Write ``fig`` as PNG at the house resolution and return the path."""
+    """Write ``fig`` as PNG at the house resolution and return the path.
+
+    The figure is laid out once, then drawn once: left with its layout engine, ``savefig`` would
+    draw it twice (a dry draw to run the layout, then the real one). Afterwards the figure keeps
+    the computed layout and no longer has a layout engine.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    engine = fig.get_layout_engine()
+    if engine is not None and fig.dpi == DPI:  # laid out at the resolution it is drawn at
+        engine.execute(fig)
+        fig.set_layout_engine(None)
     fig.savefig(path, dpi=DPI, format="png", facecolor="white")
     return path
 
@@ -467,15 +525,102 @@ def bottom_legend(
     )
 
 
+#: what writes a figure to a file (:func:`save`)
+Saver = Callable[[Figure, Path], Path]
+
+
 def draw_figures(
-    figures: Sequence[tuple[str, Callable[[], Figure]]], out: Path, progress: Progress = SILENT
+    figures: Sequence[tuple[str, Callable[[], Figure]]],
+    out: Path,
+    progress: Progress = SILENT,
+    saver: Saver = save,
 ) -> list[Path]:
-    """Build and save each ``(file name, builder)`` into ``out`` (made if needed), with progress."""
+    """Build and save each ``(file name, builder)`` into ``out`` (made if needed), with progress.
+
+    On Linux, with two CPUs or more and no other thread in this process, a forked helper
+    process draws some of the figures while this one draws the rest (see
+    :func:`draw_in_two_processes`). Returns the paths in the order of ``figures``.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     progress.phase("drawing figures", len(figures), "figures")
-    written = []
-    for name, build in figures:
-        written.append(save(build(), out / name))
-        progress.advance()
-    return written
+    jobs = [(out / name, build) for name, build in figures]
+    if can_fork_helper(len(jobs)):
+        draw_in_two_processes(jobs, progress, saver)
+    else:
+        for path, build in jobs:
+            saver(build(), path)
+            progress.advance()
+    return [path for path, _ in jobs]
+
+
+def can_fork_helper(figures: int) -> bool:
+    """Whether :func:`draw_in_two_processes` may run: worth it, and safe to fork here.
+
+    Forking copies the drawn data for free but is safe only in a process with one thread (a
+    lock held by another thread would stay locked in the copy): never under a progress bar that
+    refreshes itself, a Dask client or a notebook. Linux only, where fork is the usual start.
+    """
+    if not sys.platform.startswith("linux") or not 2 <= figures < 256:
+        return False
+    return len(os.sched_getaffinity(0)) >= 2 and threading.active_count() == 1
+
+
+def draw_in_two_processes(
+    jobs: Sequence[tuple[Path, Callable[[], Figure]]],
+    progress: Progress = SILENT,
+    saver: Saver = save,
+) -> None:
+    """Save each ``(path, builder)``, shared between this process and a forked helper.
+
+    Drawing is matplotlib's Python code, so threads would take turns; a forked process has the
+    data and matplotlib already loaded. The two take figures in turn from a queue (a pipe
+    holding one byte per figure, read one byte at a time) until it is empty; the helper reports
+    each figure it saved (a dot), or its error (``!`` and the traceback), through a second pipe
+    and exits. An error in either is raised here once both have stopped.
+    """
+    queue_read, queue_write = os.pipe()
+    os.write(queue_write, bytes(range(len(jobs))))
+    os.close(queue_write)  # an empty queue then reads as end of file
+    report_read, report_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the helper: never returns into the caller's code
+        status = 1
+        try:
+            os.close(report_read)
+            while job := os.read(queue_read, 1):
+                path, build = jobs[job[0]]
+                saver(build(), path)
+                os.write(report_write, b".")
+            status = 0
+        except BaseException:  # noqa: B036 - whatever it was, the parent reports it
+            os.write(report_write, b"!" + traceback.format_exc().encode(errors="replace"))
+        finally:
+            os._exit(status)
+    os.close(report_write)
+    reports = bytearray()
+
+    def heard(chunk: bytes) -> None:  # the helper's figures count as they are reported
+        before = reports.partition(b"!")[0].count(b".")
+        reports.extend(chunk)
+        if done := reports.partition(b"!")[0].count(b".") - before:
+            progress.advance(done)
+
+    try:
+        while job := os.read(queue_read, 1):
+            path, build = jobs[job[0]]
+            saver(build(), path)
+            progress.advance()
+            while select.select([report_read], [], [], 0)[0] and (
+                chunk := os.read(report_read, 4096)
+            ):
+                heard(chunk)
+    finally:
+        os.close(queue_read)
+        while chunk := os.read(report_read, 4096):  # until the helper exits
+            heard(chunk)
+        os.close(report_read)
+        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if b"!" in reports or status != 0:
+        detail = reports.partition(b"!")[2].decode(errors="replace") or f"exit status {status}"
+        raise RuntimeError(f"drawing figures in a helper process failed:\n{detail}")
