@@ -405,7 +405,7 @@ def _pairs_rows(data: ComparisonFolder) -> pd.DataFrame:
     return rows.sort_values(["_scope", "_outcome"]).reset_index(drop=True)
 
 
-def _overall_rows(data: ComparisonFolder) -> pd.DataFrame:
+def overall_rows(data: ComparisonFolder) -> pd.DataFrame:
     """The overall rows: the classes, most severe first, then "direct clash or war"."""
     out = data.outcomes
     rows = out[out["scope"] == OVERALL]
@@ -416,7 +416,7 @@ def _overall_rows(data: ComparisonFolder) -> pd.DataFrame:
 
 def plot_delta_outcomes(data: ComparisonFolder) -> Figure:
     """ΔP per outcome class with paired and unpaired intervals; per pair of actors below."""
-    overall = _overall_rows(data)
+    overall = overall_rows(data)
     pairs = _pairs_rows(data)
     n_pairs = int(pairs["scope"].nunique()) if len(pairs) else 0
     top_rows = max(len(overall), 1)
@@ -674,7 +674,7 @@ def plot_daily_clash(data: ComparisonFolder) -> Figure:
 # -- transitions --------------------------------------------------------------------------
 
 
-def _transition_matrix(data: ComparisonFolder) -> tuple[list[str], np.ndarray]:
+def transition_matrix(data: ComparisonFolder) -> tuple[list[str], np.ndarray]:
     """The classes (most severe first) and the counts: rows under A, columns under B."""
     table = data.transitions.set_index("a")
     classes = [c for c in data.classes if c in table.columns or c in table.index]
@@ -687,7 +687,7 @@ def plot_transitions(data: ComparisonFolder) -> Figure:
     """Replicates by class under A (rows) and B (columns): counts, changes shaded (log scale)."""
     from matplotlib import colormaps
 
-    classes, counts = _transition_matrix(data)
+    classes, counts = transition_matrix(data)
     k = len(classes)
     n = int(counts.sum())
     changed = n - int(np.trace(counts))

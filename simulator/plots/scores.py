@@ -294,7 +294,7 @@ def _no_windows(fig: Figure, text: str) -> Figure:
     return fig
 
 
-def _k_note(model: pd.DataFrame) -> str:
+def k_note(model: pd.DataFrame) -> str:
     """'k = 3 at 30 d, 6 at 60 d': the threshold of the attack event per lead."""
     pairs = model.drop_duplicates("lead").sort_values("lead")
     ks = [int(k) for k in pairs["k_attacks"]]
@@ -385,7 +385,7 @@ def plot_reliability(data: ScoredFolder) -> Figure:
         count = int(model[f"p_{event}"].notna().sum())
         windows = f"{count:,} window{'s' if count != 1 else ''}"
         if event == "attacks_at_least" and len(model):
-            title += f"\n({_k_note(model)}; {windows})"
+            title += f"\n({k_note(model)}; {windows})"
         else:
             title += f"\n({windows})"
         ax.set_title(plain(title), fontsize=10)
@@ -416,12 +416,12 @@ def plot_reliability(data: ScoredFolder) -> Figure:
 # -- skill --------------------------------------------------------------------------------
 
 
-def _score_order(skill: pd.DataFrame) -> list[str]:
+def score_order(skill: pd.DataFrame) -> list[str]:
     present = list(dict.fromkeys(str(s) for s in skill["score"]))
     return [s for s in SKILL_SCORES if s in present] + [s for s in present if s not in SKILL_SCORES]
 
 
-def _parts(table: pd.DataFrame) -> list[str]:
+def score_parts(table: pd.DataFrame) -> list[str]:
     present = {str(p) for p in table["part"].unique()}
     order = [p for p in (CALIBRATION, HELD_OUT, WHOLE) if p in present]
     return order + sorted(present - set(order))
@@ -436,9 +436,9 @@ def plot_skill(data: ScoredFolder) -> Figure:
             _figure(data, title),
             "no window in which the model, climatology and persistence all forecast",
         )
-    parts = _parts(skill)
+    parts = score_parts(skill)
     leads = sorted(int(v) for v in skill["lead"].unique())
-    scores = _score_order(skill)
+    scores = score_order(skill)
     nrows, ncols = len(parts), len(leads)
     height = max(4.8, 0.26 * len(scores) * nrows + 2.2)
     fig = _figure(data, title, (max(10.0, 4.6 * ncols + 2.4), height))
@@ -577,7 +577,7 @@ def _split_label(train_until: dt.date | None) -> str:
 def _coverage_note(model: pd.DataFrame) -> str:
     """'record in 50% / 90% interval: 8% / 25% of 12 calibration windows; …'."""
     notes = []
-    for part in _parts(model):
+    for part in score_parts(model):
         rows = model[model["part"] == part]
         if "in50_attacks" not in rows or "in90_attacks" not in rows or rows.empty:
             continue
@@ -592,7 +592,7 @@ def _coverage_note(model: pd.DataFrame) -> str:
     return "record inside the 50% / 90% interval: " + "; ".join(notes)
 
 
-def _ensemble_stats(ens: pd.DataFrame) -> dict[tuple[int, dt.date], tuple[np.ndarray, float, int]]:
+def ensemble_stats(ens: pd.DataFrame) -> dict[tuple[int, dt.date], tuple[np.ndarray, float, int]]:
     """Per (lead, origin): the 5, 25, 75, 95 % quantiles, mean and count of militia attacks."""
     out: dict[tuple[int, dt.date], tuple[np.ndarray, float, int]] = {}
     for key, group in ens.groupby(["lead", "origin"], sort=True):
@@ -619,8 +619,8 @@ def plot_hindcast_attacks(data: ScoredFolder) -> Figure:
     spacing = _spacing_days(origins)
     total = int(data.manifest.get("replicates", 0)) or None
     starts = ens["start"].astype(str).to_numpy()
-    spun = _ensemble_stats(ens[(starts == "spun_up") & ens["kept"].to_numpy(dtype=bool)])
-    cold = _ensemble_stats(ens[starts == "cold"])
+    spun = ensemble_stats(ens[(starts == "spun_up") & ens["kept"].to_numpy(dtype=bool)])
+    cold = ensemble_stats(ens[starts == "cold"])
     clim = data.windows[data.windows["forecaster"] == CLIMATOLOGY]
     clim_mean = {
         (int(lead), origin): float(value)
@@ -884,7 +884,7 @@ def plot_pit(data: ScoredFolder) -> Figure:
     labels: list[str] = []
     if n:
         scale = n / PIT_BINS
-        parts = _parts(model)
+        parts = score_parts(model)
         colors = {CALIBRATION: MODEL_COLOR, HELD_OUT: PERS_COLOR, WHOLE: MODEL_COLOR}
         values = [model.loc[model["part"] == p, "pit_attacks"].to_numpy(float) for p in parts]
         weights = [np.full(len(v), PIT_BINS / n) for v in values]  # density of the whole

@@ -154,7 +154,7 @@ def plot_outcome_vs(data: SweepResults, parameter: str) -> Figure:
 # -- P(clash or war) over two parameters --------------------------------------------------
 
 
-def _pooled(points: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def pooled_cells(points: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """P(clash or war) pooled over the replicates of all points sharing ``keys`` values."""
     reps = points["replicates"].to_numpy(dtype=float)
     frame = points[keys].copy()
@@ -179,7 +179,7 @@ def plot_heatmap(data: SweepResults) -> Figure:
     pct = FuncFormatter(lambda v, _: f"{100 * v:.0f}%")
     mesh: Collection
     if cells:
-        table = _pooled(points, [px, py])
+        table = pooled_cells(points, [px, py])
         xs = np.sort(table[px].unique())
         ys = np.sort(table[py].unique())
         grid = np.full((len(ys), len(xs)), np.nan)

@@ -25,9 +25,9 @@ from simulator.plots.comparison import (
     PAIRED_COLOR,
     UNPAIRED_COLOR,
     ComparisonFolder,
-    _overall_rows,
-    _transition_matrix,
     load_comparison,
+    overall_rows,
+    transition_matrix,
 )
 from simulator.report.page import Page, Section
 from simulator.report.run import (
@@ -231,7 +231,7 @@ def differing_events(a: RunResults, b: RunResults) -> pd.DataFrame:
 # -- outcomes -------------------------------------------------------------------------------
 def outcome_rows(data: ComparisonFolder) -> pd.DataFrame:
     """The overall rows of outcomes.parquet, most severe first, with the outcomes' labels."""
-    rows = _overall_rows(data).copy()
+    rows = overall_rows(data).copy()
     rows["label"] = [data.label(str(o)) for o in rows["outcome"]]
     return rows
 
@@ -340,7 +340,7 @@ def outcome_section(section: Section, data: ComparisonFolder) -> None:
 
 def transition_section(section: Section, data: ComparisonFolder) -> None:
     """Replicates by class under A (rows) and under B (columns), with totals."""
-    classes, counts = _transition_matrix(data)
+    classes, counts = transition_matrix(data)
     labels = [data.label(c) for c in classes]
     frame = pd.DataFrame(counts, columns=labels)
     frame.insert(0, "A \\ B", labels)

@@ -41,11 +41,11 @@ from simulator.plots.scores import (
     SCORE_LABELS,
     SKILL_RANGE,
     ScoredFolder,
-    _ensemble_stats,
-    _k_note,
-    _parts,
-    _score_order,
+    ensemble_stats,
+    k_note,
     load_scored,
+    score_order,
+    score_parts,
 )
 from simulator.report.page import Page, Section
 from simulator.report.run import WIDTH, provenance_section
@@ -246,8 +246,8 @@ def attack_frame(ensembles: pd.DataFrame, data: ScoredFolder | None) -> pd.DataF
     when scored, climatology's mean and the record's best estimate and range.
     """
     starts = ensembles["start"].astype(str).to_numpy()
-    spun = _ensemble_stats(ensembles[(starts == SPUN_UP) & ensembles["kept"].to_numpy(dtype=bool)])
-    cold = _ensemble_stats(ensembles[starts == COLD])
+    spun = ensemble_stats(ensembles[(starts == SPUN_UP) & ensembles["kept"].to_numpy(dtype=bool)])
+    cold = ensemble_stats(ensembles[starts == COLD])
     record: dict[tuple[int, dt.date], dict[Any, Any]] = {}
     clim: dict[tuple[int, dt.date], float] = {}
     if data is not None:
@@ -656,8 +656,8 @@ def _score_label(data: ScoredFolder, score: str) -> str:
 def skill_table(data: ScoredFolder) -> pd.DataFrame:
     """The skill table with readable labels, in the house order of scores and parts."""
     skill = data.skill
-    order = {s: i for i, s in enumerate(_score_order(skill))}
-    parts = {p: i for i, p in enumerate(_parts(skill))}
+    order = {s: i for i, s in enumerate(score_order(skill))}
+    parts = {p: i for i, p in enumerate(score_parts(skill))}
     rows = skill.assign(
         _part=skill["part"].map(parts), _score=skill["score"].map(order)
     ).sort_values(["_part", "lead", "_score"], kind="stable")
@@ -685,7 +685,7 @@ def skill_table(data: ScoredFolder) -> pd.DataFrame:
 def skill_chart(data: ScoredFolder) -> alt.FacetChart:
     """Skill vs climatology and vs persistence per score; panels: part (rows) × lead (columns)."""
     skill = data.skill
-    scores = [_score_label(data, s) for s in _score_order(skill)]
+    scores = [_score_label(data, s) for s in score_order(skill)]
     lo, hi = SKILL_RANGE
     rows = []
     for r in skill.to_dict("records"):
@@ -707,7 +707,7 @@ def skill_chart(data: ScoredFolder) -> alt.FacetChart:
             )
     frame = pd.DataFrame(rows)
     leads = list(dict.fromkeys(frame.sort_values("days")["lead"]))
-    parts = [PART_LABELS.get(p, p) for p in _parts(skill)]
+    parts = [PART_LABELS.get(p, p) for p in score_parts(skill)]
     refs = ["vs climatology", "vs persistence"]
     base = alt.Chart().encode(
         y=alt.Y("score:N", sort=scores, title=None),
@@ -795,7 +795,7 @@ def reliability_chart(data: ScoredFolder) -> alt.FacetChart:
     titles = {e: t.format(focus=data.focus) for e, t in EVENT_TITLES.items()}
     model = data.model_windows()
     if len(model):
-        titles["attacks_at_least"] += f" ({_k_note(model)})"
+        titles["attacks_at_least"] += f" ({k_note(model)})"
     rows = []
     for r in rel.to_dict("records"):
         n = int(r["windows"])
@@ -867,7 +867,7 @@ def pit_chart(data: ScoredFolder) -> alt.LayerChart:
     n = len(model)
     edges = np.linspace(0.0, 1.0, PIT_BINS + 1)
     rows = []
-    for part in _parts(model):
+    for part in score_parts(model):
         values = model.loc[model["part"] == part, "pit_attacks"].to_numpy(dtype=float)
         counts, _ = np.histogram(values, bins=edges)
         for i, count in enumerate(counts):

@@ -25,7 +25,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from simulator.plots.sweep import CLASH_COLOR, _pooled
+from simulator.plots.sweep import CLASH_COLOR, pooled_cells
 from simulator.report.page import Page, Section
 from simulator.report.run import pairwise, provenance_section
 from simulator.results.chunks import read_failures
@@ -414,9 +414,9 @@ def heatmap_chart(res: SweepResults, px: str, py: str) -> alt.LayerChart | alt.C
     label = res.output_label(column)
     points = res.complete_points()
     if _by_level(res, px) and _by_level(res, py):
-        if column != f"p_{CLASH_OR_WAR}":  # _pooled pools the clash-or-war column
+        if column != f"p_{CLASH_OR_WAR}":  # pooled_cells pools the clash-or-war column
             points = points.assign(**{f"p_{CLASH_OR_WAR}": points[column]})
-        table = _pooled(points, [px, py])
+        table = pooled_cells(points, [px, py])
         frame = pd.DataFrame(
             {
                 "x": table[px].astype(float),
