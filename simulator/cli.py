@@ -540,6 +540,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.set_defaults(handler=cmd_report)
 
+    from simulator.explore import DEFAULT_REPLICATES  # constants only: --help stays fast
+
     explore = command(
         "explore",
         "explore a scenario live in the browser (sliders, re-run on every change)",
@@ -560,7 +562,11 @@ def build_parser() -> argparse.ArgumentParser:
         "default: a handful from the scenario's actors and perception)",
     )
     explore.add_argument(
-        "--replicates", "-n", metavar="R", default="2000", help="replicates per update (2000)"
+        "--replicates",
+        "-n",
+        metavar="R",
+        default=str(DEFAULT_REPLICATES),
+        help=f"replicates per update ({DEFAULT_REPLICATES:,})",
     )
     explore.add_argument(
         "--port", metavar="PORT", default="0", help="port to serve on (default: a free one)"

@@ -8,7 +8,6 @@ and ``escalation explore``'s refusals (exit status 2, nothing started).
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import json
 import subprocess
@@ -261,21 +260,9 @@ def test_saved_results_are_a_run_folder(capsys, explorer, tmp_path):
 
 
 # -- the command ------------------------------------------------------------------------------
-def _wired() -> bool:
-    return "explore" in build_parser().format_help()
-
-
 def explore(capsys, *argv: str | Path) -> tuple[int, str, str]:
-    """``escalation explore ARGV`` in-process, through main() once cli.py wires it in."""
-    if _wired():
-        return call(capsys, "explore", *argv)
-    parser = argparse.ArgumentParser(prog="escalation")
-    cli.add_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["explore", *[str(a) for a in argv]])
-    try:
-        return args.handler(args), "", ""
-    except (ScenarioError, OptionError) as exc:  # as main() reports them
-        return 2, "", f"error: {exc}\n"
+    """``escalation explore ARGV`` in-process, through main()."""
+    return call(capsys, "explore", *argv)
 
 
 @pytest.fixture
@@ -347,9 +334,7 @@ def test_missing_solara_says_how_to_install(capsys, monkeypatch, no_server):
 
 
 def test_defaults_and_help():
-    parser = argparse.ArgumentParser(prog="escalation")
-    cli.add_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["explore", str(BASELINE)])
+    args = build_parser().parse_args(["explore", str(BASELINE)])
     assert (args.params, args.replicates, args.port, args.host) == ([], "2000", "0", "127.0.0.1")
     assert DEFAULT_REPLICATES == 2000
 

@@ -31,7 +31,6 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import textwrap
 import time
 import urllib.error
 import urllib.request
@@ -41,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.experiment.limits import OptionError
-from simulator.explore import CONFIG_ENV, DEFAULT_REPLICATES
+from simulator.explore import CONFIG_ENV
 
 INSTALL_HINT = 'pip install -e ".[explore]"'
 #: seconds to wait for the server's first answer (importing Solara and the model takes a few)
@@ -54,54 +53,6 @@ EXAMPLES = """\
   escalation explore scenarios/baseline.yaml --replicates 500 --port 8765"""
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``explore`` subcommand to ``escalation``'s subparsers."""
-    width = min(88, shutil.get_terminal_size().columns - 2)
-    parser = sub.add_parser(
-        "explore",
-        help="explore a scenario live in the browser: sliders, outcomes, fan chart, traces",
-        description=textwrap.fill(
-            "Serve a page (Solara) with a slider for each of the scenario's key numbers; every "
-            "change re-runs R replicates and updates the outcome distribution with 95 % Wilson "
-            "intervals, the escalation fan chart and P(clash)/P(war) by date. Trace any "
-            "replicate day by day; save the settings as a scenario file, or the result as a "
-            "results folder. Prints the page's URL and serves it until Ctrl-C.",
-            width,
-        ),
-        epilog=f"examples:\n{EXAMPLES}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("scenario", type=Path, metavar="FILE", help="scenario (or sweep) YAML file")
-    parser.add_argument(
-        "--param",
-        "-p",
-        dest="params",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="a number of the scenario to put on a slider, as a dotted path "
-        "(actors.KH.control, dynamics.memory; repeatable). Default: each militia's control, "
-        "each state's risk_tolerance, the perception bias, dynamics.deterrence and a state's "
-        "resolve, as far as the scenario has them",
-    )
-    parser.add_argument(
-        "--replicates",
-        "-n",
-        metavar="N",
-        default=str(DEFAULT_REPLICATES),
-        help=f"replicates per update (default {DEFAULT_REPLICATES:,})",
-    )
-    parser.add_argument(
-        "--port", metavar="PORT", default="0", help="port to serve on (default 0: a free one)"
-    )
-    parser.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to serve on (default 127.0.0.1: this machine only)",
-    )
-    parser.set_defaults(handler=cmd_explore)
-
-
 def cmd_explore(args: argparse.Namespace) -> int:
     """``escalation explore``: validate everything, serve the page, wait until Ctrl-C."""
     check_installed()
@@ -109,7 +60,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
     port = _whole(args.port, "--port")
     from simulator.explore.session import Explorer
 
-    params = getattr(args, "params", None) or getattr(args, "param", None) or []
+    params = args.params
     explorer = Explorer.open(args.scenario, params, replicates)
     check_port(args.host, port)
     prepare_assets()
