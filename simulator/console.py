@@ -670,6 +670,17 @@ def _g(x: float) -> str:
     return f"{x:+.2g}".replace("-", "−")
 
 
+#: outcome classes (and their union) in the comparison's narrow columns
+SHORT_CLASS = {
+    "war": "war",
+    "direct_clash": "clash",
+    "proxy_violence": "proxy",
+    "contained": "contained",
+    "de_escalated": "de-esc.",
+    "clash_or_war": "clash|war",
+}
+
+
 def print_comparison(console: Console, done: Comparison, list_changed: bool = False) -> None:
     """The paired differences of a comparison: outcomes, transitions, metrics, changed ones."""
     arms = done.manifest["arms"]
@@ -681,20 +692,12 @@ def print_comparison(console: Console, done: Comparison, list_changed: bool = Fa
         "common random numbers) and, for the same work without pairing, unpaired; ratio: the "
         "paired width over the unpaired; p: McNemar's exact two-sided test.",
     )
-    short = {
-        "war": "war",
-        "direct_clash": "clash",
-        "proxy_violence": "proxy",
-        "contained": "contained",
-        "de_escalated": "de-esc.",
-        "clash_or_war": "clash|war",
-    }
     for name in ("outcome", "A → B, %", "ΔP", "paired", "unpaired", "ratio", "p"):
         table.add_column(name, justify="left" if name == "outcome" else "right", no_wrap=True)
     for r in out[out["scope"] == "overall"].to_dict("records"):
         ratio = float(r["width_ratio"])
         table.add_row(
-            short.get(str(r["outcome"]), str(r["outcome"])),
+            SHORT_CLASS.get(str(r["outcome"]), str(r["outcome"])),
             f"{100 * float(r['p_a']):.1f} → {100 * float(r['p_b']):.1f}",
             _pp(float(r["delta"])),
             f"{_pp(float(r['low']))}…{_pp(float(r['high']))}",
@@ -704,19 +707,12 @@ def print_comparison(console: Console, done: Comparison, list_changed: bool = Fa
         )
     console.print(table)
     tr = done.tables["transitions"].set_index("a")
-    short = {
-        "war": "war",
-        "direct_clash": "clash",
-        "proxy_violence": "proxy",
-        "contained": "contained",
-        "de_escalated": "de-esc.",
-    }
     moves = _titled("Replicates by class under A (rows) and under B (columns)")
     moves.add_column("A \\ B", no_wrap=True)
     for c in tr.columns:
-        moves.add_column(short.get(str(c), str(c)), justify="right", no_wrap=True)
+        moves.add_column(SHORT_CLASS.get(str(c), str(c)), justify="right", no_wrap=True)
     for label, row in zip(tr.index, tr.to_numpy(), strict=True):
-        moves.add_row(short.get(str(label), str(label)), *(f"{int(v):,}" for v in row))
+        moves.add_row(SHORT_CLASS.get(str(label), str(label)), *(f"{int(v):,}" for v in row))
     console.print(moves)
     metrics = _titled(
         "Mean differences B − A: paired 95 % interval, and unpaired for the same work"

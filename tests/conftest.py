@@ -87,6 +87,23 @@ def build_model() -> Iterator[Callable[..., EscalationModel]]:
         release(model)
 
 
+class RecordingProgress:
+    """A Progress that remembers its phases and how much was advanced, and ignores notes."""
+
+    def __init__(self) -> None:
+        self.phases: list[tuple[str, float, str]] = []
+        self.advanced = 0.0
+
+    def phase(self, name: str, total: float, unit: str) -> None:
+        self.phases.append((name, total, unit))
+
+    def advance(self, amount: float = 1.0) -> None:
+        self.advanced += amount
+
+    def note(self, message: str) -> None:
+        return None
+
+
 # -- the command line, in-process --------------------------------------------------------------
 def call(capsys, *argv: str | os.PathLike) -> tuple[int, str, str]:
     """Run ``escalation ARGV`` in-process; return (exit status, stdout, stderr)."""

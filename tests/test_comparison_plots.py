@@ -19,6 +19,7 @@ import matplotlib.image as mpimg
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import RecordingProgress
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
@@ -50,23 +51,6 @@ LABELS = {
 START = dt.date(2020, 12, 20)
 HORIZON = 30
 N = 400
-
-
-class Recorder:
-    """A Progress that remembers its phases and how much was advanced."""
-
-    def __init__(self) -> None:
-        self.phases: list[tuple[str, float, str]] = []
-        self.advanced = 0.0
-
-    def phase(self, name: str, total: float, unit: str) -> None:
-        self.phases.append((name, total, unit))
-
-    def advance(self, amount: float = 1.0) -> None:
-        self.advanced += amount
-
-    def note(self, message: str) -> None:
-        return None
 
 
 # -- a synthetic comparison folder --------------------------------------------------------
@@ -251,7 +235,7 @@ def _check_png(path: Path) -> None:
 
 def test_writes_every_figure_as_a_png(tmp_path: Path) -> None:
     folder = make_comparison(tmp_path / "cmp")
-    progress = Recorder()
+    progress = RecordingProgress()
     written = write_comparison_plots(folder, tmp_path / "plots", progress)
     assert [p.name for p in written] == FILES
     for path in written:

@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import RecordingProgress
 from matplotlib.figure import Figure
 
 from simulator.plots import style
@@ -23,23 +24,6 @@ forking = pytest.mark.skipif(
     not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2,
     reason="the helper process is forked on Linux with two CPUs or more",
 )
-
-
-class Counting:
-    """A Progress that counts what it is told."""
-
-    def __init__(self) -> None:
-        self.phases: list[tuple[str, float, str]] = []
-        self.done = 0.0
-
-    def phase(self, name: str, total: float, unit: str) -> None:
-        self.phases.append((name, total, unit))
-
-    def advance(self, amount: float = 1.0) -> None:
-        self.done += amount
-
-    def note(self, message: str) -> None:
-        pass
 
 
 def small_figure(k: int) -> Figure:
@@ -175,10 +159,10 @@ def test_no_helper_while_another_thread_runs():
 
 
 def test_one_figure_or_none_is_drawn_here(tmp_path):
-    progress = Counting()
+    progress = RecordingProgress()
     assert style.draw_figures(builders(1), tmp_path, progress) == [tmp_path / "f0.png"]
-    assert progress.done == 1 and (tmp_path / "f0.png").stat().st_size > 0
-    assert style.draw_figures([], tmp_path / "none", Counting()) == []
+    assert progress.advanced == 1 and (tmp_path / "f0.png").stat().st_size > 0
+    assert style.draw_figures([], tmp_path / "none", RecordingProgress()) == []
 
 
 def test_a_run_folder_gets_every_figure(tmp_path):

@@ -17,6 +17,7 @@ import matplotlib.image as mpimg
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import RecordingProgress
 from matplotlib.figure import Figure
 
 from simulator.plots.calibration import (
@@ -59,23 +60,6 @@ HINDCAST_FILES = {
 }
 RUN_FILES = {"reliability.png", "skill.png", "pit.png"}
 CALIBRATION_FILES = {"posterior_marginals.png", "posterior_pairs.png", "statistics.png"}
-
-
-class Recorder:
-    """A Progress that remembers its phases and how much was advanced."""
-
-    def __init__(self) -> None:
-        self.phases: list[tuple[str, float, str]] = []
-        self.advanced = 0.0
-
-    def phase(self, name: str, total: float, unit: str) -> None:
-        self.phases.append((name, total, unit))
-
-    def advance(self, amount: float = 1.0) -> None:
-        self.advanced += amount
-
-    def note(self, message: str) -> None:
-        return None
 
 
 # -- synthetic folders --------------------------------------------------------------------
@@ -358,7 +342,7 @@ def texts(fig: Figure) -> list[str]:
 
 def test_hindcast_figures(tmp_path: Path) -> None:
     folder = make_hindcast(tmp_path / "hc")
-    progress = Recorder()
+    progress = RecordingProgress()
     out = tmp_path / "hc" / "plots"
     paths = write_score_plots(folder, out, progress)
     assert_pngs(paths, out, HINDCAST_FILES)
@@ -368,7 +352,7 @@ def test_hindcast_figures(tmp_path: Path) -> None:
 
 def test_run_figures(tmp_path: Path) -> None:
     folder = make_run(tmp_path / "run")
-    progress = Recorder()
+    progress = RecordingProgress()
     out = tmp_path / "figures"
     paths = write_score_plots(folder, out, progress)
     assert_pngs(paths, out, RUN_FILES)
@@ -380,7 +364,7 @@ def test_run_figures(tmp_path: Path) -> None:
 def test_folder_without_scores_is_refused(tmp_path: Path, make: Any) -> None:
     folder = make(tmp_path / "f", scores=False)
     with pytest.raises(ResultsError, match=r"windows\.parquet"):
-        write_score_plots(folder, tmp_path / "out", Recorder())
+        write_score_plots(folder, tmp_path / "out", RecordingProgress())
     assert not list((tmp_path).glob("out/*.png"))
 
 
@@ -388,17 +372,17 @@ def test_missing_table_is_named(tmp_path: Path) -> None:
     folder = make_hindcast(tmp_path / "hc")
     (folder / "scores" / "reliability.parquet").unlink()
     with pytest.raises(ResultsError, match=r"reliability\.parquet"):
-        write_score_plots(folder, tmp_path / "out", Recorder())
+        write_score_plots(folder, tmp_path / "out", RecordingProgress())
     other = make_hindcast(tmp_path / "hc2")
     (other / "ensembles.parquet").unlink()
     with pytest.raises(ResultsError, match=r"ensembles\.parquet"):
-        write_score_plots(other, tmp_path / "out", Recorder())
+        write_score_plots(other, tmp_path / "out", RecordingProgress())
 
 
 def test_sweep_folder_is_refused(tmp_path: Path) -> None:
     folder = make_calibration(tmp_path / "sweep")
     with pytest.raises(ResultsError, match="sweep folder"):
-        write_score_plots(folder, tmp_path / "out", Recorder())
+        write_score_plots(folder, tmp_path / "out", RecordingProgress())
 
 
 def test_empty_scoring_is_drawn_as_such(tmp_path: Path) -> None:
@@ -412,7 +396,7 @@ def test_empty_scoring_is_drawn_as_such(tmp_path: Path) -> None:
     for name in ("skill", "reliability"):
         pd.DataFrame().to_parquet(folder / "scores" / f"{name}.parquet")
     out = tmp_path / "out"
-    assert_pngs(write_score_plots(folder, out, Recorder()), out, HINDCAST_FILES)
+    assert_pngs(write_score_plots(folder, out, RecordingProgress()), out, HINDCAST_FILES)
     assert "no window" in " ".join(texts(plot_skill(load_scored(folder))))
 
 
@@ -467,7 +451,7 @@ def test_pit_notes_the_windows(tmp_path: Path) -> None:
 
 def test_calibration_figures(tmp_path: Path) -> None:
     folder = make_calibration(tmp_path / "sweep")
-    progress = Recorder()
+    progress = RecordingProgress()
     out = folder / "calibration"
     paths = write_calibration_plots(folder, out, progress)
     assert_pngs(paths, out, CALIBRATION_FILES)
@@ -477,7 +461,7 @@ def test_calibration_figures(tmp_path: Path) -> None:
 
 def test_calibration_with_one_parameter_has_no_pairs(tmp_path: Path) -> None:
     folder = make_calibration(tmp_path / "sweep", parameters=1)
-    paths = write_calibration_plots(folder, tmp_path / "out", Recorder())
+    paths = write_calibration_plots(folder, tmp_path / "out", RecordingProgress())
     assert {p.name for p in paths} == CALIBRATION_FILES - {"posterior_pairs.png"}
 
 
@@ -499,7 +483,7 @@ def test_calibration_without_tables_is_refused(tmp_path: Path) -> None:
     folder = make_calibration(tmp_path / "sweep")
     (folder / "calibration" / "posterior.parquet").unlink()
     with pytest.raises(ResultsError, match=r"posterior\.parquet"):
-        write_calibration_plots(folder, tmp_path / "out", Recorder())
+        write_calibration_plots(folder, tmp_path / "out", RecordingProgress())
     (folder / "calibration" / "points.parquet").unlink()
     with pytest.raises(ResultsError, match=r"posterior\.parquet"):
-        write_calibration_plots(folder, tmp_path / "out", Recorder())
+        write_calibration_plots(folder, tmp_path / "out", RecordingProgress())

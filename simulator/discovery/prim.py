@@ -365,9 +365,13 @@ class _Prim:
                     best = key
                     limit = _midpoint(ordered, cut, side)
                     best_move = (j, side, limit)
-        if best_move is None:
+        return self._move(best_move)
+
+    def _move(self, move: tuple[int, Literal["low", "high"], float] | None) -> bool:
+        """Set one limit of the box (parameter, side, value); False when there is no move."""
+        if move is None:
             return False
-        j, side, limit = best_move
+        j, side, limit = move
         if side == "low":
             self.low[j] = limit
         else:
@@ -415,14 +419,7 @@ class _Prim:
                 if best is None or key > best:
                     best = key
                     best_move = (j, side, limit)
-        if best_move is None:
-            return False
-        j, side, limit = best_move
-        if side == "low":
-            self.low[j] = limit
-        else:
-            self.high[j] = limit
-        return True
+        return self._move(best_move)
 
     def _record(self, phase: str) -> None:
         """Append the current box, with its statistics and quasi-p values, to the steps."""

@@ -14,7 +14,7 @@ from simulator.experiment.simulate import release
 from simulator.model import OUTCOME_LABELS, OUTCOMES, EscalationModel
 from simulator.results.errors import ResultsError
 from simulator.results.layout import MANIFEST
-from simulator.results.reader import load_run
+from simulator.results.reader import RunResults, load_run
 from simulator.scenario import ScenarioError, validate_scenario
 
 
@@ -32,7 +32,12 @@ class Trace:
 
 def trace_replicate(result_dir: Path, replicate: int) -> Trace:
     """Recompute replicate ``replicate`` (0-based) of the run stored in ``result_dir``."""
-    results = load_run(result_dir)
+    return trace_stored(load_run(result_dir), replicate)
+
+
+def trace_stored(results: RunResults, replicate: int) -> Trace:
+    """Recompute replicate ``replicate`` of a run already read (one read for many traces)."""
+    result_dir = results.path
     n = len(results.runs)
     if not 0 <= replicate < n:
         raise ResultsError(

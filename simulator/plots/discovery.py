@@ -401,34 +401,23 @@ def plot_box_limits(data: DiscoveryFolder) -> Figure:
                 color=BOX_COLOR if restricted else LOOSE_COLOR,
                 zorder=2,
             )
+            note = "not restricted"
             if restricted:
                 p = float(row["quasi_p"])
                 note = f"{_limit(float(row['low']))} \u2013 {_limit(float(row['high']))}"
                 note += f"  (quasi-p {p:.2g})" if math.isfinite(p) else ""
-                ax.annotate(
-                    note,
-                    xy=(1.0, y),
-                    xycoords=("axes fraction", "data"),
-                    xytext=(8, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize=8.5,
-                    fontweight="bold",
-                    color=BOX_COLOR,
-                    annotation_clip=False,
-                )
-            else:
-                ax.annotate(
-                    "not restricted",
-                    xy=(1.0, y),
-                    xycoords=("axes fraction", "data"),
-                    xytext=(8, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize=8.5,
-                    color="#777777",
-                    annotation_clip=False,
-                )
+            ax.annotate(
+                note,
+                xy=(1.0, y),
+                xycoords=("axes fraction", "data"),
+                xytext=(8, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8.5,
+                fontweight="bold" if restricted else "normal",
+                color=BOX_COLOR if restricted else "#777777",
+                annotation_clip=False,
+            )
         if leaf is not None and f"{name}_low" in leaf.index:
             low = norm(float(leaf[f"{name}_low"]))
             high = norm(float(leaf[f"{name}_high"]))

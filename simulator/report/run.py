@@ -432,7 +432,7 @@ def sample_replicates(runs: pd.DataFrame, classes: list[str], per_class: int) ->
 def story_section(section: Section, res: RunResults) -> None:
     """A few sample replicates per outcome class, replayed day by day."""
     from simulator.console import format_trace
-    from simulator.experiment.replay import trace_replicate
+    from simulator.experiment.replay import trace_stored
 
     chosen = sample_replicates(res.runs, res.outcome_classes(), STORIES_PER_CLASS)
     section.para(
@@ -442,7 +442,7 @@ def story_section(section: Section, res: RunResults) -> None:
         "reproduces it."
     )
     for k in chosen:
-        trace = trace_replicate(res.path, k)
+        trace = trace_stored(res, k)
         lines = format_trace(trace)
         label = trace.outcome_labels.get(trace.outcome, trace.outcome)
         command = f"escalation trace {res.path} --replicate {k}"
