@@ -40,6 +40,7 @@ FAST = [
     "tests/test_report.py",
     "tests/test_report_kinds.py",
     "tests/test_explore.py",
+    "tests/test_design_points.py",
 ]
 SLOW = ["tests/test_validation.py", "tests/test_reproducibility.py"]
 
@@ -617,6 +618,35 @@ MUTATIONS = [
         "simulator/explore/session.py",
         '                set_path(data, p.loc, p.clamp(values[p.path]), f"slider {p.path}")',
         "                pass",
+    ),
+    # -- design points on the replicate axis (issue 12) ------------------------------------------
+    Mutation(
+        "points-stacked-values",
+        "stacked design points each compute with their own numbers",
+        M + "points.py",
+        "        arr = np.asarray(values)\n",
+        "        return first\n        arr = np.asarray(values)\n",
+    ),
+    Mutation(
+        "points-mediators-only",
+        "a point whose actor does not mediate feels no mediation pull",
+        M + "world.py",
+        "                self._pull[a.index] = np.where(a.spec.mediation > 0, self._pull[a.index], 0.0)",
+        "                pass",
+    ),
+    Mutation(
+        "points-unbiased-reading",
+        "a point without offense bias reads defensive moves as defensive",
+        M + "observation.py",
+        "                    defensive = defensive & (bias > 0)\n",
+        "                    pass\n",
+    ),
+    Mutation(
+        "points-replicate-streams",
+        "replicate k of every stacked point draws from replicate k's streams",
+        M + "world.py",
+        "        self.streams = ReplicateStreams(self._seed, self.layout.replicate)",
+        "        self.streams = ReplicateStreams(self._seed, self.layout.first + np.arange(R))",
     ),
 ]
 

@@ -13,9 +13,9 @@ from simulator.model.sites import DayDraws
 def test_a_draw_depends_only_on_seed_replicate_day_and_purpose():
     """Replicate k's uniform for a site is the same in a block of 1 or of 1,000 replicates, and
     starting at any first replicate."""
-    big = ReplicateStreams(seed=7, first_replicate=0, replicates=1000)
+    big = ReplicateStreams(seed=7, replicates=np.arange(1000))
     for k in (0, 17, 999):
-        alone = ReplicateStreams(seed=7, first_replicate=k, replicates=1)
+        alone = ReplicateStreams(seed=7, replicates=np.arange(k, k + 1))
         for day in (0, 5, 89):
             key = site_key("choice", 3)
             assert alone.uniform(day, key)[0] == big.uniform(day, key)[k]
@@ -35,7 +35,7 @@ def test_adding_a_purpose_renumbers_nothing():
 
 
 def test_purposes_and_days_give_independent_uniforms():
-    streams = ReplicateStreams(seed=1, first_replicate=0, replicates=20_000)
+    streams = ReplicateStreams(seed=1, replicates=np.arange(20_000))
     draws = DayDraws(streams, day=3)
     a, b = draws.choice(0), draws.obey(0)
     c = DayDraws(streams, day=4).choice(0)

@@ -80,7 +80,7 @@ def simulate(
             model.step()
             progress.advance(size)
         rec = model.recorder
-        run_parts.append(replicate_rows(model, first_replicate + first))
+        run_parts.append(replicate_rows(model))
         if event_log != "none":
             event_parts.append(event_rows(model))
         escalation[:, first : first + size] = rec.escalation
@@ -116,17 +116,16 @@ def _day_or_na(days: np.ndarray) -> pd.arrays.IntegerArray:
     return out
 
 
-def replicate_rows(model: EscalationModel, first: int) -> pd.DataFrame:
-    """One row per replicate of a finished model.
+def replicate_rows(model: EscalationModel) -> pd.DataFrame:
+    """One row per replicate (per column: a design point's replicate) of a finished model.
 
     Outcomes (overall, chosen, per pair), peaks, timing, the metrics of misperception and
     recovery, and per-actor tallies.
     """
     rec: Recorder = model.recorder
-    R = model.replicates
     classes = np.array(OUTCOMES, dtype=object)
     columns: dict[str, object] = {
-        "replicate": np.arange(first, first + R, dtype=np.int64),
+        "replicate": model.layout.replicate.astype(np.int64),
         "outcome": classes[rec.outcome_codes()],
         "outcome_chosen": classes[rec.outcome_codes(chosen=True)],
         "peak_rung": rec.peak_rung,

@@ -30,9 +30,11 @@ from simulator.scenario import Scenario, ScenarioError, scenario_data
 from simulator.scenario.loading import holds_integer, load_sweep, parse_path
 from simulator.scenario.schema import SweepSpec
 
-#: aim for units of about this many replicate-days (≈0.2 s at ~1M replicate-days/s): far above
-#: the ~50 ms where scheduling overhead would matter, small enough to spread over workers
-UNIT_REPLICATE_DAYS = 200_000
+#: aim for units of about this many replicate-days: a unit's points run side by side as one model
+#: (simulator.model.points), so 40 points × 200 replicates × 90 days is one model of 8,000
+#: columns, about 1 s — far above the ~50 ms where scheduling overhead would matter, and
+#: large enough that the model's fixed cost per day is spread over many points
+UNIT_REPLICATE_DAYS = 720_000
 #: at most this many distinct problems are reported when design points are invalid
 MAX_PROBLEMS = 5
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from simulator.experiment.simulate import release, replicate_rows
 from simulator.model import EscalationModel
+from simulator.model.points import stack_groups
 from simulator.scenario import Scenario, ScenarioError, validate_scenario
 from simulator.scenario.loading import parse_path, set_path
 
@@ -42,34 +43,58 @@ class UnitResult:
     detail: str | None = None
 
 
+def point_data(
+    base: dict[str, Any], paths: tuple[str, ...], values: tuple[float, ...], label: str
+) -> dict[str, Any]:
+    """The data of one design point: the base data with the point's values set."""
+    data = copy.deepcopy(base)
+    for path, value in zip(paths, values, strict=True):
+        set_path(data, parse_path(path), value, f"{label}: {path}")
+    return data
+
+
 def point_scenario(
     base: dict[str, Any], paths: tuple[str, ...], values: tuple[float, ...], label: str
 ) -> Scenario:
     """The validated scenario of one design point: the base data with the point's values set."""
-    data = copy.deepcopy(base)
-    for path, value in zip(paths, values, strict=True):
-        set_path(data, parse_path(path), value, f"{label}: {path}")
-    return validate_scenario(data, label)
+    return validate_scenario(point_data(base, paths, values, label), label)
 
 
 def run_unit(base: dict[str, Any], paths: tuple[str, ...], unit: Unit) -> UnitResult:
-    """Run every point of a unit over its replicate block; never raises."""
-    frames = []
+    """Run every point of a unit over its replicate block; never raises.
+
+    Points that differ only in numbers the model can hold per replicate (most sweeps: see
+    :mod:`simulator.model.points`) run side by side as one model of points × replicates;
+    replicate k of a point is the same world as when the point runs alone.
+    """
     try:
+        datas, scenarios = [], []
         for point, values in zip(unit.points, unit.values, strict=True):
-            scenario = point_scenario(base, paths, values, f"design point {point}")
+            label = f"design point {point}"
+            datas.append(point_data(base, paths, values, label))
+            scenarios.append(validate_scenario(datas[-1], label))
+        frames: dict[int, pd.DataFrame] = {}
+        for group in stack_groups(datas):
+            members = [scenarios[g] for g in group]
             model = EscalationModel(
-                scenario, replicates=unit.stop - unit.first, first_replicate=unit.first
+                members[0],
+                replicates=unit.stop - unit.first,
+                first_replicate=unit.first,
+                points=members,
+                event_log="none",
             )
             try:
                 model.run()
-                rows = replicate_rows(model, unit.first)
+                rows = replicate_rows(model)
             finally:
                 release(model)
-            rows.insert(0, "point", np.full(len(rows), point, dtype=np.int64))
-            frames.append(rows)
+            of_point = model.layout.point
+            for position, g in enumerate(group):
+                part = rows[of_point == position].reset_index(drop=True)
+                part.insert(0, "point", np.full(len(part), unit.points[g], dtype=np.int64))
+                frames[g] = part
     except ScenarioError as err:
         return UnitResult(unit.index, None, f"invalid design point: {err}", None)
     except Exception as err:  # a failing model must not stop the sweep: record and go on
         return UnitResult(unit.index, None, f"{type(err).__name__}: {err}", traceback.format_exc())
-    return UnitResult(unit.index, pd.concat(frames, ignore_index=True))
+    return UnitResult(unit.index, pd.concat([frames[g] for g in sorted(frames)], ignore_index=True))

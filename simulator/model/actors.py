@@ -31,13 +31,14 @@ a commitment names the target.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import mesa
 import numpy as np
 
 from simulator.model.ladder import Ladder
-from simulator.scenario.schema import ACTOR_TYPES, ActorBase, HostActor, MilitiaActor, StateActor
+from simulator.model.points import PointSpec, any_of, float32, number, per_actor, take
+from simulator.scenario.schema import ACTOR_TYPES, HostActor, MilitiaActor, StateActor
 
 if TYPE_CHECKING:
     from simulator.model.sites import DayDraws
@@ -55,9 +56,9 @@ class Actor(mesa.Agent):
     #: ``violent`` ⇔ violent rungs on the default menu, ``polices`` ⇔ a suppressive rung.
     classifier: ClassVar[dict[str, object]]
     model: EscalationModel
-    spec: ActorBase
+    spec: Any  # the settings of the actor's type (a PointSpec over its design points)
 
-    def __init__(self, model: EscalationModel, name: str, index: int, spec: ActorBase):
+    def __init__(self, model: EscalationModel, name: str, index: int, spec: PointSpec):
         super().__init__(model)
         self.name = name
         self.index = index
@@ -65,8 +66,12 @@ class Actor(mesa.Agent):
         self.targets = np.zeros(0, dtype=np.int64)
         self.configure(spec)
 
-    def configure(self, spec: ActorBase) -> None:
-        """Take parameter values from a spec (at the start, and after a `set` event)."""
+    def configure(self, spec: PointSpec) -> None:
+        """Take parameter values from a spec (at the start, and after a `set` event).
+
+        ``spec`` holds each design point's settings; reading a number from it gives the value
+        every point shares or, where they differ, an array over the model's columns.
+        """
         self.spec = spec
         ladder = self.model.ladder
         if spec.menu is not None:
@@ -78,11 +83,15 @@ class Actor(mesa.Agent):
         # utilities are computed in single precision: the widest arrays of a day, and choice
         # probabilities need no more than seven significant digits
         self.menu_level = ladder.level[self.menu][:, None].astype(np.float32)
-        self.menu_cost = ladder.cost[self.menu][:, None].astype(np.float32)
         #: β ℓ² + cost of each rung: its part of the utility that does not depend on the day
-        self.menu_constant = (
-            self.model.dynamics.precision * ladder.level[self.menu] ** 2 + ladder.cost[self.menu]
-        )
+        #: (menu rows[, columns] where stacked design points differ in β or cost)
+        cost = self.model.rung_cost[self.menu]
+        square = np.multiply.outer(ladder.level[self.menu] ** 2, self.model.dynamics.precision)
+        if square.ndim < cost.ndim:
+            square = square[:, None]
+        elif cost.ndim < square.ndim:
+            cost = cost[:, None]
+        self.menu_constant = square + cost
         rows = np.flatnonzero(ladder.deterred[self.menu])
         # deterred rungs are usually the top of the menu: a slice lets numpy work in place
         contiguous = len(rows) and (np.diff(rows) == 1).all()
@@ -92,8 +101,12 @@ class Actor(mesa.Agent):
         excluded = np.where(ladder.against[self.menu], 0.0, _EXCLUDED).astype(np.float32)
         excluded[self.menu == ladder.status_quo] = 0.0
         self.excluded_against = excluded
-        self.rationality = (
-            spec.rationality if spec.rationality is not None else self.model.scenario.rationality
+        m = self.model
+        self.rationality = m.layout.stack(
+            [
+                s.rationality if s.rationality is not None else point.rationality
+                for s, point in zip(spec.specs, m.points, strict=True)
+            ]
         )
 
     # -- per-type pieces -------------------------------------------------------------------
@@ -124,7 +137,7 @@ class Actor(mesa.Agent):
         top = float(lad.score.max())
         return float(lad.score[rows].max()) / top if len(rows) and top > 0 else 0.0
 
-    def soil_security(self) -> float:
+    def soil_security(self) -> Any:
         """Share of attacks by militias based on this actor's soil that it foils (hosts)."""
         return 0.0
 
@@ -136,13 +149,13 @@ class Actor(mesa.Agent):
         grudges = self.grudges()
         self.grudge = {int(k): (k in grudges) for k in self.targets}
         lad = m.ladder
-        self.retaliation = np.zeros(m.n)  # A[k]: from k and its allies, before risk tolerance
+        retaliation: list[Any] = [0.0] * m.n
         self.exposure: dict[int, list[tuple[int, np.ndarray]]] = {}
         self.probe: dict[int, int] = {}  # row of the heaviest deterred move against k
         for k in range(m.n):
             if k == self.index:
                 continue
-            self.retaliation[k] = m.retaliation_from(self.index, k)
+            retaliation[k] = m.retaliation_from(self.index, k)
             lines = m.red_lines.exposure(self.index, k, self.index)
             self.exposure[k] = [(w, coef[self.menu]) for w, coef in lines]
             usable = [
@@ -154,6 +167,8 @@ class Actor(mesa.Agent):
             self.probe[k] = (
                 int(max(usable, key=lambda r: lad.level[self.menu[r]])) if usable else -1
             )
+        #: A[k(, column)]: retaliation from k and its allies, before risk tolerance
+        self.retaliation = per_actor(retaliation, column=False)
         # what is fixed until the next event, precomputed for the daily rule
         d, caution = m.dynamics.deterrence, 1.0 - self.spec.risk_tolerance
         self.value_terms: dict[int, tuple[float, list[tuple[int, float]]]] = {}
@@ -161,22 +176,26 @@ class Actor(mesa.Agent):
             if row < 0:
                 continue
             scale = d * float(lad.level[self.menu[row]]) * caution
-            terms = [(w, scale * float(coef[row])) for w, coef in self.exposure[k] if coef[row]]
-            self.value_terms[k] = (scale * float(self.retaliation[k]), terms)
+            terms = [
+                (w, scale * number(coef[row])) for w, coef in self.exposure[k] if any_of(coef[row])
+            ]
+            self.value_terms[k] = (scale * number(self.retaliation[k]), terms)
         # red lines covering deterred moves against k: the rows they cover, their level, coefficient
         rows = np.arange(len(self.menu))[self.deterred_rows]
         self.deterrence_lines = []
         for k, lines in self.exposure.items():
             for w, coef in lines:
-                covered = np.flatnonzero(coef[rows])
+                nonzero = coef[rows] != 0  # rows[, columns]
+                covered = np.flatnonzero(nonzero if nonzero.ndim == 1 else nonzero.any(axis=1))
                 if len(covered):
+                    weight = coef[rows][covered]
                     self.deterrence_lines.append(
                         (
                             k,
                             w,
                             rows[covered],
                             self.deterred_level[covered],
-                            coef[rows][covered][:, None].astype(np.float32),
+                            (weight[:, None] if weight.ndim == 1 else weight).astype(np.float32),
                         )
                     )
         excluded = self.excluded_against[:, m.actor_type_index]  # (rungs, actors)
@@ -198,12 +217,12 @@ class Actor(mesa.Agent):
         m, i, spec = self.model, self.index, self.spec
         base = spec.grievance if self.grudge.get(k, False) else 0.0
         x = np.add(m.threat[i, k], m.grievance[i, k])
-        if base:
+        if any_of(base):
             x += base
         x *= spec.resolve
         w = m.dynamics.belief_weight  # w · (2 P(hostile) − 1), the stance
         term = m.scratch.addend
-        if w:
+        if any_of(w):
             x += np.multiply(m.beliefs.p[i, k], 2.0 * w, out=term)
         x += np.subtract(m.push[i], w, out=term)
         return x
@@ -298,23 +317,30 @@ class Actor(mesa.Agent):
         # in the logit rule; z = λU is then a rank-one product plus a constant per rung
         x32 = work.vector32
         np.copyto(x32, x, casting="same_kind")  # x as float32
-        x32 *= np.float32(2.0 * beta * lam)
+        x32 *= float32(2.0 * beta * lam)
         z = np.multiply(self.menu_level, x32, out=work.utility[:n_rows])
         constant = self.menu_constant
         penalty = m.restraint_today[i]
-        if penalty is not None:
-            constant = constant + penalty[self.menu]
-        z -= (lam * constant)[:, None].astype(np.float32)
+        if penalty is not None:  # rows[, columns] each
+            extra = penalty[self.menu]
+            if extra.ndim < constant.ndim:
+                extra = extra[:, None]
+            elif constant.ndim < extra.ndim:
+                constant = constant[:, None]
+            constant = constant + extra
+        if constant.ndim == 1:
+            constant = constant[:, None]
+        z -= np.multiply(lam, constant).astype(np.float32)
         rows, level = self.deterred_rows, self.deterred_level
-        if len(level) and dyn.deterrence > 0 and lam > 0:
+        if len(level) and any_of(np.logical_and(dyn.deterrence > 0, lam > 0)):
             scale = lam * beta * dyn.deterrence * (1.0 - self.spec.risk_tolerance)
             for k, owner, covered, covered_level, coef in self.deterrence_lines:
                 aimed = target == k  # red lines that cover the move, on the rows they cover
                 if aimed.any():
                     belief = np.multiply(m.beliefs.credibility[i, owner], aimed, out=work.vector)
-                    weight = covered_level * (coef * np.float32(scale))  # float32, per row
+                    weight = covered_level * (coef * float32(scale))  # float32, per row
                     z[covered] -= np.multiply(weight, belief, out=work.wide(len(weight)))
-            e = self.retaliation[target]  # from the target and its allies
+            e = take(self.retaliation, target, m.columns)  # from the target and its allies
             e *= scale
             np.copyto(x32, e, casting="same_kind")
             z[rows] -= np.multiply(level, x32, out=work.term[: len(level)])
@@ -327,7 +353,7 @@ class Actor(mesa.Agent):
             promised &= np.less_equal(menu, lines.high[i], out=work.below[:n_rows])
             promised &= committed
             pull = lam * dyn.commitment_pull * self.spec.audience_cost
-            z += np.multiply(promised, np.float32(pull), out=work.term[:n_rows])
+            z += np.multiply(promised, float32(pull), out=work.term[:n_rows])
         # hard constraints: rungs that cannot be aimed at this target, orders obeyed today
         excluded_rows = self.excluded_rows
         if pulled:  # a promise may name a target outside the usual ones
@@ -444,14 +470,14 @@ class Host(Actor):
     def eligible_targets(self) -> list[int]:
         return [j for j in range(self.model.n) if j != self.index]
 
-    def soil_security(self) -> float:
+    def soil_security(self) -> Any:
         return self.spec.security
 
     def desire(self, k: int) -> np.ndarray:
         m = self.model
         x = self.drive(k) - m.mediation_pull(self)
         patron = m.patron_of[k]
-        if patron >= 0 and m.dynamics.host_pressure > 0:  # k is a militia: its victims press
+        if patron >= 0 and any_of(m.dynamics.host_pressure > 0):  # k is a militia: victims press
             guests = [s for s in m.stationed_on(self.index) if s != patron]
             for s in guests:
                 x = x + m.dynamics.host_pressure * m.threat[s, k]
@@ -472,7 +498,7 @@ class Militia(Actor):
     classifier = {"type": "militia", "has_patron": True, "violent": True, "polices": False}
     spec: MilitiaActor
 
-    def configure(self, spec: MilitiaActor) -> None:  # type: ignore[override]
+    def configure(self, spec: PointSpec) -> None:
         super().configure(spec)
         self.patron = self.model.index_of[spec.patron]
         self.control = spec.control
@@ -500,21 +526,22 @@ class Militia(Actor):
         m, p = self.model, self.patron
         patron = m.actors[p]
         # what the patron fears to be blamed for, per target, at the proxy's probing move
-        self.blame_base = np.zeros(m.n)
-        self.blame_lines: dict[int, list[tuple[int, float]]] = {}
+        blame_base: list[Any] = [0.0] * m.n
+        self.blame_lines: dict[int, list[tuple[int, Any]]] = {}
         for k in range(m.n):
             if k in (self.index, p):
                 continue
             blamed = m.perception.attribution[k, self.index]
             if m.perception.attribute_to[k, self.index] != p:
                 blamed = 0.0
-            self.blame_base[k] = blamed * m.retaliation_from(p, k, allies=False)
+            blame_base[k] = blamed * m.retaliation_from(p, k, allies=False)
             row = self.probe.get(k, -1)
             self.blame_lines[k] = [
-                (w, float(coef[self.menu[row]]))
+                (w, number(coef[self.menu[row]]))
                 for w, coef in m.red_lines.exposure(self.index, k, p)
                 if row >= 0
             ]
+        self.blame_base = per_actor(blame_base, column=False)
         self.patron_caution = 1.0 - patron.spec.risk_tolerance
 
     def wish(self, k: int) -> np.ndarray:

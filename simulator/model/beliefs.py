@@ -21,9 +21,12 @@ Two beliefs per ordered pair (observer ``o``, actor ``a``), each an array over r
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from simulator.model.perception import Perception
+from simulator.model.points import any_of
 
 
 class Beliefs:
@@ -33,27 +36,28 @@ class Beliefs:
         self,
         perception: Perception,
         replicates: int,
-        reputation_weight: float,
-        type_change: float = 0.0,
+        reputation_weight: Any,
+        type_change: Any = 0.0,
     ):
         n = perception.prior_hostile.shape[0]
         self.n, self.replicates = n, replicates
+        # priors are observer × actor, × column where stacked design points differ in them
         self.prior_p = perception.prior_hostile.copy()
         self.prior = np.log(self.prior_p / (1.0 - self.prior_p))
         #: P(hostile type) held by each observer about each actor
-        self.p = np.repeat(self.prior_p[:, :, None], replicates, axis=2)
+        self.p = _over_columns(self.prior_p, replicates)
         #: log-odds contributed by defensive moves read through offense bias (decays like the rest)
         self.misread = np.zeros((n, n, replicates))
         self.type_change = type_change
-        self._drift = type_change * self.prior_p[:, :, None]
+        self._drift = type_change * _pairs(self.prior_p)
         self.weight = reputation_weight
         self.kept = np.zeros((n, replicates))
         self.lapsed = np.zeros((n, replicates))
         self._total = np.empty(replicates)  # scratch: promises made, per replicate
         self._credibility_prior = perception.credibility.copy()
         # the same formula as after a promise, so that a replicate without one reads the same
-        start = self._credibility_prior * reputation_weight / reputation_weight
-        self.credibility = np.repeat(start[:, :, None], replicates, axis=2)
+        start = _pairs(self._credibility_prior) * reputation_weight / reputation_weight
+        self.credibility = _over_columns(start, replicates)
 
     # -- type ------------------------------------------------------------------------------
     @property
@@ -95,7 +99,7 @@ class Beliefs:
         with probability ``type_change``: the predictive step of a hidden-Markov filter, which keeps
         any observer from certainty (0: exact Bayes for a fixed type).
         """
-        if self.type_change <= 0:
+        if not any_of(self.type_change > 0):  # a point without drift multiplies by exactly 1
             return
         # p ← p + ε (prior − p), in place: (1 − ε) p + ε prior
         self.p *= 1.0 - self.type_change
@@ -109,7 +113,7 @@ class Beliefs:
         self.p[o, a] = odds / (1.0 + odds)
         self.prior[o, a] = new
         self.prior_p[o, a] = p
-        self._drift = self.type_change * self.prior_p[:, :, None]
+        self._drift = self.type_change * _pairs(self.prior_p)
 
     def p_hostile(self, o: int, a: int) -> np.ndarray:
         """``o``'s probability that ``a`` is a hostile type, per replicate."""
@@ -123,7 +127,7 @@ class Beliefs:
         self.kept[owner] += kept
         self.lapsed[owner] += lapsed
         w = self.weight
-        prior = self._credibility_prior[:, owner, None]
+        prior = _pairs(self._credibility_prior)[:, owner]
         # (prior · w + kept) / (w + kept + lapsed), written straight into the beliefs
         total = np.add(w, self.kept[owner], out=self._total)
         total += self.lapsed[owner]
@@ -137,6 +141,17 @@ class Beliefs:
         self._credibility_prior[o, a] = value
         w = self.weight  # evaluated as in promise(), term for term
         self.credibility[o, a] = (value * w + self.kept[a]) / (w + self.kept[a] + self.lapsed[a])
+
+
+def _pairs(table: np.ndarray) -> np.ndarray:
+    """An observer × actor table with a column axis (of length 1 where it does not vary)."""
+    return table if table.ndim == 3 else table[:, :, None]
+
+
+def _over_columns(table: np.ndarray, columns: int) -> np.ndarray:
+    """A new observer × actor × column array holding ``table`` in every column."""
+    table = _pairs(table)
+    return np.repeat(table, columns, axis=2) if table.shape[2] == 1 else table.copy()
 
 
 #: beliefs stay this far from certainty, so that odds stay finite

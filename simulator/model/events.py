@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 from pydantic import TypeAdapter
 
+from simulator.model.points import PointSpec
 from simulator.scenario.schema import (
     DEFAULT_KEY,
     ActionEvent,
@@ -55,8 +56,11 @@ class EventSchedule:
         for e in self.today:
             if isinstance(e, SetEvent):
                 agent = m.actors[m.index_of[e.actor]]
-                spec = _ACTOR.validate_python(agent.spec.model_dump(by_alias=True) | e.set)
-                agent.configure(spec)
+                specs = [
+                    _ACTOR.validate_python(s.model_dump(by_alias=True) | e.set)
+                    for s in agent.spec.specs
+                ]
+                agent.configure(PointSpec(specs, m.layout))
                 rebuild = True
             elif isinstance(e, GrievanceEvent):
                 i = m.index_of[e.actor]

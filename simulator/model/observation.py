@@ -30,8 +30,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulator.model import rng
+from simulator.model.points import any_of, at, take
 
 if TYPE_CHECKING:
+    from simulator.model.ladder import Ladder
     from simulator.model.sites import DayDraws
     from simulator.model.world import EscalationModel
 
@@ -48,14 +50,13 @@ def felt(casualties: np.ndarray) -> np.ndarray:
     return np.log2(1.0 + casualties)
 
 
-def read_evidence(m: EscalationModel) -> np.ndarray:
+def read_evidence(lad: Ladder, mimic: float) -> np.ndarray:
     """Each rung's evidence as an unbiased observer reads it: reassurance counts only if costly.
 
     A gesture whose cost is at most ``mimic_value`` is cheap talk (a hostile type would send it
     too) and carries no evidence; above that, its evidence is scaled by 1 − mimic_value / cost
     (Kydd 2005, ch. 7: costly signals separate the types).
     """
-    lad, mimic = m.ladder, m.dynamics.mimic_value
     costly = np.where(lad.cost > 0, np.clip(1.0 - mimic / np.maximum(lad.cost, 1e-12), 0, 1), 0.0)
     return np.where(lad.evidence < 0, lad.evidence * costly, lad.evidence)
 
@@ -93,11 +94,13 @@ def observe(
                 covert_all,
             )
             rel = m.relevance_constant[i, o]
-            if np.isnan(rel):  # depends on the target and on whether the move is violent
+            if any_of(np.isnan(rel)):  # depends on the target and on whether the move is violent
                 if violent_all is None:
                     violent_all = lad.violent[r_all]
                 rel = np.where(
-                    violent_all, m.relevance[1, i, o][k_all], m.relevance[0, i, o][k_all]
+                    violent_all,
+                    take(m.relevance[1, i, o], k_all, moved_all),
+                    take(m.relevance[0, i, o], k_all, moved_all),
                 )
                 seen_by_o = np.flatnonzero(rel)
                 if not len(seen_by_o):
@@ -109,46 +112,57 @@ def observe(
                     harmed = harmed and bool(hurt_by_me.any())
                     if covert_mask is not None:
                         covert_mask = covert_mask[seen_by_o]
+            else:
+                rel = at(rel, moved)
             face = lad.hostility[r]
             defensive = lad.defensive[r]
             any_defensive = defensive.any()
             covert = np.flatnonzero(covert_mask) if covert_mask is not None else ()
             attributable = lad.attributable[r]
-            base_evidence = evidence[r]
+            base_evidence = take(evidence, r, moved)
             # defensive moves are read through the observer's offense bias (Jervis 1978)
             misread = None
-            if any_defensive and p.offense_bias[o, i] > 0:
-                biased = face * p.offense_bias[o, i]
+            bias = at(p.offense_bias[o, i], moved)
+            if any_defensive and any_of(bias > 0):
+                biased = face * bias
+                if isinstance(bias, np.ndarray):  # stacked points: unbiased where a point is
+                    defensive = defensive & (bias > 0)
+                    face = np.where(lad.defensive[r] & ~defensive, 0.0, face)
                 seen = np.where(defensive, biased, face)
                 misread = np.where(defensive, biased, 0.0)
                 ev = np.where(defensive, biased, base_evidence)
             else:
                 seen = np.where(defensive, 0.0, face) if any_defensive else face.copy()
                 ev = base_evidence.copy()
-            if len(covert) and p.detection[o, i] < 1.0:
-                missed = covert[draws.detect(o, i, moved[covert]) >= p.detection[o, i]]
+            detection = p.detection[o, i]
+            if len(covert) and any_of(detection < 1.0):
+                columns = moved[covert]
+                missed = covert[draws.detect(o, i, columns) >= at(detection, columns)]
                 seen[missed] = 0.0
                 ev[missed] = 0.0
                 if misread is not None:
                     misread[missed] = 0.0
             if harmed:
-                seen = seen + dyn.casualty_weight * hurt_by_me
-            if p.noise[o, i] > 0:
-                error = p.noise[o, i] * rng.normal(draws.noise(o, i, moved))
+                seen = seen + at(dyn.casualty_weight, moved) * hurt_by_me
+            noise = p.noise[o, i]
+            if any_of(noise > 0):
+                error = at(noise, moved) * rng.normal(draws.noise(o, i, moved))
                 seen = seen + error
                 ev = ev + error
-            gain = dyn.threat_gain * rel * seen
+            gain = at(dyn.threat_gain, moved) * rel * seen
             m.threat[o, i, moved] += gain
-            llr = dyn.belief_gain * rel * ev
-            informative = dyn.belief_gain > 0 and llr.any()
+            belief_gain = at(dyn.belief_gain, moved)
+            llr = belief_gain * rel * ev
+            informative = any_of(belief_gain > 0) and llr.any()
             if misread is not None:
-                misread = dyn.belief_gain * rel * misread
+                misread = belief_gain * rel * misread
             if informative:
                 beliefs.update(o, i, moved, llr, misread)
             culprit: np.ndarray | int = i
             att = p.attribute_to[o, i]
-            if att >= 0 and att != o and p.attribution[o, i] > 0 and attributable.any():
-                blamed = attributable & (draws.attribution(o, i, moved) < p.attribution[o, i])
+            share = p.attribution[o, i]
+            if att >= 0 and att != o and any_of(share > 0) and attributable.any():
+                blamed = attributable & (draws.attribution(o, i, moved) < at(share, moved))
                 if blamed.any():
                     m.threat[o, att, moved] += gain * blamed
                     if informative:
@@ -169,14 +183,14 @@ def observe(
         """Whom ``o`` blames for each perpetrator's move: its patron where the draw says so."""
         out = perpetrators.copy()
         for a in np.flatnonzero(np.bincount(perpetrators, minlength=m.n)):
-            att = p.attribute_to[o, a]
-            if att < 0 or att == o or p.attribution[o, a] <= 0:
+            att, share = p.attribute_to[o, a], p.attribution[o, a]
+            if att < 0 or att == o or not any_of(share > 0):
                 continue
             sel = perpetrators == a
             cols = columns[sel]
             ok = lad.attributable[rung[a, cols]]
             u = draws.attribution(o, int(a), cols)
-            out[sel] = np.where(ok & (u < p.attribution[o, a]), att, a)
+            out[sel] = np.where(ok & (u < at(share, cols)), att, a)
         return out
 
     return blame

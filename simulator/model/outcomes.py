@@ -30,6 +30,7 @@ import numpy as np
 from simulator.model.labels import EVENT_LOGS as EVENT_LOGS
 from simulator.model.labels import OUTCOME_LABELS as OUTCOME_LABELS
 from simulator.model.labels import OUTCOMES as OUTCOMES
+from simulator.model.points import take
 
 if TYPE_CHECKING:
     from simulator.model.events import Forced
@@ -130,7 +131,7 @@ class Recorder:
                 continue
             k = target[i, cols]
             p = m.beliefs.p[i, k, cols]
-            rise = np.log(p / (1.0 - p)) - m.beliefs.prior[i, k]
+            rise = np.log(p / (1.0 - p)) - take(m.beliefs.prior[i], k, cols)
             misread = m.beliefs.misread[i, k, cols]
             self.first_violence[cols] = day
             unseen[cols] = False
@@ -243,8 +244,9 @@ class Recorder:
         m, lad = self.model, self.model.ladder
         logged = lad.logged if self.event_log == "default" else lad.level != 0
         p = m.perception  # blamers[perpetrator, victim]: may the victim blame someone else?
-        to, share = p.attribute_to.T, p.attribution.T
-        blamers = (to >= 0) & (to != np.arange(m.n)) & (share > 0)
+        some = p.attribution > 0  # in any column, where stacked design points differ
+        to, share = p.attribute_to.T, (some if some.ndim == 2 else some.any(axis=2)).T
+        blamers = (to >= 0) & (to != np.arange(m.n)) & share
         for i in range(m.n):
             if i in forced:
                 cols = m.columns
@@ -259,7 +261,7 @@ class Recorder:
                 attributed[sel] = blame(int(victim), attributed[sel], cols[sel])
             self.events.append(
                 (
-                    (m.first_replicate + cols).astype(np.int32),
+                    m.layout.replicate[cols].astype(np.int32),
                     np.full(len(cols), day, dtype=np.int16),
                     np.full(len(cols), i, dtype=np.int8),
                     rung[i, cols].astype(np.int8),
@@ -268,6 +270,7 @@ class Recorder:
                     outcome.caused[i, cols].astype(np.int32),
                     outcome.killed[i, cols].astype(np.int32),
                     np.full(len(cols), i in forced),
+                    m.layout.point[cols].astype(np.int32),
                 )
             )
 
@@ -294,7 +297,10 @@ class Recorder:
         return np.maximum(rise.max(axis=0), start.max(axis=0)) / VELOCITY_DAYS
 
     def event_columns(self) -> dict[str, np.ndarray]:
-        """The event log as columns (empty arrays when nothing was logged)."""
+        """The event log as columns (empty arrays when nothing was logged).
+
+        A model of several design points adds ``point``, the design point of each event.
+        """
         names = (
             "replicate",
             "day",
@@ -305,9 +311,17 @@ class Recorder:
             "casualties",
             "deaths",
             "forced",
+            "point",
         )
-        dtypes = (np.int32, np.int16, np.int8, np.int8, np.int8, np.int8, np.int32, np.int32, bool)
+        dtypes = (
+            np.int32, np.int16, np.int8, np.int8, np.int8, np.int8, np.int32, np.int32, bool,
+            np.int32,
+        )  # fmt: skip
         if not self.events:
-            return {n: np.zeros(0, dtype=d) for n, d in zip(names, dtypes, strict=True)}
-        parts = list(zip(*self.events, strict=True))
-        return {n: np.concatenate(p) for n, p in zip(names, parts, strict=True)}
+            out = {n: np.zeros(0, dtype=d) for n, d in zip(names, dtypes, strict=True)}
+        else:
+            parts = list(zip(*self.events, strict=True))
+            out = {n: np.concatenate(p) for n, p in zip(names, parts, strict=True)}
+        if self.model.layout.points == 1:
+            del out["point"]
+        return out

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.model.points import Columns
 from simulator.scenario.schema import DEFAULT_KEY, MilitiaActor, PerceptionPatch, Scenario
 
 BUILT_IN = {
@@ -71,6 +72,21 @@ class Perception:
                     if patch is not None and o != a:
                         p.apply(o, a, patch, names)
         return p
+
+    @classmethod
+    def stack(cls, points: list[Perception], columns: Columns) -> Perception:
+        """Design points' perception side by side: a number that differs gets a column axis."""
+        first = points[0]
+        if any(not np.array_equal(p.attribute_to, first.attribute_to) for p in points[1:]):
+            raise ValueError("design points differ in whom observers blame (attribute_to)")
+        return cls(
+            **{
+                f: first.attribute_to
+                if f == "attribute_to"
+                else columns.stack([getattr(p, f) for p in points])
+                for f in cls.__dataclass_fields__
+            }
+        )
 
     def apply(self, o: int, a: int, patch: PerceptionPatch, names: list[str]) -> None:
         """Overwrite the fields a patch sets for the pair (o, a)."""

@@ -19,10 +19,12 @@ It enters the model in three places:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.special import pdtrc
+
+from simulator.model.points import any_of
 
 if TYPE_CHECKING:
     from simulator.model.observation import Blame
@@ -134,7 +136,9 @@ class RedLines:
     def trip_chance(self, line: Line, attacker: int) -> np.ndarray:
         """P(one move of each rung by ``attacker`` trips ``line``), ignoring posture."""
         m, lad = self.model, self.model.ladder
-        hit = np.minimum(lad.lethality * m.actors[attacker].spec.capability, 1.0)
+        # rungs[, columns]: stacked design points may differ in the attacker's capability
+        hit = np.minimum(np.multiply.outer(lad.lethality, m.actors[attacker].spec.capability), 1.0)
+        violent = lad.violent if hit.ndim == 1 else lad.violent[:, None]
         if line.trigger == "attacks":
             return lad.violent.astype(float) * float(line.threshold <= 1)
         mean = np.maximum(lad.casualties - 1.0, 0.0)
@@ -144,9 +148,11 @@ class RedLines:
         else:  # deaths: Binomial thinning of the casualties, approximated as Poisson
             expected = lad.fatality * lad.casualties
             enough = poisson_sf(line.threshold - 1, expected)
-        return lad.violent * hit * enough
+        if hit.ndim == 2 and isinstance(enough, np.ndarray):
+            enough = enough[:, None]
+        return violent * hit * enough
 
-    def lands_on(self, line: Line, attacker: int, actor: int) -> float:
+    def lands_on(self, line: Line, attacker: int, actor: int) -> Any:
         """P(the response to an attack by ``attacker`` falls on ``actor``) (attacker or patron)."""
         m = self.model
         patron = m.patron_of[attacker]
@@ -172,8 +178,11 @@ class RedLines:
             if line.owner in (attacker, bearer) or not self.covers(line, attacker, target):
                 continue
             lands = self.lands_on(line, attacker, bearer)
-            if lands > 0:
-                out.append((line.owner, self.trip_chance(line, attacker) * line.level * lands))
+            if any_of(lands > 0):
+                chance = self.trip_chance(line, attacker) * line.level  # rungs[, columns]
+                if chance.ndim < np.ndim(lands) + 1 and np.ndim(lands):
+                    chance = chance[:, None]
+                out.append((line.owner, chance * lands))
         return out
 
     # -- trips and commitments -------------------------------------------------------------
@@ -254,7 +263,7 @@ class RedLines:
         """Count down open commitments; those that lapse today cost the owner credibility."""
         lapsing = self.days == 1
         if lapsing.any():
-            loss = step * audience_cost[:, None]
+            loss = step * audience_cost  # actors × 1, or × columns
             self.credibility_loss += np.multiply(loss, lapsing, out=self.model.scratch.per_actor)
         self.days -= 1
         np.maximum(self.days, 0, out=self.days)

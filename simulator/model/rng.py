@@ -70,8 +70,9 @@ def replicate_keys(seed: int, replicates: np.ndarray) -> np.ndarray:
 class ReplicateStreams:
     """Uniform draws for a block of replicates, addressed by (day, site key)."""
 
-    def __init__(self, seed: int, first_replicate: int, replicates: int):
-        self.keys = replicate_keys(seed, np.arange(first_replicate, first_replicate + replicates))
+    def __init__(self, seed: int, replicates: np.ndarray):
+        """``replicates``: the replicate index of each column (a design point's are its own)."""
+        self.keys = replicate_keys(seed, replicates)
         # the hash's working arrays, reused by every draw of all replicates
         self._z = np.empty_like(self.keys)
         self._tmp = np.empty_like(self.keys)

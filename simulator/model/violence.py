@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulator.model import rng
+from simulator.model.points import any_of, at
 
 if TYPE_CHECKING:
     from simulator.model.events import Forced
@@ -113,7 +114,7 @@ def resolve(
             foiled = np.where(m.soil[i, kv] == home, security[home][violent], 0.0)
         p_hit = (
             lad.lethality[r]
-            * a.spec.capability
+            * at(a.spec.capability, violent)
             * (1.0 - m.suppression[i, violent])
             * (1.0 - m.protection[kv, violent])
             * (1.0 - foiled)
@@ -184,9 +185,10 @@ def _postures(m: EscalationModel, rung: np.ndarray, target: np.ndarray, counts: 
             idx = np.flatnonzero(lad.suppressive[r])
             m.suppression[k[idx], idx] = lad.suppression[r[idx]]
             m.suppression_days[k[idx], idx] = lad.duration[r[idx]]
-        if a.spec.mediation > 0 and c[lad.conciliatory].any():
+        if any_of(a.spec.mediation > 0) and c[lad.conciliatory].any():
             idx = np.flatnonzero(lad.conciliatory[r])
-            calmed = np.full((m.n, m.n, 1), 1.0 - a.spec.mediation)  # among the others
+            share = at(a.spec.mediation, idx)  # a point that does not mediate multiplies by 1
+            calmed = np.full((m.n, m.n, np.size(share)), 1.0 - share)  # among the others
             calmed[i], calmed[:, i] = 1.0, 1.0
             m.threat[:, :, idx] *= calmed
 

@@ -19,6 +19,8 @@ depends only on the scenario, the seed and its replicate index.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from mesa import DataCollector, Model
@@ -30,6 +32,7 @@ from simulator.model.ladder import Ladder
 from simulator.model.observation import Blame, felt, observe, read_evidence
 from simulator.model.outcomes import Recorder
 from simulator.model.perception import Perception
+from simulator.model.points import Columns, PointSpec, any_of, at, check_stackable, per_actor
 from simulator.model.redlines import RedLines
 from simulator.model.rng import ReplicateStreams
 from simulator.model.sites import DayDraws
@@ -44,6 +47,13 @@ CREDIBILITY_STEP = 0.1
 #: Grievance is capped: beyond this, more losses add nothing to the revenge motive.
 MAX_GRIEVANCE = 2.0
 _NEVER = -(10**6)
+
+
+def _estimate(estimate: Any, truth: Any) -> Any:
+    """An observer's estimate of a number, or the true value where it holds none (NaN)."""
+    if isinstance(estimate, np.ndarray):  # differs between stacked points
+        return np.where(np.isnan(estimate), truth, estimate)
+    return truth if np.isnan(estimate) else float(estimate)
 
 
 class EscalationModel(Model):
@@ -68,20 +78,38 @@ class EscalationModel(Model):
         first_replicate: int = 0,
         trace: bool = False,
         event_log: str = "default",
+        points: Sequence[Scenario] | None = None,
     ):
         seed = scenario.seed if seed is None else int(seed)
         # Mesa's seed is the one seed: the counter-based streams derive every draw from it.
         super().__init__(seed=seed)
         self.scenario = scenario
-        self.dynamics = scenario.dynamics
-        self.replicates = R = int(scenario.replicates if replicates is None else replicates)
-        if R < 1:
-            raise ValueError(f"replicates must be at least 1, got {R}")
+        size = int(scenario.replicates if replicates is None else replicates)
+        if size < 1:
+            raise ValueError(f"replicates must be at least 1, got {size}")
+        #: the design points run side by side (one, the scenario, unless given)
+        self.points = list(points) if points else [scenario]
+        if len(self.points) > 1:
+            check_stackable(self.points)
+            if trace:
+                raise ValueError("a trace follows one replicate of one scenario: one point")
+        self.layout = Columns(len(self.points), size, int(first_replicate))
+        self.replicates = R = self.layout.total
         self.first_replicate = int(first_replicate)
         self.horizon = scenario.horizon_days
         self.columns = np.arange(R)
-        self.ladder = Ladder.from_rungs(scenario.ladder, scenario.dynamics.action_cost)
-        self.evidence = read_evidence(self)
+        stack = self.layout.stack
+        self.dynamics = PointSpec([p.dynamics for p in self.points], self.layout)
+        ladders = [Ladder.from_rungs(p.ladder, p.dynamics.action_cost) for p in self.points]
+        self.ladder = ladders[0]
+        #: each rung's cost, and its evidence as an unbiased observer reads it (rungs[, columns])
+        self.rung_cost = stack([lad.cost for lad in ladders])
+        self.evidence = stack(
+            [
+                read_evidence(lad, p.dynamics.mimic_value)
+                for lad, p in zip(ladders, self.points, strict=True)
+            ]
+        )
         self.names = list(scenario.actors)
         self.index_of = {name: i for i, name in enumerate(self.names)}
         self.n = n = len(self.names)
@@ -89,24 +117,26 @@ class EscalationModel(Model):
             [ACTOR_TYPES.index(a.type) for a in scenario.actors.values()]
         )
         self.actors: list[Actor] = [
-            ACTOR_CLASSES[spec.type](self, name, i, spec)
+            ACTOR_CLASSES[spec.type](self, name, i, self.point_spec(name))
             for i, (name, spec) in enumerate(scenario.actors.items())
         ]
         self.is_state = np.array([isinstance(a, State) for a in self.actors])
         self.is_host = np.array([isinstance(a, Host) for a in self.actors])
-        self.perception = Perception.build(scenario)
+        self.perception = Perception.stack([Perception.build(p) for p in self.points], self.layout)
         self.beliefs = Beliefs(
-            self.perception, R, scenario.dynamics.reputation_weight, scenario.dynamics.type_change
+            self.perception, R, self.dynamics.reputation_weight, self.dynamics.type_change
         )
         self.red_lines = RedLines(self)
         self.events = EventSchedule(scenario, self)
-        self.streams = ReplicateStreams(self._seed, self.first_replicate, R)
+        self.streams = ReplicateStreams(self._seed, self.layout.replicate)
 
         # -- state over replicates --
         self.threat = np.zeros((n, n, R))
-        for i, spec in enumerate(scenario.actors.values()):
-            for other, value in spec.initial_threat.items():
-                self.threat[i, self.index_of[other]] = value
+        for point, spec_of in enumerate(p.actors for p in self.points):
+            block = self.layout.block(point)
+            for i, spec in enumerate(spec_of.values()):
+                for other, value in spec.initial_threat.items():
+                    self.threat[i, self.index_of[other], block] = value
         #: grievance above each actor's baseline, aimed at whoever it blames: [holder, at, R]
         self.grievance = np.zeros((n, n, R))
         self.weariness = np.zeros((n, R))
@@ -142,6 +172,10 @@ class EscalationModel(Model):
         # no collection at construction: batch_run reports the last collected row as the final
         # state, so row s is the state after day s (s = 0 … horizon − 1)
 
+    def point_spec(self, name: str) -> PointSpec:
+        """An actor's settings over the design points (numbers that differ stacked by column)."""
+        return PointSpec([p.actors[name] for p in self.points], self.layout)
+
     # -- geometry of the crisis: who is where, who sees what --------------------------------
     def rebuild(self) -> None:
         """Where violence lands, who cares about what, and each actor's static numbers.
@@ -172,8 +206,25 @@ class EscalationModel(Model):
                     self.soil[a, k] = self.host_of[a]
                 elif self.stationed[k]:
                     self.soil[a, k] = self.stationed[k][0]
-        solidarity = self.dynamics.solidarity
-        # relevance[violent, a, o, k]: how much a move by a against k concerns observer o
+        stack = self.layout.stack
+        # relevance[violent, a, o, k(, column)]: how much a move by a against k concerns observer o
+        rels = [self._relevance(p.dynamics.solidarity) for p in self.points]
+        self.relevance = stack(rels)
+        self.cares = np.any([rel.max(axis=(0, 3)) > 0 for rel in rels], axis=0)  # cares[a, o]
+        constants = []
+        for rel in rels:
+            same = (rel == rel[:1, :, :, :1]).all(axis=(0, 3))
+            constants.append(np.where(same, rel[0, :, :, 0], np.nan))
+        #: relevance[., a, o, .] where it depends on neither target nor violence, else NaN
+        self.relevance_constant = stack(constants)
+        self.security = [a.soil_security() for a in self.actors]
+        self.red_lines.rebuild()
+        for actor in self.actors:
+            actor.prepare()
+
+    def _relevance(self, solidarity: float) -> np.ndarray:
+        """relevance[violent, a, o, k] of one point: how much a move by a against k concerns o."""
+        n = self.n
         rel = np.zeros((2, n, n, n))
         for a in range(n):
             for o in range(n):
@@ -186,14 +237,7 @@ class EscalationModel(Model):
                     rel[:, a, o, k] = base
                     if self.soil[a, k] == o and isinstance(self.actors[o], Host):
                         rel[1, a, o, k] = max(base, solidarity)
-        self.relevance = rel
-        self.cares = rel.max(axis=(0, 3)) > 0  # cares[a, o]
-        same = (rel == rel[:1, :, :, :1]).all(axis=(0, 3))
-        self.relevance_constant = np.where(same, rel[0, :, :, 0], np.nan)
-        self.security = np.array([a.soil_security() for a in self.actors])
-        self.red_lines.rebuild()
-        for actor in self.actors:
-            actor.prepare()
+        return rel
 
     def aggrieve(self, holder: int, at: int | list[int], amount: float) -> None:
         """Add ``amount`` to ``holder``'s grievance at ``at`` (kept within [0, MAX_GRIEVANCE])."""
@@ -203,17 +247,15 @@ class EscalationModel(Model):
         """The states whose forces are stationed on ``host``'s soil."""
         return [s for s in range(self.n) if host in self.stationed[s]]
 
-    def estimate(self, observer: int, actor: int) -> tuple[float, float]:
+    def estimate(self, observer: int, actor: int) -> tuple[Any, Any]:
         """``observer``'s estimates of ``actor``'s resolve and capability (default: the truth)."""
         p, spec = self.perception, self.actors[actor].spec
-        resolve = p.resolve_estimate[observer, actor]
-        capability = p.capability_estimate[observer, actor]
         return (
-            spec.resolve if np.isnan(resolve) else float(resolve),
-            spec.capability if np.isnan(capability) else float(capability),
+            _estimate(p.resolve_estimate[observer, actor], spec.resolve),
+            _estimate(p.capability_estimate[observer, actor], spec.capability),
         )
 
-    def retaliation_from(self, i: int, k: int, allies: bool = True) -> float:
+    def retaliation_from(self, i: int, k: int, allies: bool = True) -> Any:
         """Retaliation ``i`` expects for hitting ``k``: k's, plus its allies' (widening).
 
         Believed resolve × capability × reach (the level of the heaviest move that can be turned
@@ -262,7 +304,9 @@ class EscalationModel(Model):
             if windows:  # several windows combine per rung: the strongest penalty applies
                 above = np.arange(len(lad))[None, :] > np.array([c for c, _ in windows])[:, None]
                 strength = np.array([s for _, s in windows])[:, None]
-                penalty = (above * strength).max(axis=0) * self.dynamics.restraint_penalty
+                penalty = np.multiply.outer(
+                    (above * strength).max(axis=0), self.dynamics.restraint_penalty
+                )  # rungs[, columns]
                 self.restraint_today.append(penalty.astype(np.float32))
                 # the patron's wish for its proxies: capped at the lowest cap, at its strength
                 cap, strength_ = min(windows, key=lambda w: (w[0], -w[1]))
@@ -277,11 +321,14 @@ class EscalationModel(Model):
                         j = self.index_of[to]
                         current = self.orders_today[j]
                         self.orders_today[j] = cap if current is None else min(current, cap)
-        mediators = {a.index for a in self.actors if a.spec.mediation > 0}
+        mediators = {a.index for a in self.actors if any_of(a.spec.mediation > 0)}
         total = self.threat.sum(axis=(0, 1)) if mediators else None
         self._pull = [self._tension(a, total) if a.index in mediators else 0.0 for a in self.actors]
+        for a in self.actors:  # stacked points: no pull where a point's actor does not mediate
+            if isinstance(a.spec.mediation, np.ndarray) and a.index in mediators:
+                self._pull[a.index] = np.where(a.spec.mediation > 0, self._pull[a.index], 0.0)
         self.drives = {}  # today's drives (Actor.drive)
-        pressure = np.array([a.spec.domestic_pressure for a in self.actors])[:, None]
+        pressure = per_actor([a.spec.domestic_pressure for a in self.actors])
         np.add(pressure, self.red_lines.credibility_loss, out=self.push)
         self.push -= self.weariness
 
@@ -311,7 +358,7 @@ class EscalationModel(Model):
         tripped = self.red_lines.trip(outcome.attacks, blame)
         self._war(rung, target, counts, outcome.attacks)
         lapsed = self.red_lines.expire(
-            np.array([a.spec.audience_cost for a in self.actors]), CREDIBILITY_STEP
+            per_actor([a.spec.audience_cost for a in self.actors]), CREDIBILITY_STEP
         )
         for owner in range(self.n):
             self.beliefs.promise(owner, kept[owner], lapsed[owner])
@@ -335,14 +382,14 @@ class EscalationModel(Model):
     def _settle(self, rung: np.ndarray, target: np.ndarray, counts: np.ndarray) -> None:
         """Satiation: a violent move against k settles part of the mover's grievance towards k."""
         lad, satiation = self.ladder, self.dynamics.satiation
-        if satiation <= 0:
+        if not any_of(satiation > 0):  # a point without satiation multiplies by exactly 1
             return
         for i in range(self.n):
             if not counts[i, lad.violent].any():
                 continue
             cols = np.flatnonzero(lad.violent[rung[i]])
             k = target[i, cols]
-            self.grievance[i, k, cols] *= 1.0 - satiation * lad.level[rung[i, cols]]
+            self.grievance[i, k, cols] *= 1.0 - at(satiation, cols) * lad.level[rung[i, cols]]
 
     def _grieve(self, attacks: list[Attack], blame: Blame) -> None:
         """Raise grievance at the perpetrator of losses and at whoever is blamed for them.
@@ -359,7 +406,8 @@ class EscalationModel(Model):
             if not hurt.any():
                 continue
             i, k = attack.attacker, attack.target
-            cols, amount = attack.columns[hurt], per * felt(attack.casualties[hurt])
+            cols = attack.columns[hurt]
+            amount = at(per, cols) * felt(attack.casualties[hurt])
             self._add_grievance(k, i, cols, amount)
             culprit = blame(k, np.full(len(cols), i), cols)
             shifted = culprit != i
@@ -367,10 +415,10 @@ class EscalationModel(Model):
                 self._add_grievance(k, culprit[shifted], cols[shifted], amount[shifted])
             patron = self.patron_of[k]
             if patron >= 0 and patron != i:
-                self._add_grievance(patron, i, cols, solidarity * amount)
+                self._add_grievance(patron, i, cols, at(solidarity, cols) * amount)
             host = self.soil[i, k]
             if host >= 0 and host not in (i, k):
-                self._add_grievance(host, i, cols, solidarity * amount)
+                self._add_grievance(host, i, cols, at(solidarity, cols) * amount)
 
     def _add_grievance(
         self, holder: int, at: int | np.ndarray, cols: np.ndarray, amount: np.ndarray
@@ -400,12 +448,12 @@ class EscalationModel(Model):
         fighting = self.at_war.any(axis=1)
         self.weariness *= dyn.weariness_memory
         at_war = fighting.any()
-        if at_war and dyn.war_weariness:
+        if at_war and any_of(dyn.war_weariness):
             self.weariness += np.multiply(dyn.war_weariness, fighting, out=self.scratch.per_actor)
-        if dyn.weariness_per_casualty:  # losses are rare: add them where they fell
+        if any_of(dyn.weariness_per_casualty):  # losses are rare: add them where they fell
             for attack in attacks:
                 self.weariness[attack.target, attack.columns] += (
-                    dyn.weariness_per_casualty * attack.casualties
+                    at(dyn.weariness_per_casualty, attack.columns) * attack.casualties
                 )
         if at_war:
             masks = self.scratch.pair_masks

@@ -1,0 +1,247 @@
+"""Design points on the replicate axis: stacked points are the same worlds as points run alone.
+
+A model of P design points × r replicates (issue 12) must give, for replicate k of point p,
+exactly the row, the event log and the escalation path that point p's own model gives for
+replicate k. The points here differ at random in every number :mod:`simulator.model.points`
+lets them differ in (all at once, so that every place a parameter enters the day is
+exercised), on every scenario of the library.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from simulator.experiment.simulate import release, replicate_rows
+from simulator.experiment.units import Unit, point_data, point_scenario, run_unit
+from simulator.model import EscalationModel
+from simulator.model.points import ACTOR_FIELDS, stack_groups
+from simulator.scenario import scenario_data, validate_scenario
+
+SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
+
+#: ranges to draw each number from (kept inside the schema's bounds)
+DYNAMICS = {
+    "memory": (0.6, 0.95),
+    "threat_gain": (0.0, 0.4),
+    "grievance_memory": (0.8, 0.99),
+    "casualty_weight": (0.0, 0.5),
+    "grievance_per_casualty": (0.0, 0.2),
+    "satiation": (0.0, 0.5),
+    "solidarity": (0.0, 1.0),
+    "deterrence": (0.0, 2.0),
+    "action_cost": (0.0, 6.0),
+    "precision": (5.0, 40.0),
+    "restraint_penalty": (0.0, 20.0),
+    "commitment_pull": (0.0, 20.0),
+    "belief_gain": (0.0, 1.0),
+    "belief_weight": (0.0, 0.5),
+    "type_change": (0.0, 0.05),
+    "mimic_value": (0.0, 2.0),
+    "war_weariness": (0.0, 0.05),
+    "weariness_per_casualty": (0.0, 0.02),
+    "weariness_memory": (0.9, 1.0),
+    "ceasefire_days": (2, 14),
+    "host_pressure": (0.0, 1.0),
+    "reputation_weight": (1.0, 10.0),
+}
+PERCEPTION = {
+    "offense_bias": (0.0, 2.0),
+    "noise": (0.0, 1.0),
+    "detection": (0.0, 1.0),
+    "attribution": (0.0, 1.0),
+    "prior_hostile": (0.05, 0.95),
+    "credibility": (0.0, 1.0),
+    "resolve_estimate": (0.0, 1.0),
+    "capability_estimate": (0.0, 1.0),
+}
+ACTOR = {name: (0.0, 1.0) for name in ACTOR_FIELDS} | {"rationality": (0.0, 4.0)}
+
+
+def _draw(rng: np.random.Generator, bounds: tuple[float, float]) -> float | int:
+    low, high = bounds
+    if isinstance(low, int) and isinstance(high, int):
+        return int(rng.integers(low, high + 1))
+    # a third of the draws hit a bound, where branches switch on and off (0, 1, no bias)
+    if rng.random() < 0.3:
+        return float(low if rng.random() < 0.5 else high)
+    return float(rng.uniform(low, high))
+
+
+def vary(data: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+    """A design point: the scenario's data with each stackable number redrawn half the time."""
+    out = copy.deepcopy(data)
+    dynamics = out.setdefault("dynamics", {})
+    for name, bounds in DYNAMICS.items():
+        if rng.random() < 0.5:
+            dynamics[name] = _draw(rng, bounds)
+    if rng.random() < 0.5:
+        out["rationality"] = _draw(rng, (0.0, 4.0))
+    for spec in out["actors"].values():
+        for name, bounds in ACTOR.items():
+            if name == "security" and spec["type"] != "host":
+                continue
+            if name == "control" and spec["type"] != "militia":
+                continue
+            if rng.random() < 0.5:
+                spec[name] = _draw(rng, bounds)
+        for other in list(spec.get("initial_threat", {})):
+            if rng.random() < 0.5:
+                spec["initial_threat"][other] = _draw(rng, (0.0, 2.0))
+    names = list(out["actors"])
+    table = out.setdefault("perception", {}) or {}
+    out["perception"] = table
+    for observer in names:  # every pair gets a patch, some numbers of it drawn
+        row = table.setdefault(observer, {}) or {}
+        table[observer] = row
+        for actor in names:
+            if actor == observer:
+                continue
+            patch = row.setdefault(actor, {}) or {}
+            row[actor] = patch
+            for name, bounds in PERCEPTION.items():
+                if rng.random() < 0.3:
+                    patch[name] = _draw(rng, bounds)
+    return out
+
+
+def _baseline() -> dict[str, Any]:
+    return dict(yaml.safe_load(SCENARIOS[0].read_text(encoding="utf-8")))
+
+
+def _alone(scenario, replicates, first, log):
+    model = EscalationModel(scenario, replicates=replicates, first_replicate=first, event_log=log)
+    model.run()
+    try:
+        return replicate_rows(model), model.recorder.event_columns(), model.recorder.escalation
+    finally:
+        release(model)
+
+
+def _same_frames(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:
+    pd.testing.assert_frame_equal(
+        a.reset_index(drop=True), b.reset_index(drop=True), check_exact=True, obj=what
+    )
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_stacked_points_are_the_same_worlds_as_points_alone(path: Path) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rng = np.random.default_rng(sum(map(ord, path.stem)))
+    datas = [vary(data, rng) for _ in range(3)]
+    assert stack_groups(datas) == [[0, 1, 2]]
+    points = [validate_scenario(d, f"{path.name} point {p}") for p, d in enumerate(datas)]
+    r, first = 61, 17
+    model = EscalationModel(
+        points[0], replicates=r, first_replicate=first, event_log="all", points=points
+    )
+    model.run()
+    rows = replicate_rows(model)
+    events = model.recorder.event_columns()
+    escalation = model.recorder.escalation
+    release(model)
+    assert len(rows) == 3 * r
+    for p, point in enumerate(points):
+        alone_rows, alone_events, alone_escalation = _alone(point, r, first, "all")
+        block = slice(p * r, (p + 1) * r)
+        _same_frames(rows.iloc[block], alone_rows, f"{path.stem} point {p} rows")
+        np.testing.assert_array_equal(escalation[:, block], alone_escalation)
+        mine = events["point"] == p
+        got_order = np.lexsort(
+            (events["actor"][mine], events["day"][mine], events["replicate"][mine])
+        )
+        want_order = np.lexsort(
+            (alone_events["actor"], alone_events["day"], alone_events["replicate"])
+        )
+        for name, values in alone_events.items():
+            np.testing.assert_array_equal(
+                events[name][mine][got_order], values[want_order], err_msg=f"{path.stem} {name}"
+            )
+
+
+def test_points_that_differ_in_structure_run_alone_and_still_match() -> None:
+    """A unit whose points differ in a ladder number, a red line or an event runs them apart."""
+    base = scenario_data(validate_scenario(_baseline(), "baseline"))
+    paths = (
+        "actors.KH.control",  # stackable
+        "ladder.8.lethality",  # a rung's number: not stackable
+    )
+    values = ((0.3, 0.2), (0.9, 0.2), (0.5, 0.4), (0.7, 0.2))
+    datas = [point_data(base, paths, v, f"point {p}") for p, v in enumerate(values)]
+    assert stack_groups(datas) == [[0, 1, 3], [2]]
+    unit = Unit(0, (5, 6, 7, 8), values, 3, 40)
+    result = run_unit(base, paths, unit)
+    assert result.error is None, result.detail
+    rows = result.rows
+    assert rows is not None
+    assert list(rows["point"].unique()) == [5, 6, 7, 8]
+    for point, data in zip(unit.points, datas, strict=True):
+        scenario = validate_scenario(data, f"point {point}")
+        alone, _, _ = _alone(scenario, unit.stop - unit.first, unit.first, "none")
+        mine = rows[rows["point"] == point].drop(columns="point")
+        _same_frames(mine, alone, f"point {point}")
+
+
+def test_what_cannot_vary_by_column_is_refused_not_mixed() -> None:
+    scenario = validate_scenario(_baseline(), "baseline")
+    data = scenario_data(scenario)
+    data["ladder"][8]["label"] = "Another name"
+    other = validate_scenario(data, "other")
+    with pytest.raises(ValueError, match="can vary by column"):
+        EscalationModel(scenario, replicates=5, points=[scenario, other])
+    blamed = _baseline()
+    blamed.setdefault("perception", {}).setdefault("US", {})["KH"] = {"attribute_to": "Iraq"}
+    with pytest.raises(ValueError, match="can vary by column"):
+        EscalationModel(
+            scenario, replicates=5, points=[scenario, validate_scenario(blamed, "blamed")]
+        )
+
+
+def test_a_sweep_unit_of_stacked_points_gives_the_rows_of_points_alone() -> None:
+    """The sweep's work unit: one model for its points, rows in point order as before."""
+    base = scenario_data(validate_scenario(_baseline(), "baseline"))
+    paths = ("actors.KH.control", "perception.Iran.US.offense_bias", "dynamics.memory")
+    rng = np.random.default_rng(5)
+    values = tuple(
+        (float(rng.uniform(0.3, 1)), float(rng.uniform(0, 2)), float(rng.uniform(0.6, 0.95)))
+        for _ in range(6)
+    )
+    unit = Unit(0, tuple(range(10, 16)), values, 0, 25)
+    result = run_unit(base, paths, unit)
+    assert result.error is None, result.detail
+    assert result.rows is not None
+    expected = []
+    for point, v in zip(unit.points, values, strict=True):
+        scenario = point_scenario(base, paths, v, f"point {point}")
+        rows, _, _ = _alone(scenario, 25, 0, "none")
+        rows.insert(0, "point", np.full(len(rows), point, dtype=np.int64))
+        expected.append(rows)
+    _same_frames(result.rows, pd.concat(expected, ignore_index=True), "unit rows")
+
+
+def test_a_point_without_offense_bias_reads_defensive_moves_as_a_point_alone_does() -> None:
+    """Points with and without bias side by side, on a ladder whose posture carries evidence."""
+    base = scenario_data(validate_scenario(_baseline(), "baseline"))
+    for rung in base["ladder"]:
+        if rung.get("defensive"):
+            rung["evidence"] = 0.8  # what an unbiased observer reads from posture
+    datas = []
+    for bias in (0.0, 1.5, 0.0, 0.4):
+        data = copy.deepcopy(base)
+        data["perception"] = {"default": {"default": {"offense_bias": bias}}}
+        datas.append(data)
+    assert stack_groups(datas) == [[0, 1, 2, 3]]
+    points = [validate_scenario(d, f"bias point {p}") for p, d in enumerate(datas)]
+    model = EscalationModel(points[0], replicates=40, points=points)
+    model.run()
+    rows = replicate_rows(model)
+    release(model)
+    for p, point in enumerate(points):
+        alone, _, _ = _alone(point, 40, 0, "none")
+        _same_frames(rows.iloc[p * 40 : (p + 1) * 40], alone, f"bias point {p}")
