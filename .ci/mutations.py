@@ -631,8 +631,8 @@ MUTATIONS = [
         "points-mediators-only",
         "a point whose actor does not mediate feels no mediation pull",
         M + "world.py",
-        "                self._pull[a.index] = np.where(a.spec.mediation > 0, self._pull[a.index], 0.0)",
-        "                pass",
+        "np.where(a.spec.mediation > 0, self._pull[a.index], 0.0)",
+        "self._pull[a.index]",
     ),
     Mutation(
         "points-unbiased-reading",

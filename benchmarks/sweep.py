@@ -56,6 +56,8 @@ BASELINE = ROOT / "scenarios" / "baseline.yaml"
 # -- targets ----------------------------------------------------------------------------------
 TARGET_SPEEDUP = 1.7  # local pool, 2 workers / 1 worker, execute phase (at least)
 TARGET_DASK_OVERHEAD = 0.15  # (Dask 2 workers - pool 2 workers) / pool, execute phase (at most)
+#: a 400-point × 200-replicate sweep on one worker, replicate-days/s, execute phase (issue 12)
+TARGET_WORKER_RATE = 1_000_000
 TARGET_MEM_MB = 1024.0  # peak RSS of a 1,000,000-replicate sweep, client and each worker (at most)
 MEM_JUDGED_AT = 1_000_000  # the memory target is judged only at this many replicates
 
@@ -680,7 +682,16 @@ def main(argv: list[str] | None = None) -> int:
     # targets
     section("targets")
     mem_judged = n_mem == MEM_JUDGED_AT
+    worker_rate = pool1["execute_rate"]
     targets = [
+        (
+            f"sweep {n_points:,} points x {R:,}: replicate-days/s per worker (1 worker, execute)",
+            fmt_rate(worker_rate),
+            f">= {fmt_rate(TARGET_WORKER_RATE)}",
+            worker_rate >= TARGET_WORKER_RATE if not args.quick else None,
+            worker_rate / TARGET_WORKER_RATE,
+            "x of target",
+        ),
         (
             f"pool speed-up, {WORKERS} workers / 1, execute",
             f"{speedup:.2f}x",

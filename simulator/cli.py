@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import shlex
 import shutil
 import sys
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from simulator import __version__
+from simulator.model.engine import ENGINES, EngineError, resolve_engine
+from simulator.model.engine import ENV as ENGINE_ENV
 from simulator.model.labels import EVENT_LOGS
 
 # Everything else is imported where it is used, so that `escalation --help` builds its parser
@@ -131,9 +134,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     err = Console(stderr=True, highlight=False, emoji=False)
     try:
+        if getattr(args, "engine", None) is not None:  # for this process and its workers
+            os.environ[ENGINE_ENV] = resolve_engine(args.engine)
         handler: Callable[[argparse.Namespace], int] = args.handler  # a cmd_* function below
         return handler(args)
     except (
+        EngineError,
         ScenarioError,
         ResultsError,
         InputError,
@@ -205,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
         "new one is complete)",
     )
     _add_set(run)
+    _add_engine(run)
     run.add_argument("--no-plots", action="store_true", help="skip writing plots/")
     run.add_argument(
         "--event-log",
@@ -319,6 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument("--block", metavar="B", help="replicates per work unit (advanced)")
     _add_set(sweep)
+    _add_engine(sweep)
     sweep.add_argument("--quiet", "-q", action="store_true", help="no progress, tables or hints")
     sweep.set_defaults(handler=cmd_sweep)
 
@@ -383,6 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     hindcast.add_argument("--dask", metavar="ADDRESS", help="a Dask scheduler, or `local`")
     _add_set(hindcast)
+    _add_engine(hindcast)
     hindcast.add_argument("--no-plots", action="store_true", help="skip writing plots/")
     hindcast.add_argument("--quiet", "-q", action="store_true", help="no progress or tables")
     hindcast.set_defaults(handler=cmd_hindcast)
@@ -408,6 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="arm B's scenario file (default: FILE with the --set overrides)",
     )
     _add_set(compare)
+    _add_engine(compare)
     compare.add_argument("--replicates", "-n", metavar="N", help="replicates (default: A's)")
     compare.add_argument("--seed", metavar="S", help="random seed of both arms (default: A's)")
     compare.add_argument(
@@ -517,6 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--workers", metavar="W", help="worker processes (default: all cores)")
     calibrate.add_argument("--dask", metavar="ADDRESS", help="a Dask scheduler, or `local`")
     _add_set(calibrate)
+    _add_engine(calibrate)
     calibrate.add_argument("--quiet", "-q", action="store_true", help="no progress or tables")
     calibrate.set_defaults(handler=cmd_calibrate)
 
@@ -587,6 +598,17 @@ def _add_history(parser: argparse.ArgumentParser) -> None:
         metavar="DATE",
         help="last day of the record's calibration part: windows ending later are scored as "
         "held out, and climatology learns its rate only from the part up to DATE",
+    )
+
+
+def _add_engine(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=None,
+        help="what steps the model: numpy (the reference) or compiled (numba kernels; needs "
+        'pip install -e ".[compiled]"); both give the same results (default: '
+        "$ESCALATION_ENGINE, else numpy)",
     )
 
 

@@ -29,9 +29,11 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from identical import same_tables
 
 from simulator.cli import main
 from simulator.experiment.simulate import simulate
+from simulator.model.engine import compiled_available
 from simulator.scenario import load_scenario
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
@@ -314,8 +316,11 @@ def test_mutated_baseline_either_runs_or_is_refused_with_located_messages(data):
         event("accepted" if code == 0 else "refused")
         if code == 0:
             assert printed.startswith(f"ok  {path}: ")
-            tables = simulate(load_scenario(path), replicates=3)
+            scenario = load_scenario(path)
+            tables = simulate(scenario, replicates=3, engine="numpy")
             assert len(tables.runs) == 3
+            if compiled_available():  # and the compiled engine gives the same bytes
+                same_tables(tables, simulate(scenario, replicates=3, engine="compiled"), "mutant")
             return
         assert code == 2, printed
         lines = printed.rstrip("\n").splitlines()

@@ -50,6 +50,7 @@ def simulate(
     progress: Progress = SILENT,
     event_log: str = "default",
     first_replicate: int = 0,
+    engine: str | None = None,
 ) -> RunTables:
     """Run every replicate of a scenario and return its tables.
 
@@ -57,6 +58,7 @@ def simulate(
     says which moves go to the event log table (:class:`EscalationModel`): violent, covert and
     forced moves by default, ``"all"`` moves, or ``"none"`` (no events table). The replicates
     are numbered from ``first_replicate`` (replicate k is the same world in any run).
+    ``engine`` steps the model (:mod:`simulator.model.engine`; both give the same tables).
     """
     total = int(scenario.replicates if replicates is None else replicates)
     progress.phase("simulating", total * scenario.horizon_days, "replicate-days")
@@ -75,6 +77,7 @@ def simulate(
             seed=seed,
             first_replicate=first_replicate + first,
             event_log=event_log,
+            engine=engine,
         )
         while model.running:
             model.step()

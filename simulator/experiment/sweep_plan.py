@@ -31,10 +31,10 @@ from simulator.scenario.loading import holds_integer, load_sweep, parse_path
 from simulator.scenario.schema import SweepSpec
 
 #: aim for units of about this many replicate-days: a unit's points run side by side as one model
-#: (simulator.model.points), so 40 points × 200 replicates × 90 days is one model of 8,000
-#: columns, about 1 s — far above the ~50 ms where scheduling overhead would matter, and
-#: large enough that the model's fixed cost per day is spread over many points
-UNIT_REPLICATE_DAYS = 720_000
+#: (simulator.model.points), so 20 points × 200 replicates × 90 days is one model of 4,000
+#: columns, about 0.7 s — the model's fixed cost per day spread over many points, and units
+#: still small and many enough for a scheduler to balance them over workers
+UNIT_REPLICATE_DAYS = 360_000
 #: at most this many distinct problems are reported when design points are invalid
 MAX_PROBLEMS = 5
 

@@ -31,7 +31,7 @@ a commitment names the target.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 import mesa
 import numpy as np
@@ -304,21 +304,11 @@ class Actor(mesa.Agent):
             target[better] = k
         return target, x
 
-    def decide(self, draws: DayDraws) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Choose a rung and a target in every replicate: returns (rung, target, x*)."""
+    def terms(self, target: np.ndarray, draws: DayDraws) -> Terms:
+        """The day's coefficients of the utilities, given the targets (shared by both engines)."""
         m, i = self.model, self.index
         dyn = m.dynamics
-        target, x = self.pick_target()
         lam, beta = self.rationality, dyn.precision
-        # the day's utilities live in the model's scratch arrays (actors decide one at a time)
-        work = m.scratch
-        n_rows = len(self.menu)
-        # -β(ℓ - x)² = -βℓ² + 2βℓx - βx²: the last term is the same for every rung, so it cancels
-        # in the logit rule; z = λU is then a rank-one product plus a constant per rung
-        x32 = work.vector32
-        np.copyto(x32, x, casting="same_kind")  # x as float32
-        x32 *= float32(2.0 * beta * lam)
-        z = np.multiply(self.menu_level, x32, out=work.utility[:n_rows])
         constant = self.menu_constant
         penalty = m.restraint_today[i]
         if penalty is not None:  # rows[, columns] each
@@ -330,44 +320,89 @@ class Actor(mesa.Agent):
             constant = constant + extra
         if constant.ndim == 1:
             constant = constant[:, None]
-        z -= np.multiply(lam, constant).astype(np.float32)
-        rows, level = self.deterred_rows, self.deterred_level
-        if len(level) and any_of(np.logical_and(dyn.deterrence > 0, lam > 0)):
+        scale = None
+        if len(self.deterred_level) and any_of(np.logical_and(dyn.deterrence > 0, lam > 0)):
             scale = lam * beta * dyn.deterrence * (1.0 - self.spec.risk_tolerance)
+        pull = None
+        excluded_rows = self.excluded_rows
+        if m.pulled[i]:
+            pull = float32(lam * dyn.commitment_pull * self.spec.audience_cost)
+            # a promise may name a target outside the usual ones
+            aims = np.union1d(self.targets, m.red_lines.target[i][m.pulling[i]])
+            excluded = self.excluded_against[:, m.actor_type_index]
+            excluded_rows = np.flatnonzero(np.isinf(excluded[:, aims]).any(axis=1))
+        order = self.obeys(draws.obey(i) if m.orders_today[i] is not None else None)
+        return Terms(
+            gain=float32(2.0 * beta * lam),
+            constant=np.multiply(lam, constant).astype(np.float32),
+            scale=scale,
+            pull=pull,
+            excluded_rows=excluded_rows,
+            order=order,
+        )
+
+    def decide(self, draws: DayDraws) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Choose a rung and a target in every replicate: returns (rung, target, x*)."""
+        m, i = self.model, self.index
+        target, x = self.pick_target()
+        t = self.terms(target, draws)
+        # the day's utilities live in the model's scratch arrays (actors decide one at a time)
+        work = m.scratch
+        n_rows = len(self.menu)
+        # -β(ℓ - x)² = -βℓ² + 2βℓx - βx²: the last term is the same for every rung, so it cancels
+        # in the logit rule; z = λU is then a rank-one product plus a constant per rung
+        x32 = work.vector32
+        np.copyto(x32, x, casting="same_kind")  # x as float32
+        x32 *= t.gain
+        z = np.multiply(self.menu_level, x32, out=work.utility[:n_rows])
+        z -= t.constant
+        if t.scale is not None:
+            rows, level = self.deterred_rows, self.deterred_level
             for k, owner, covered, covered_level, coef in self.deterrence_lines:
                 aimed = target == k  # red lines that cover the move, on the rows they cover
                 if aimed.any():
                     belief = np.multiply(m.beliefs.credibility[i, owner], aimed, out=work.vector)
-                    weight = covered_level * (coef * float32(scale))  # float32, per row
+                    weight = covered_level * (coef * float32(t.scale))  # float32, per row
                     z[covered] -= np.multiply(weight, belief, out=work.wide(len(weight)))
             e = take(self.retaliation, target, m.columns)  # from the target and its allies
-            e *= scale
+            e *= t.scale
             np.copyto(x32, e, casting="same_kind")
             z[rows] -= np.multiply(level, x32, out=work.term[: len(level)])
-        lines = m.red_lines
-        committed = m.pulling[i]
-        pulled = m.pulled[i]
-        if pulled:
+        if t.pull is not None:
+            lines = m.red_lines
             menu = self.menu[:, None]
             promised = np.greater_equal(menu, lines.low[i], out=work.mask[:n_rows])
             promised &= np.less_equal(menu, lines.high[i], out=work.below[:n_rows])
-            promised &= committed
-            pull = lam * dyn.commitment_pull * self.spec.audience_cost
-            z += np.multiply(promised, float32(pull), out=work.term[:n_rows])
+            promised &= m.pulling[i]
+            z += np.multiply(promised, t.pull, out=work.term[:n_rows])
         # hard constraints: rungs that cannot be aimed at this target, orders obeyed today
-        excluded_rows = self.excluded_rows
-        if pulled:  # a promise may name a target outside the usual ones
-            aims = np.union1d(self.targets, lines.target[i][committed])
-            excluded = self.excluded_against[:, m.actor_type_index]
-            excluded_rows = np.flatnonzero(np.isinf(excluded[:, aims]).any(axis=1))
-        for row in excluded_rows:
+        for row in t.excluded_rows:
             z[row] += self.excluded_against[row, m.actor_type_index][target]
-        order = self.obeys(draws.obey(i) if m.orders_today[i] is not None else None)
-        if order is not None:  # rungs above the cap are out where the proxy obeys
-            for row in np.flatnonzero(self.menu > order[0]):
-                np.copyto(z[row], _EXCLUDED, where=order[1])
+        if t.order is not None:  # rungs above the cap are out where the proxy obeys
+            for row in np.flatnonzero(self.menu > t.order[0]):
+                np.copyto(z[row], _EXCLUDED, where=t.order[1])
         choice = logit_choice(z, draws.choice(i), work.below[:n_rows])
         return self.menu[choice], target, x
+
+
+class Terms(NamedTuple):
+    """One actor's coefficients of the day's utilities (see :meth:`Actor.terms`).
+
+    A number is a scalar, or an array over columns where stacked design points differ.
+    """
+
+    #: float32(2βλ): the ideal point's term is gain · ℓ · x*
+    gain: Any
+    #: float32 rows × (1 or columns): λ (βℓ² + cost + today's restraint penalty)
+    constant: np.ndarray
+    #: λβd(1 − risk tolerance), or None where deterrence weighs on no move
+    scale: Any
+    #: float32(λ · commitment_pull · audience cost), or None when no promise is due today
+    pull: Any
+    #: rows that cannot be aimed at some targets
+    excluded_rows: np.ndarray
+    #: (cap, where the proxy obeys) when its patron has ordered restraint today
+    order: tuple[int, np.ndarray] | None
 
 
 def logit_choice(z: np.ndarray, u: np.ndarray, below: np.ndarray | None = None) -> np.ndarray:

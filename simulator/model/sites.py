@@ -22,6 +22,11 @@ class DayDraws:
     def __init__(self, streams: ReplicateStreams, day: int):
         self._streams, self._day = streams, day
 
+    @property
+    def day(self) -> int:
+        """The day these draws belong to."""
+        return self._day
+
     def _draw(self, purpose: str, *idx: int, columns: np.ndarray | None = None) -> np.ndarray:
         return self._streams.uniform(self._day, _key(purpose, *idx), columns)
 

@@ -19,7 +19,7 @@ depends only on the scenario, the seed and its replicate index.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,7 @@ from mesa import DataCollector, Model
 
 from simulator.model.actors import ACTOR_CLASSES, Actor, Host, Militia, Scratch, State
 from simulator.model.beliefs import Beliefs
+from simulator.model.engine import resolve_engine
 from simulator.model.events import EventSchedule
 from simulator.model.ladder import Ladder
 from simulator.model.observation import Blame, felt, observe, read_evidence
@@ -67,6 +68,9 @@ class EscalationModel(Model):
         trace: record a day-by-day account of the first replicate (for ``escalation trace``).
         event_log: which moves go into the per-replicate event log: ``"default"`` (violent,
             covert and forced moves), ``"all"`` (every move but the status quo) or ``"none"``.
+        points: design points to run side by side (:mod:`simulator.model.points`), the
+            scenario's structure shared; ``replicates`` is then per point.
+        engine: ``"numpy"`` or ``"compiled"`` (default: :func:`engine.default_engine`).
 
     """
 
@@ -79,11 +83,19 @@ class EscalationModel(Model):
         trace: bool = False,
         event_log: str = "default",
         points: Sequence[Scenario] | None = None,
+        engine: str | None = None,
     ):
         seed = scenario.seed if seed is None else int(seed)
         # Mesa's seed is the one seed: the counter-based streams derive every draw from it.
         super().__init__(seed=seed)
         self.scenario = scenario
+        #: "numpy" (the reference) or "compiled" (numba kernels, the same results)
+        self.engine = resolve_engine(engine)
+        self._decide: Callable[[Actor, DayDraws], tuple[np.ndarray, ...]] = Actor.decide
+        if self.engine == "compiled":
+            from simulator.model import compiled
+
+            self._decide = compiled.decide
         size = int(scenario.replicates if replicates is None else replicates)
         if size < 1:
             raise ValueError(f"replicates must be at least 1, got {size}")
@@ -343,7 +355,7 @@ class EscalationModel(Model):
         rung, target, desire = self._moves  # rewritten every day
         for a in self.actors:
             i = a.index
-            rung[i], target[i], desire[i] = a.decide(draws)
+            rung[i], target[i], desire[i] = self._decide(a, draws)
             if i in forced:
                 rung[i], target[i] = forced[i].rung, forced[i].target
         counts = np.stack([np.bincount(r, minlength=len(self.ladder)) for r in rung])

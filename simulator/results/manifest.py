@@ -24,7 +24,9 @@ FORMAT = "escalation-results/1"
 #: manifests written before every kind shared one format name
 LEGACY_FORMATS = {"escalation-sweep/1": "sweep"}
 #: packages whose versions shape the numbers (recorded in every manifest)
-PACKAGES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "matplotlib", "pyyaml")
+PACKAGES = (
+    "mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "matplotlib", "pyyaml", "numba",
+)  # fmt: skip
 #: keys that say what was made rather than how: what a sweep's stored units must agree with
 DATA_KEYS = ("scenario", "design", "replicates", "seed", "horizon_days", "chunking")
 #: the pseudo-outcome "direct clash or war" that sweeps report with the outcome classes, and the
@@ -44,6 +46,13 @@ def versions() -> dict[str, str]:
     return found
 
 
+def _engine() -> str:
+    """The engine this process's models use by default (--engine sets it)."""
+    from simulator.model.engine import default_engine
+
+    return default_engine()
+
+
 def new_manifest(kind: str, command: str, fields: dict[str, Any]) -> dict[str, Any]:
     """The manifest of a new folder of ``kind``: the format header, ``fields``, then provenance."""
     if kind not in KINDS:
@@ -55,6 +64,7 @@ def new_manifest(kind: str, command: str, fields: dict[str, Any]) -> dict[str, A
         "command": command,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "versions": versions(),
+        "engine": _engine(),
     }
 
 

@@ -1,0 +1,128 @@
+"""The compiled engine gives the numpy engine's bytes, and says so when it cannot run.
+
+The numpy model is the readable reference; :mod:`simulator.model.compiled` mirrors parts of it
+in numba kernels (issue 12). Every scenario of the library, stacked design points and the fuzz
+test's accepted scenarios (tests/test_fuzz.py) must come out identical, down to the bits of
+every float. Each kernel also pins the source of the numpy code it mirrors: editing that code
+without the kernel fails here, even where no scenario reaches the change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib
+import inspect
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from identical import same_bytes, same_tables, vary
+
+from simulator.cli import main
+from simulator.experiment.simulate import release, replicate_rows, simulate
+from simulator.model import EscalationModel
+from simulator.model import engine as engines
+from simulator.scenario import load_scenario, validate_scenario
+
+SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
+needs_numba = pytest.mark.skipif(
+    not engines.compiled_available(), reason='numba is not installed (pip install -e ".[test]")'
+)
+
+
+@needs_numba
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_the_engines_give_the_same_tables_on_every_scenario(path: Path) -> None:
+    scenario = load_scenario(path)
+    tables = {
+        e: simulate(scenario, replicates=150, event_log="all", engine=e, chunk=100)
+        for e in engines.ENGINES
+    }
+    same_tables(tables["numpy"], tables["compiled"], path.stem)
+
+
+@needs_numba
+def test_the_engines_agree_on_stacked_design_points() -> None:
+    rng = np.random.default_rng(12)
+    for path in (SCENARIOS[0], SCENARIOS[4]):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        points = [validate_scenario(vary(data, rng), f"{path.stem} {p}") for p in range(3)]
+        rows = {}
+        for e in engines.ENGINES:
+            model = EscalationModel(points[0], replicates=40, points=points, engine=e)
+            model.run()
+            rows[e] = replicate_rows(model)
+            release(model)
+        same_bytes(rows["numpy"], rows["compiled"], path.stem)
+
+
+def _source_hash(module: str, qualname: str) -> str:
+    obj: object = importlib.import_module(module)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return hashlib.sha256(inspect.getsource(obj).encode()).hexdigest()[:16]  # type: ignore[arg-type]
+
+
+@needs_numba
+def test_each_kernel_pins_the_numpy_code_it_mirrors() -> None:
+    from simulator.model.compiled import MIRRORS
+
+    stale = [
+        f"{kernel} mirrors {module}.{name}, which changed (now {_source_hash(module, name)})"
+        for kernel, (module, name, pinned) in MIRRORS.items()
+        if _source_hash(module, name) != pinned
+    ]
+    assert not stale, (
+        "numpy code changed under a compiled kernel: make the kernel in "
+        "simulator/model/compiled.py do the same, then pin the new hash in MIRRORS.\n"
+        + "\n".join(stale)
+    )
+
+
+def test_without_numba_the_compiled_engine_is_refused_with_the_way_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(engines, "compiled_available", lambda: False)
+    with pytest.raises(engines.EngineError, match=r"pip install -e \"\.\[compiled\]\""):
+        engines.resolve_engine("compiled")
+    assert engines.resolve_engine(None) == "numpy"
+    out, err = io.StringIO(), io.StringIO()
+    folder = tmp_path / "run"
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(
+            ["run", str(SCENARIOS[0]), "-n", "5", "--engine", "compiled", "--out", str(folder)]
+        )
+    assert code == 2
+    assert "needs numba" in err.getvalue() and "--engine numpy" in err.getvalue()
+    assert not folder.exists()
+
+
+def test_an_unknown_engine_in_the_environment_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(engines.ENV, "fast")
+    with pytest.raises(engines.EngineError, match="ESCALATION_ENGINE=fast: unknown engine"):
+        engines.default_engine()
+    monkeypatch.setenv(engines.ENV, "numpy")
+    assert engines.default_engine() == "numpy"
+
+
+@needs_numba
+def test_the_run_command_records_its_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(engines.ENV, raising=False)
+    folders = {}
+    for e in engines.ENGINES:
+        folders[e] = tmp_path / e
+        with contextlib.redirect_stdout(io.StringIO()):
+            code = main(
+                ["run", str(SCENARIOS[0]), "-n", "30", "--engine", e, "--no-plots", "-q",
+                 "--out", str(folders[e])]
+            )  # fmt: skip
+        assert code == 0
+        monkeypatch.delenv(engines.ENV, raising=False)  # --engine set it for the process
+        assert yaml.safe_load((folders[e] / "manifest.json").read_text())["engine"] == e
+    for name in ("runs.parquet", "daily.parquet", "events.parquet"):
+        assert (folders["numpy"] / name).read_bytes() == (folders["compiled"] / name).read_bytes()
