@@ -41,6 +41,7 @@ FAST = [
     "tests/test_report_kinds.py",
     "tests/test_explore.py",
     "tests/test_design_points.py",
+    "tests/test_engines.py",
 ]
 SLOW = ["tests/test_validation.py", "tests/test_reproducibility.py"]
 
@@ -640,6 +641,27 @@ MUTATIONS = [
         M + "observation.py",
         "                    defensive = defensive & (bias > 0)\n",
         "                    pass\n",
+    ),
+    Mutation(
+        "compiled-line-rounding",
+        "the compiled engine rounds a red line's deterrence to float32 where the reference does",
+        M + "compiled.py",
+        "                        z[r, c] = np.float32(np.float64(z[r, c]) - product)",
+        "                        z[r, c] = z[r, c] - np.float32(product)",
+    ),
+    Mutation(
+        "compiled-war-names-the-target",
+        "in the compiled engine too, a state at war aims at the enemy it values most",
+        M + "compiled.py",
+        "            if fighting:  # a war names the target: the enemy valued most",
+        "            if False:",
+    ),
+    Mutation(
+        "compiled-mirror-pinned",
+        "the numpy code under a kernel cannot change unnoticed (the mirror's source hash)",
+        M + "actors.py",
+        "        Ties go to the first candidate (scenario order).",
+        "        Ties go to the first candidate.",
     ),
     Mutation(
         "points-replicate-streams",

@@ -45,6 +45,9 @@ BASELINE = ROOT / "scenarios" / "baseline.yaml"
 # -- targets ----------------------------------------------------------------------------------
 TARGET_RATE = 1_000_000  # replicate-days/s at R = 10,000, one core (at least)
 TARGET_SPEEDUP = 50.0  # vectorised(R = 10,000) / batch_run (at least)
+# issue 12, judged on the fastest engine installed, event log on (the model's default)
+TARGET_RATE_12 = {10_000: 2_000_000, 1_000: 1_000_000}  # replicate-days/s, one core
+TARGET_SPEEDUP_12 = 1000.0  # fastest engine at R = 10,000 / batch_run (at least)
 TARGET_CLI_S = 2.0  # `escalation run` of 1,000 replicates with plots, seconds (at most)
 TARGET_HELP_S = 0.3  # `escalation --help`, seconds (at most)
 TARGET_MEM_MB = 400.0  # peak RSS of 100,000 replicates x 90 days, MB (at most)
@@ -164,16 +167,31 @@ def load_baseline():
 
 
 # -- 1. vectorised model ----------------------------------------------------------------------
-def time_model(scenario, R: int, repeats: int) -> dict:
-    """Best-of-``repeats`` wall time to construct an R-replicate model and step to the horizon."""
+def engines() -> list[str]:
+    """The engines this machine can run: numpy, and compiled where numba is installed."""
+    from simulator.model.engine import compiled_available
+
+    return ["numpy", "compiled"] if compiled_available() else ["numpy"]
+
+
+def time_model(scenario, R: int, repeats: int, engine: str = "numpy") -> dict:
+    """Best-of-``repeats`` wall time to construct an R-replicate model and step to the horizon.
+
+    A compiled engine's kernels are compiled (or loaded from the cache) by a 1-replicate model
+    first, so that the timing is the model's.
+    """
     from simulator.experiment.simulate import release
     from simulator.model import EscalationModel
 
     runs = []
+    if engine != "numpy":
+        warm = EscalationModel(scenario, replicates=1, engine=engine)
+        warm.run()
+        release(warm)
     for _ in range(repeats):
         gc.collect()
         t0 = time.perf_counter()
-        model = EscalationModel(scenario, replicates=R)
+        model = EscalationModel(scenario, replicates=R, engine=engine)
         t1 = time.perf_counter()
         while model.running:
             model.step()
@@ -185,6 +203,7 @@ def time_model(scenario, R: int, repeats: int) -> dict:
     best, construct = min(runs)
     days = scenario.horizon_days
     return {
+        "engine": engine,
         "replicates": R,
         "repeats": repeats,
         "seconds": best,
@@ -192,6 +211,31 @@ def time_model(scenario, R: int, repeats: int) -> dict:
         "all_seconds": [r[0] for r in runs],
         "replicate_days_per_s": R * days / best,
     }
+
+
+def compiled_startup() -> dict:
+    """Import and first-day times of the compiled engine in fresh interpreters.
+
+    The first runs with an empty numba cache (``NUMBA_CACHE_DIR`` set to a new folder): it
+    compiles the kernels and writes them there. The second, with the same folder, loads them.
+    """
+    code = (
+        "import time, json; t0 = time.perf_counter(); import simulator.model.compiled; "
+        "t1 = time.perf_counter(); from simulator.model import EscalationModel; "
+        "from simulator.scenario import load_scenario; "
+        f"m = EscalationModel(load_scenario({str(BASELINE)!r}), replicates=1, "
+        "engine='compiled'); t2 = time.perf_counter(); m.step(); t3 = time.perf_counter(); "
+        "print(json.dumps({'import': t1 - t0, 'first_day': t3 - t2}))"
+    )
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="numba-cache-") as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        for key in ("cold", "warm"):
+            done = subprocess.run(
+                [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+            )
+            out[key] = json.loads(done.stdout.strip().splitlines()[-1])
+    return out
 
 
 # -- 2. mesa.batch_run ------------------------------------------------------------------------
@@ -602,13 +646,15 @@ def main(argv: list[str] | None = None) -> int:
     # 1.
     section(f"1. vectorised model, baseline, construct + step {days} days, one core")
     sweep = []
-    for R, repeats in plan["sizes"]:
-        sweep.append(time_model(scenario, R, repeats))
+    for engine in engines():
+        for R, repeats in plan["sizes"]:
+            sweep.append(time_model(scenario, R, repeats, engine))
     report["vectorised"] = sweep
     print(
         table(
             [
                 [
+                    r["engine"],
                     f"{r['replicates']:,}",
                     f"best of {r['repeats']}",
                     f"{r['seconds']:.3f}",
@@ -617,11 +663,41 @@ def main(argv: list[str] | None = None) -> int:
                 ]
                 for r in sweep
             ],
-            ["R", "runs", "wall s", "of which construct s", "replicate-days/s"],
-            "rlrrr",
+            ["engine", "R", "runs", "wall s", "of which construct s", "replicate-days/s"],
+            "lrlrrr",
         )
     )
-    at10k = next((r for r in sweep if r["replicates"] == 10_000), None)
+    if "compiled" not in engines():
+        print('compiled engine: numba not installed (pip install -e ".[compiled]"); not measured')
+    at10k = next(r for r in sweep if r["replicates"] == 10_000 and r["engine"] == "numpy")
+    fastest = {
+        R: max(
+            (r for r in sweep if r["replicates"] == R),
+            key=lambda r: r["replicate_days_per_s"],
+        )
+        for R in TARGET_RATE_12
+    }
+    report["fastest"] = {str(R): r["engine"] for R, r in fastest.items()}
+    if "compiled" in engines():
+        startup = compiled_startup()
+        report["compiled_startup"] = startup
+        print(
+            "\ncompiled engine, fresh interpreter, 1-replicate model of 1 day (import numba, "
+            "then compile or load the kernels):"
+        )
+        print(
+            table(
+                [
+                    [label, f"{startup[key]['import']:.2f}", f"{startup[key]['first_day']:.2f}"]
+                    for key, label in (
+                        ("cold", "empty cache: compile"),
+                        ("warm", "second process: load from the cache"),
+                    )
+                ],
+                ["process", "import s", "first day s"],
+                "lrr",
+            )
+        )
 
     # 2.
     section("2. mesa.batch_run, one replicate per model, one core")
@@ -629,6 +705,8 @@ def main(argv: list[str] | None = None) -> int:
     report["batch_run"] = batch
     speedup = at10k["replicate_days_per_s"] / batch["replicate_days_per_s"]
     report["speedup_vs_batch_run"] = speedup
+    speedup_12 = fastest[10_000]["replicate_days_per_s"] / batch["replicate_days_per_s"]
+    report["speedup_fastest_vs_batch_run"] = speedup_12
     print(
         table(
             [
@@ -643,7 +721,10 @@ def main(argv: list[str] | None = None) -> int:
             "rrrr",
         )
     )
-    print(f"vectorised (R = 10,000) / batch_run = {speedup:,.1f}x")
+    print(f"vectorised (R = 10,000, numpy engine) / batch_run = {speedup:,.1f}x")
+    print(
+        f"fastest engine ({fastest[10_000]['engine']}, R = 10,000) / batch_run = {speedup_12:,.1f}x"
+    )
 
     os.sched_setaffinity(0, user_cpus)
 
@@ -774,6 +855,25 @@ def main(argv: list[str] | None = None) -> int:
             f">= {TARGET_SPEEDUP:.0f}x",
             speedup >= TARGET_SPEEDUP,
             speedup / TARGET_SPEEDUP,
+            "x of target",
+        ),
+        *(
+            (
+                f"issue 12: replicate-days/s at R = {R:,}, fastest engine ({fastest[R]['engine']})",
+                fmt_rate(fastest[R]["replicate_days_per_s"]),
+                f">= {fmt_rate(goal)}",
+                fastest[R]["replicate_days_per_s"] >= goal,
+                fastest[R]["replicate_days_per_s"] / goal,
+                "x of target",
+            )
+            for R, goal in TARGET_RATE_12.items()
+        ),
+        (
+            "issue 12: fastest engine / batch_run speed-up",
+            f"{speedup_12:,.1f}x",
+            f">= {TARGET_SPEEDUP_12:,.0f}x",
+            speedup_12 >= TARGET_SPEEDUP_12,
+            speedup_12 / TARGET_SPEEDUP_12,
             "x of target",
         ),
         (

@@ -126,3 +126,62 @@ def test_the_run_command_records_its_engine(
         assert yaml.safe_load((folders[e] / "manifest.json").read_text())["engine"] == e
     for name in ("runs.parquet", "daily.parquet", "events.parquet"):
         assert (folders["numpy"] / name).read_bytes() == (folders["compiled"] / name).read_bytes()
+
+
+@needs_numba
+@pytest.mark.parametrize("path", SCENARIOS[:6], ids=lambda p: p.stem)
+def test_the_engines_keep_the_same_state_day_by_day(path: Path) -> None:
+    """Threat, grievance and beliefs carry the same bits every day, not just the same outcomes.
+
+    A last-bit difference rarely changes a move, so the tables alone would let it through.
+    """
+    scenario = load_scenario(path)
+    models = [EscalationModel(scenario, replicates=64, engine=e) for e in engines.ENGINES]
+    try:
+        while models[0].running:
+            for model in models:
+                model.step()
+            a, b = models
+            for name, x, y in (
+                ("threat", a.threat, b.threat),
+                ("grievance", a.grievance, b.grievance),
+                ("P(hostile)", a.beliefs.p, b.beliefs.p),
+                ("misread", a.beliefs.misread, b.beliefs.misread),
+                ("credibility", a.beliefs.credibility, b.beliefs.credibility),
+                ("escalation", a.recorder.escalation_now, b.recorder.escalation_now),
+            ):
+                assert x.tobytes() == y.tobytes(), f"{path.stem}: {name} differs on day {a.day}"
+    finally:
+        for model in models:
+            release(model)
+
+
+@needs_numba
+@pytest.mark.parametrize("path", SCENARIOS[:6], ids=lambda p: p.stem)
+def test_the_compiled_utilities_are_the_reference_bits(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every actor's utilities on every day, as the logit rule receives them, bit for bit."""
+    from simulator.model import actors, compiled
+
+    seen: dict[str, list[np.ndarray]] = {"numpy": [], "compiled": []}
+    reference_choice, kernel = actors.logit_choice, compiled.utilities
+
+    def numpy_choice(z: np.ndarray, u: np.ndarray, below: np.ndarray | None = None) -> np.ndarray:
+        seen["numpy"].append(z - z.max(axis=0))
+        return reference_choice(z, u, below)
+
+    def compiled_utilities(z: np.ndarray, *args: object) -> None:
+        kernel(z, *args)
+        seen["compiled"].append(z.copy())
+
+    monkeypatch.setattr(actors, "logit_choice", numpy_choice)
+    monkeypatch.setattr(compiled, "utilities", compiled_utilities)
+    scenario = load_scenario(path)
+    for e in engines.ENGINES:
+        model = EscalationModel(scenario, replicates=64, engine=e)
+        model.run()
+        release(model)
+    assert len(seen["numpy"]) == len(seen["compiled"]) > 0
+    for day_actor, (x, y) in enumerate(zip(seen["numpy"], seen["compiled"], strict=True)):
+        assert x.tobytes() == y.tobytes(), f"{path.stem}: utilities differ at call {day_actor}"

@@ -19,7 +19,7 @@ so later processes load them instead of compiling.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numba
 import numpy as np
@@ -29,15 +29,36 @@ from simulator.model.rng import _COUNTER, _mix_int
 
 if TYPE_CHECKING:
     from simulator.model.actors import Actor
+    from simulator.model.observation import Blame
     from simulator.model.sites import DayDraws
+    from simulator.model.world import EscalationModel
 
 #: which numpy code each kernel mirrors, and a hash of that code's source: a change to it
 #: without the kernel fails tests/test_engines.py (review the kernel, then pin the new hash)
 MIRRORS = {
+    "_drives": ("simulator.model.actors", "Actor._drive", "ed87b2ba51526a4c"),
+    "_desires (state)": ("simulator.model.actors", "State.desire", "a52c28811639fbdf"),
+    "_desires (host)": ("simulator.model.actors", "Host.desire", "ef35cafbe7d17843"),
+    "_desires (militia)": ("simulator.model.actors", "Militia.desire", "68d737c6083813ff"),
+    "_desires (wish)": ("simulator.model.actors", "Militia.wish", "28e3d3d5b44dfc23"),
+    "_values": ("simulator.model.actors", "Actor.value", "867013dde6450df2"),
+    "pick_target": ("simulator.model.actors", "Actor.pick_target", "fba352c666d2ff96"),
+    "pick_target (_most_valued)": (
+        "simulator.model.actors",
+        "Actor._most_valued",
+        "d6140059e33ed046",
+    ),
     "utilities": ("simulator.model.actors", "Actor.decide", "5329fcb44d07031e"),
     "choose": ("simulator.model.actors", "logit_choice", "b2dd7c155b802768"),
     "choose (bound)": ("simulator.model.actors", "_float32_bound", "749f71359a830b11"),
     "_uniform": ("simulator.model.rng", "ReplicateStreams.uniform", "777e68d61296b81d"),
+    "observe_columns, observe_reading": (
+        "simulator.model.observation",
+        "observe",
+        "1f63acd9fe36f749",
+    ),
+    "observe_reading (felt)": ("simulator.model.observation", "felt", "d8456e027959630a"),
+    "observe_beliefs": ("simulator.model.beliefs", "Beliefs.update", "cba4ebc15f8d692f"),
     "_uniform (mix)": ("simulator.model.rng", "_mix", "0e01348c84afd090"),
 }
 
@@ -48,6 +69,8 @@ _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 _NEG_INF32 = np.float32(-np.inf)
 _POS_INF32 = np.float32(np.inf)
 
+#: every kernel: compiled once, cached on disk. Kernels loop over whole tables: a helper
+#: called per column with arrays as arguments costs reference counting on every call.
 jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
 
@@ -199,6 +222,362 @@ def choose(
         out[c] = menu[min(count[c], rows - 1)]
 
 
+@jit
+def _drives(out, i, threat, grievance, belief, push, resolve, base, any_base, w, any_w) -> None:
+    """Mirror of :meth:`Actor._drive`: ``out[k, c]``, actor i's drive towards every k."""
+    n, R = out.shape
+    r_wide, b_wide, w_wide = resolve.shape[1] > 1, base.shape[2] > 1, w.shape[0] > 1
+    for k in range(n):
+        for c in range(R):
+            x = threat[i, k, c] + grievance[i, k, c]
+            if any_base[i, k]:
+                x += base[i, k, c if b_wide else 0]
+            x *= resolve[i, c if r_wide else 0]
+            wc = w[c if w_wide else 0]
+            if any_w:
+                x += belief[i, k, c] * (2.0 * wc)
+            x += push[i, c] - wc
+            out[k, c] = x
+
+
+@jit
+def _desires(
+    out,
+    own,
+    patrons,
+    kind,
+    patron_of,
+    pull,
+    hp,
+    any_hp,
+    guests,
+    threat,
+    control,
+    patron,
+    blame_base,
+    blame_owner,
+    blame_coef,
+    credibility,
+    fear_scale,
+    cap_on,
+    cap_level,
+    cap_strength,
+) -> None:
+    """Mirror of ``desire`` of each actor type (State, Host, Militia): ``out[k, c]``.
+
+    ``own`` and ``patrons`` hold the drives of the actor and of its patron (militias), by target.
+    """
+    n, R = out.shape
+    p_wide = pull.shape[0] > 1
+    for k in range(n):
+        if kind == 2:  # a militia: its patron's wish and its own drive, by control (Militia.wish)
+            for c in range(R):
+                fear = blame_base[k, c if blame_base.shape[1] > 1 else 0]
+                for j in range(blame_owner.shape[1]):
+                    owner = blame_owner[k, j]
+                    if owner < 0:
+                        break
+                    coef = blame_coef[k, j, c if blame_coef.shape[2] > 1 else 0]
+                    fear = fear + coef * credibility[patron, owner, c]
+                wish = patrons[k, c] - fear_scale[c if fear_scale.shape[0] > 1 else 0] * fear
+                if not (wish >= 0.0 or wish != wish):  # np.maximum(wish, 0.0)
+                    wish = 0.0
+                if cap_on:
+                    low = wish if (wish <= cap_level or wish != wish) else cap_level
+                    wish = wish + cap_strength * (low - wish)
+                ctl = control[c if control.shape[0] > 1 else 0]
+                x = ctl * wish + (1.0 - ctl) * own[k, c]
+                out[k, c] = x - pull[c if p_wide else 0]
+            continue
+        for c in range(R):
+            out[k, c] = own[k, c] - pull[c if p_wide else 0]
+        if kind == 1 and patron_of[k] >= 0 and any_hp:  # a host: the victims of k press it
+            for j in range(guests.shape[0]):
+                g = guests[j]
+                if g == patron_of[k]:
+                    continue
+                for c in range(R):
+                    out[k, c] = out[k, c] + hp[c if hp.shape[0] > 1 else 0] * threat[g, k, c]
+
+
+@jit
+def _values(out, desire, i, has_terms, cost, line_owner, line_coef, credibility) -> None:
+    """Mirror of :meth:`Actor.value`: ``out[k, c]``, the value of aiming at k."""
+    n, R = out.shape
+    for k in range(n):
+        if not has_terms[k]:
+            for c in range(R):
+                out[k, c] = desire[k, c]
+            continue
+        for c in range(R):
+            out[k, c] = desire[k, c] - cost[k, c if cost.shape[1] > 1 else 0]
+        for j in range(line_owner.shape[1]):
+            owner = line_owner[k, j]
+            if owner < 0:
+                break
+            for c in range(R):
+                coef = line_coef[k, j, c if line_coef.shape[2] > 1 else 0]
+                out[k, c] -= credibility[i, owner, c] * coef
+
+
+@jit
+def pick_target(
+    out_target,
+    out_x,
+    i,
+    targets,
+    is_state,
+    at_war,
+    war_any,
+    pulled,
+    committed,
+    owed,
+    kind,
+    patron_of,
+    drives,
+    pull,
+    hp,
+    any_hp,
+    guests,
+    threat,
+    control,
+    patron,
+    blame_base,
+    blame_owner,
+    blame_coef,
+    credibility,
+    fear_scale,
+    cap_on,
+    cap_level,
+    cap_strength,
+    has_terms,
+    cost,
+    line_owner,
+    line_coef,
+) -> None:
+    """Mirror of :meth:`Actor.pick_target` (with ``_most_valued``).
+
+    Desires and values towards every actor first (as tables), then the choice column by column.
+    """
+    n, R = at_war.shape[1], out_x.shape[0]
+    threat_, grievance, belief, push, resolve, base, any_base, w, any_w = drives
+    own = np.empty((n, R))
+    _drives(own, i, threat_, grievance, belief, push, resolve, base, any_base, w, any_w)
+    patrons = own
+    if kind == 2:
+        patrons = np.empty((n, R))
+        _drives(patrons, patron, threat_, grievance, belief, push, resolve, base, any_base, w,
+                any_w)  # fmt: skip
+    desire = np.empty((n, R))
+    _desires(desire, own, patrons, kind, patron_of, pull, hp, any_hp, guests, threat, control,
+             patron, blame_base, blame_owner, blame_coef, credibility, fear_scale, cap_on,
+             cap_level, cap_strength)  # fmt: skip
+    value = np.empty((n, R))
+    _values(value, desire, i, has_terms, cost, line_owner, line_coef, credibility)
+    single = targets.shape[0] == 1
+    for c in range(R):
+        if single:
+            target = targets[0]
+            x = desire[target, c]
+        else:
+            best, target, x = -np.inf, 0, 0.0
+            for t in range(targets.shape[0]):
+                k = targets[t]
+                if value[k, c] > best:
+                    best, target, x = value[k, c], k, desire[k, c]
+        if is_state and war_any:
+            fighting = False
+            for k in range(n):
+                fighting = fighting or at_war[i, k, c]
+            if fighting:  # a war names the target: the enemy valued most
+                best, target, x = -np.inf, 0, 0.0
+                for k in range(n):
+                    if at_war[i, k, c] and value[k, c] > best:
+                        best, target, x = value[k, c], k, desire[k, c]
+        if pulled and committed[c]:  # an open commitment names the target
+            k = owed[c]
+            if k != target:
+                x = desire[k, c]
+            target = k
+        out_target[c] = target
+        out_x[c] = x
+
+
+# -- observation (simulator.model.observation.observe) -----------------------------------------
+# A pair q (mover i, observer o) reads i's moves: entries start[q] … start[q + 1] of the flat
+# buffers, one per column in which i moved (moved[i, j], j < the number of moves of i).
+
+
+@jit
+def moved_columns(moved, rung, movers, status_quo) -> None:
+    """``moved[i, :]``: the columns in which actor i made a move (not the status quo), in order."""
+    for i in movers:
+        j = 0
+        for c in range(rung.shape[1]):
+            if rung[i, c] != status_quo:
+                moved[i, j] = c
+                j += 1
+
+
+@jit
+def observe_columns(
+    subset, rel, uniforms, start, moved, pair_i, pair_o, rel_nan, rel_const, relevance,
+    any_noise, rung, target, violent, keys, noise_offsets,
+) -> None:
+    """First pass of :func:`observe`: which moves each observer reads, at what relevance.
+
+    ``subset[t]``: the pair's observer reads the move (its relevance is not 0 where it depends
+    on the target), ``rel[t]`` the relevance, and the uniforms of the perception noise where the
+    pair has noise (``normal`` runs in numpy).
+    """
+    wide = relevance.shape[4] > 1
+    cw = rel_const.shape[1] > 1
+    for q in range(pair_i.shape[0]):
+        i, o = pair_i[q], pair_o[q]
+        for t in range(start[q], start[q + 1]):
+            c = moved[i, t - start[q]]
+            if rel_nan[q]:
+                k = target[i, c]
+                v = relevance[1 if violent[rung[i, c]] else 0, i, o, k, c if wide else 0]
+                subset[t] = v != 0
+            else:
+                v = rel_const[q, c if cw else 0]
+                subset[t] = True
+            rel[t] = v
+            if any_noise[q] and subset[t]:
+                uniforms[t] = _uniform(keys[c], noise_offsets[q])
+
+
+@jit
+def observe_reading(
+    threat, subset, rel, normals, llr, misread, blamed, flags, start, moved,
+    pair_i, pair_o, att, any_detect, any_noise, any_share,
+    bias, detection, noise, share, casualty_weight, threat_gain, belief_gain,
+    rung, caused, felt, hostility, defensive, covert, attributable, evidence,
+    keys, detect_offsets, attribution_offsets,
+) -> None:
+    """Second pass of :func:`observe`: what each observer reads, threat, and the evidence.
+
+    Threat moves here, pair by pair in the reference's order; the evidence (``llr``) and the
+    misread part are kept for :func:`observe_beliefs`, which applies Bayes' rule once numpy has
+    taken their ``exp``. ``flags[q]``: 1 informative, 2 misread kept, 4 blamed somewhere.
+    """
+    b_w, d_w = bias.shape[1] > 1, detection.shape[1] > 1
+    n_w, s_w = noise.shape[1] > 1, share.shape[1] > 1
+    cw_w, tg_w = casualty_weight.shape[0] > 1, threat_gain.shape[0] > 1
+    bg_w = belief_gain.shape[0] > 1
+    e_w = evidence.shape[1] > 1
+    zero = 0.0
+    for q in range(pair_i.shape[0]):
+        i, o = pair_i[q], pair_o[q]
+        first, last = start[q], start[q + 1]
+        # the pair's flags over the moves it reads (numpy's .any() over them)
+        harmed = any_def = any_bias = any_bg = any_attr = has_covert = False
+        for t in range(first, last):
+            if not subset[t]:
+                continue
+            c = moved[i, t - first]
+            r = rung[i, c]
+            harmed = harmed or caused[i, c] != 0
+            any_def = any_def or defensive[r]
+            any_bias = any_bias or bias[q, c if b_w else 0] > 0
+            any_bg = any_bg or belief_gain[c if bg_w else 0] > 0
+            any_attr = any_attr or attributable[r]
+            has_covert = has_covert or covert[r]
+        biased_branch = any_def and any_bias
+        detect = has_covert and any_detect[q]
+        blaming = att[q] >= 0 and att[q] != o and any_share[q] and any_attr
+        informative = some_blamed = False
+        for t in range(first, last):
+            if not subset[t]:
+                continue
+            c = moved[i, t - first]
+            r = rung[i, c]
+            face = hostility[r]
+            base = evidence[r, c if e_w else 0]
+            mis = zero
+            if biased_branch:
+                b = bias[q, c if b_w else 0]
+                biased = face * b
+                on = defensive[r] and b > 0  # stacked points: unbiased where a point is
+                if defensive[r] and not on:
+                    face = zero
+                seen = biased if on else face
+                mis = biased if on else zero
+                ev = biased if on else base
+            else:
+                seen = zero if defensive[r] else face
+                ev = base
+            if detect and covert[r]:
+                if _uniform(keys[c], detect_offsets[q]) >= detection[q, c if d_w else 0]:
+                    seen = ev = mis = zero
+            if harmed:
+                seen = seen + casualty_weight[c if cw_w else 0] * felt[np.int64(caused[i, c])]
+            if any_noise[q]:
+                error = noise[q, c if n_w else 0] * normals[t]
+                seen = seen + error
+                ev = ev + error
+            gain = threat_gain[c if tg_w else 0] * rel[t] * seen
+            threat[o, i, c] += gain
+            bg = belief_gain[c if bg_w else 0]
+            llr[t] = bg * rel[t] * ev
+            misread[t] = bg * rel[t] * mis
+            informative = informative or llr[t] != 0
+            blamed[t] = blaming and attributable[r]
+            if blamed[t]:
+                blamed[t] = _uniform(keys[c], attribution_offsets[q]) < share[q, c if s_w else 0]
+                some_blamed = some_blamed or blamed[t]
+            rel[t] = gain  # kept for the patron's share below
+        if some_blamed:  # the reference adds gain · blamed where the observer reads the move
+            a = att[q]
+            for t in range(first, last):
+                if subset[t]:
+                    c = moved[i, t - first]
+                    threat[o, a, c] += rel[t] * (1.0 if blamed[t] else 0.0)
+        flags[q] = (
+            (1 if (any_bg and informative) else 0)
+            + (2 if biased_branch else 0)
+            + (4 if some_blamed else 0)
+        )
+
+
+@jit
+def observe_beliefs(
+    belief, misread_state, subset, llr, odds_factor, misread, blamed, flags, start, moved,
+    pair_i, pair_o, att, eps,
+) -> None:
+    """Third pass of :func:`observe`: Bayes' rule (:meth:`Beliefs.update`), pair by pair.
+
+    ``odds_factor`` holds numpy's ``exp(llr)``. A pair updates its mover's type, then (where
+    the move was blamed on the patron) the patron's, as the reference does.
+    """
+    for q in range(pair_i.shape[0]):
+        if not flags[q] & 1:
+            continue
+        i, o = pair_i[q], pair_o[q]
+        first = start[q]
+        for step in range(2):
+            if step == 1 and not flags[q] & 4:
+                break
+            a = i if step == 0 else att[q]
+            for t in range(first, start[q + 1]):
+                if not subset[t] or llr[t] == 0 or (step == 1 and not blamed[t]):
+                    continue
+                c = moved[i, t - first]
+                p = belief[o, a, c]
+                odds = 1.0 - p
+                odds = p / odds
+                odds = odds * odds_factor[t]
+                odds = odds / (odds + 1.0)
+                if odds < eps:
+                    odds = eps
+                if odds > 1.0 - eps:
+                    odds = 1.0 - eps
+                belief[o, a, c] = odds
+                if flags[q] & 2:
+                    misread_state[o, a, c] += misread[t]
+
+
 def _width(value: object, dtype: type) -> np.ndarray:
     """A number or an array over columns as an array of width 1 or R."""
     return np.atleast_1d(np.asarray(value, dtype=dtype))
@@ -228,12 +607,186 @@ def _lines(actor: Actor, scale: object) -> tuple[np.ndarray, np.ndarray, np.ndar
     return targets, owners, rows, packed
 
 
+def _table(values: list[object], dtype: type = np.float64) -> np.ndarray:
+    """Numbers (or arrays over columns) → an array with a last axis of width 1 or R."""
+    arrays: list[np.ndarray] = [np.asarray(v, dtype=dtype) for v in values]
+    width = max((a.shape[-1] for a in arrays if a.ndim), default=1)
+    return np.stack([np.broadcast_to(a, (width,)) for a in arrays])
+
+
+def _pairs_of(entries: dict[int, Any], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per target k, (owner, coefficient) lists → owners (n, L; -1 padded), coefs (n, L, width)."""
+    size = max((len(v) for v in entries.values()), default=0)
+    coefs = [c for v in entries.values() for _, c in v]
+    width = max((np.asarray(c).shape[-1] for c in coefs if np.ndim(c)), default=1)
+    owners = np.full((n, max(size, 1)), -1, dtype=np.int64)
+    table = np.zeros((n, max(size, 1), width))
+    for k, pairs in entries.items():
+        for j, (owner, coef) in enumerate(pairs):
+            owners[k, j] = owner
+            table[k, j] = coef
+    return owners, table
+
+
+class _Static:
+    """What the target kernel needs that changes only when the model rebuilds."""
+
+    def __init__(self, m: EscalationModel):
+        from simulator.model.actors import Host, Militia
+
+        n = m.n
+        self.generation = m.generation
+        self.resolve = _table([a.spec.resolve for a in m.actors])
+        bases = [
+            a.spec.grievance if a.grudge.get(k, False) else 0.0 for a in m.actors for k in range(n)
+        ]
+        self.any_base = np.array([bool(np.any(b)) for b in bases]).reshape(n, n)
+        self.base = _table(bases).reshape(n, n, -1)
+        self.w = _table([m.dynamics.belief_weight])[0]
+        self.any_w = bool(np.any(m.dynamics.belief_weight))
+        self.hp = _table([m.dynamics.host_pressure])[0]
+        self.any_hp = bool(np.any(m.dynamics.host_pressure > 0))
+        self.actors = []
+        for a in m.actors:
+            kind = 2 if isinstance(a, Militia) else 1 if isinstance(a, Host) else 0
+            terms = {k: [(-1, cost)] for k, (cost, _) in a.value_terms.items()}
+            has_terms = np.zeros(n, dtype=bool)
+            has_terms[list(a.value_terms)] = True
+            _, cost = _pairs_of(terms, n)
+            line_owner, line_coef = _pairs_of({k: ln for k, (_, ln) in a.value_terms.items()}, n)
+            if isinstance(a, Militia):
+                patron = a.patron
+                blame_owner, blame_coef = _pairs_of(a.blame_lines, n)
+                blame_base = a.blame_base if a.blame_base.ndim == 2 else a.blame_base[:, None]
+                control = _table([a.control])[0]
+                fear_scale = _table([m.dynamics.deterrence * a.patron_caution])[0]
+            else:
+                patron = -1
+                blame_owner, blame_coef = np.full((n, 1), -1, dtype=np.int64), np.zeros((n, 1, 1))
+                blame_base, control, fear_scale = np.zeros((n, 1)), np.zeros(1), np.zeros(1)
+            guests = np.array(m.stationed_on(a.index) if kind == 1 else [], dtype=np.int64)
+            self.actors.append(
+                (kind, np.asarray(a.targets, dtype=np.int64), has_terms, cost[:, 0],
+                 line_owner, line_coef, patron, blame_base, blame_owner, blame_coef, control,
+                 fear_scale, guests)
+            )  # fmt: skip
+
+
+def pick(actor: Actor) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`Actor.pick_target` compiled (same results)."""
+    m, i = actor.model, actor.index
+    static = m.__dict__.get("_compiled_static")
+    if static is None or static.generation != m.generation:
+        static = m.__dict__["_compiled_static"] = _Static(m)
+    (kind, targets, has_terms, cost, line_owner, line_coef, patron, blame_base, blame_owner,
+     blame_coef, control, fear_scale, guests) = static.actors[i]  # fmt: skip
+    cap = m.restraint_cap[patron] if patron >= 0 else None
+    beliefs = m.beliefs
+    drives = (m.threat, m.grievance, beliefs.p, m.push, static.resolve, static.base,
+              static.any_base, static.w, static.any_w)  # fmt: skip
+    R = m.replicates
+    target, x = np.empty(R, dtype=np.int64), np.empty(R)
+    pulled = bool(m.pulled[i])
+    pick_target(
+        target, x, i, targets, bool(m.is_state[i]), m.at_war, bool(m.at_war[i].any()), pulled,
+        m.pulling[i], m.red_lines.target[i], kind, m.patron_of, drives,
+        _width(m.mediation_pull(actor), np.float64), static.hp, static.any_hp, guests, m.threat,
+        control, patron, blame_base, blame_owner, blame_coef, beliefs.credibility, fear_scale,
+        cap is not None, cap[0] if cap else 0.0, cap[1] if cap else 0.0,
+        has_terms, cost, line_owner, line_coef,
+    )  # fmt: skip
+    return target, x
+
+
+def _pairwise(values: list[object]) -> np.ndarray:
+    """One number (or array over columns) per pair → pairs × (1 or R)."""
+    return _table(values) if values else np.zeros((0, 1))
+
+
+def observe(
+    m: EscalationModel,
+    rung: np.ndarray,
+    target: np.ndarray,
+    counts: np.ndarray,
+    caused: np.ndarray,
+    draws: DayDraws,
+) -> Blame:
+    """:func:`observation.observe` compiled (same results; numpy draws the normals and exps)."""
+    from simulator.model import rng
+    from simulator.model.beliefs import _EPS
+    from simulator.model.observation import blame_of_the_day
+    from simulator.model.sites import _key
+
+    lad, dyn, p, R = m.ladder, m.dynamics, m.perception, m.replicates
+    m.threat *= dyn.memory
+    moves = R - counts[:, lad.status_quo]
+    pairs = [(i, int(o)) for i in range(m.n) if moves[i] for o in np.flatnonzero(m.cares[i])]
+    if pairs:
+        pair_i = np.array([i for i, _ in pairs], dtype=np.int64)
+        pair_o = np.array([o for _, o in pairs], dtype=np.int64)
+        sizes = moves[pair_i]
+        start = np.zeros(len(pairs) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=start[1:])
+        moved = np.empty((m.n, R), dtype=np.int64)
+        moved_columns(moved, rung, np.flatnonzero(moves), lad.status_quo)
+        rel_const = _pairwise([np.nan_to_num(m.relevance_constant[i, o]) for i, o in pairs])
+        rel_nan = np.array([bool(np.any(np.isnan(m.relevance_constant[i, o]))) for i, o in pairs])
+        relevance = m.relevance if m.relevance.ndim == 5 else m.relevance[..., None]
+        any_noise = np.array([bool(np.any(p.noise[o, i] > 0)) for i, o in pairs])
+        day = draws.day
+        offsets = {
+            name: np.array([day_offset(day, _key(name, o, i)) for i, o in pairs], dtype=np.uint64)
+            for name in ("noise", "detect", "attribution")
+        }
+        T = int(start[-1])
+        subset = np.empty(T, dtype=bool)
+        rel, uniforms = np.empty(T), np.empty(T)
+        observe_columns(subset, rel, uniforms, start, moved, pair_i, pair_o, rel_nan, rel_const,
+                        relevance, any_noise, rung, target, lad.violent, m.streams.keys,
+                        offsets["noise"])  # fmt: skip
+        normals = np.zeros(T)
+        drawn = subset & np.repeat(any_noise, sizes)
+        if drawn.any():
+            normals[drawn] = rng.normal(uniforms[drawn])
+        top = int(caused.max()) if caused.size else 0
+        felt = np.log2(1.0 + np.arange(top + 1, dtype=np.float64))
+        llr, misread = np.empty(T), np.empty(T)
+        blamed = np.empty(T, dtype=bool)
+        flags = np.zeros(len(pairs), dtype=np.int64)
+        att = np.array([p.attribute_to[o, i] for i, o in pairs], dtype=np.int64)
+        evidence = m.evidence if m.evidence.ndim == 2 else m.evidence[:, None]
+        observe_reading(
+            m.threat, subset, rel, normals, llr, misread, blamed, flags, start, moved,
+            pair_i, pair_o, att,
+            np.array([bool(np.any(p.detection[o, i] < 1.0)) for i, o in pairs]), any_noise,
+            np.array([bool(np.any(p.attribution[o, i] > 0)) for i, o in pairs]),
+            _pairwise([p.offense_bias[o, i] for i, o in pairs]),
+            _pairwise([p.detection[o, i] for i, o in pairs]),
+            _pairwise([p.noise[o, i] for i, o in pairs]),
+            _pairwise([p.attribution[o, i] for i, o in pairs]),
+            _width(dyn.casualty_weight, np.float64), _width(dyn.threat_gain, np.float64),
+            _width(dyn.belief_gain, np.float64), rung, caused, felt, lad.hostility,
+            lad.defensive, lad.covert, lad.attributable, evidence, m.streams.keys,
+            offsets["detect"], offsets["attribution"],
+        )  # fmt: skip
+        if flags.any():
+            factor = np.zeros(T)
+            some = subset & (llr != 0)
+            factor[some] = np.exp(llr[some])
+            b = m.beliefs
+            observe_beliefs(b.p, b.misread, subset, llr, factor, misread, blamed, flags, start,
+                            moved, pair_i, pair_o, att, _EPS)  # fmt: skip
+    np.maximum(m.threat, 0.0, out=m.threat)
+    m.threat[np.arange(m.n), np.arange(m.n)] = 0.0
+    return blame_of_the_day(m, rung, draws)
+
+
 def decide(actor: Actor, draws: DayDraws) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:meth:`Actor.decide` with the utilities and the choice compiled (same results)."""
     from simulator.model.sites import _key
 
     m, i = actor.model, actor.index
-    target, x = actor.pick_target()
+    target, x = pick(actor)
     t = actor.terms(target, draws)
     rows = len(actor.menu)
     z = m.scratch.utility[:rows]

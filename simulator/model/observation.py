@@ -178,6 +178,12 @@ def observe(
                 m.tracer.perceived(o, i, seen, np.broadcast_to(culprit, seen.shape), moved)
     np.maximum(m.threat, 0.0, out=m.threat)
     m.threat[np.arange(m.n), np.arange(m.n)] = 0.0
+    return blame_of_the_day(m, rung, draws)
+
+
+def blame_of_the_day(m: EscalationModel, rung: np.ndarray, draws: DayDraws) -> Blame:
+    """Whom each observer blames for today's moves: a function, drawn on demand."""
+    lad, p = m.ladder, m.perception
 
     def blame(o: int, perpetrators: np.ndarray, columns: np.ndarray) -> np.ndarray:
         """Whom ``o`` blames for each perpetrator's move: its patron where the draw says so."""

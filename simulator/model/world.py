@@ -92,10 +92,13 @@ class EscalationModel(Model):
         #: "numpy" (the reference) or "compiled" (numba kernels, the same results)
         self.engine = resolve_engine(engine)
         self._decide: Callable[[Actor, DayDraws], tuple[np.ndarray, ...]] = Actor.decide
+        self._observe: Callable[..., Blame] = observe
         if self.engine == "compiled":
             from simulator.model import compiled
 
             self._decide = compiled.decide
+            if not trace:  # the trace reads what each observer saw, move by move
+                self._observe = compiled.observe
         size = int(scenario.replicates if replicates is None else replicates)
         if size < 1:
             raise ValueError(f"replicates must be at least 1, got {size}")
@@ -233,6 +236,8 @@ class EscalationModel(Model):
         self.red_lines.rebuild()
         for actor in self.actors:
             actor.prepare()
+        #: counts rebuilds: what the compiled engine packed from the static numbers is stale
+        self.generation = getattr(self, "generation", -1) + 1
 
     def _relevance(self, solidarity: float) -> np.ndarray:
         """relevance[violent, a, o, k] of one point: how much a move by a against k concerns o."""
@@ -364,7 +369,7 @@ class EscalationModel(Model):
             self.tracer.decided(rung, target, desire)
         kept = self.red_lines.keep(rung, target)
         outcome = resolve(self, rung, target, counts, draws, forced)
-        blame = observe(self, rung, target, counts, outcome.caused, draws)
+        blame = self._observe(self, rung, target, counts, outcome.caused, draws)
         self._settle(rung, target, counts)
         self._grieve(outcome.attacks, blame)
         tripped = self.red_lines.trip(outcome.attacks, blame)
