@@ -421,8 +421,22 @@ def moved_columns(moved, rung, movers, status_quo) -> None:
 
 @jit
 def observe_columns(
-    subset, rel, uniforms, start, moved, pair_i, pair_o, rel_nan, rel_const, relevance,
-    any_noise, rung, target, violent, keys, noise_offsets,
+    subset,
+    rel,
+    uniforms,
+    start,
+    moved,
+    pair_i,
+    pair_o,
+    rel_nan,
+    rel_const,
+    relevance,
+    any_noise,
+    rung,
+    target,
+    violent,
+    keys,
+    noise_offsets,
 ) -> None:
     """First pass of :func:`observe`: which moves each observer reads, at what relevance.
 
@@ -450,11 +464,40 @@ def observe_columns(
 
 @jit
 def observe_reading(
-    threat, subset, rel, normals, llr, misread, blamed, flags, start, moved,
-    pair_i, pair_o, att, any_detect, any_noise, any_share,
-    bias, detection, noise, share, casualty_weight, threat_gain, belief_gain,
-    rung, caused, felt, hostility, defensive, covert, attributable, evidence,
-    keys, detect_offsets, attribution_offsets,
+    threat,
+    subset,
+    rel,
+    normals,
+    llr,
+    misread,
+    blamed,
+    flags,
+    start,
+    moved,
+    pair_i,
+    pair_o,
+    att,
+    any_detect,
+    any_noise,
+    any_share,
+    bias,
+    detection,
+    noise,
+    share,
+    casualty_weight,
+    threat_gain,
+    belief_gain,
+    rung,
+    caused,
+    felt,
+    hostility,
+    defensive,
+    covert,
+    attributable,
+    evidence,
+    keys,
+    detect_offsets,
+    attribution_offsets,
 ) -> None:
     """Second pass of :func:`observe`: what each observer reads, threat, and the evidence.
 
@@ -543,8 +586,20 @@ def observe_reading(
 
 @jit
 def observe_beliefs(
-    belief, misread_state, subset, llr, odds_factor, misread, blamed, flags, start, moved,
-    pair_i, pair_o, att, eps,
+    belief,
+    misread_state,
+    subset,
+    llr,
+    odds_factor,
+    misread,
+    blamed,
+    flags,
+    start,
+    moved,
+    pair_i,
+    pair_o,
+    att,
+    eps,
 ) -> None:
     """Third pass of :func:`observe`: Bayes' rule (:meth:`Beliefs.update`), pair by pair.
 
