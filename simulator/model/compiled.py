@@ -29,8 +29,11 @@ from simulator.model.rng import _COUNTER, _mix_int
 
 if TYPE_CHECKING:
     from simulator.model.actors import Actor
+    from simulator.model.events import Forced
     from simulator.model.observation import Blame
+    from simulator.model.outcomes import Recorder
     from simulator.model.sites import DayDraws
+    from simulator.model.violence import Outcome
     from simulator.model.world import EscalationModel
 
 #: which numpy code each kernel mirrors, and a hash of that code's source: a change to it
@@ -120,13 +123,14 @@ def utilities(
     type_of: np.ndarray,  # int64 (actors,)
     order_cap: int,  # int64: -1 for none
     obey: np.ndarray,  # bool (R,), used if order_cap >= 0
+    xg: np.ndarray,  # float32 (R,): scratch
+    top: np.ndarray,  # float32 (R,): scratch
 ) -> None:
     """Mirror of the utilities in :meth:`Actor.decide`, then ``z -= max`` of logit_choice.
 
     Row by row over contiguous columns, as the reference's passes go, so that the loops vectorise.
     """
     rows, R = z.shape
-    xg = np.empty(R, dtype=np.float32)
     g_wide = gain.shape[0] > 1
     for c in range(R):
         xg[c] = np.float32(x[c]) * gain[c if g_wide else 0]
@@ -181,7 +185,6 @@ def utilities(
                 for c in range(R):
                     if obey[c]:
                         z[r, c] = _NEG_INF32
-    top = np.empty(R, dtype=np.float32)
     for c in range(R):
         top[c] = z[0, c]
     for r in range(1, rows):  # the maximum, NaN if any is (as numpy's max)
@@ -196,7 +199,13 @@ def utilities(
 
 @jit
 def choose(
-    weights: np.ndarray, keys: np.ndarray, offset: np.uint64, menu: np.ndarray, out: np.ndarray
+    weights: np.ndarray,
+    keys: np.ndarray,
+    offset: np.uint64,
+    menu: np.ndarray,
+    out: np.ndarray,
+    bound: np.ndarray,
+    count: np.ndarray,
 ) -> None:
     """Mirror of :func:`logit_choice` after its ``exp``: sample a row per column by inversion.
 
@@ -207,14 +216,13 @@ def choose(
     for r in range(1, rows):
         for c in range(R):
             weights[r, c] = weights[r, c] + weights[r - 1, c]
-    bound = np.empty(R, dtype=np.float32)
     for c in range(R):
         t = _uniform(keys[c], offset) * np.float64(weights[rows - 1, c])
         b = np.float32(t)
         if np.float64(b) < t:
             b = np.nextafter(b, _POS_INF32)
         bound[c] = b
-    count = np.zeros(R, dtype=np.int64)
+    count[:] = 0
     for r in range(rows):
         for c in range(R):
             count[c] += weights[r, c] < bound[c]
@@ -354,6 +362,10 @@ def pick_target(
     cost,
     line_owner,
     line_coef,
+    own,
+    patrons,
+    desire,
+    value,
 ) -> None:
     """Mirror of :meth:`Actor.pick_target` (with ``_most_valued``).
 
@@ -361,18 +373,14 @@ def pick_target(
     """
     n, R = at_war.shape[1], out_x.shape[0]
     threat_, grievance, belief, push, resolve, base, any_base, w, any_w = drives
-    own = np.empty((n, R))
     _drives(own, i, threat_, grievance, belief, push, resolve, base, any_base, w, any_w)
-    patrons = own
     if kind == 2:
-        patrons = np.empty((n, R))
         _drives(patrons, patron, threat_, grievance, belief, push, resolve, base, any_base, w,
                 any_w)  # fmt: skip
-    desire = np.empty((n, R))
-    _desires(desire, own, patrons, kind, patron_of, pull, hp, any_hp, guests, threat, control,
+    guide = patrons if kind == 2 else own  # whose drive the patron's wish starts from
+    _desires(desire, own, guide, kind, patron_of, pull, hp, any_hp, guests, threat, control,
              patron, blame_base, blame_owner, blame_coef, credibility, fear_scale, cap_on,
              cap_level, cap_strength)  # fmt: skip
-    value = np.empty((n, R))
     _values(value, desire, i, has_terms, cost, line_owner, line_coef, credibility)
     single = targets.shape[0] == 1
     for c in range(R):
@@ -633,6 +641,150 @@ def observe_beliefs(
                     misread_state[o, a, c] += misread[t]
 
 
+# -- the record (simulator.model.outcomes.Recorder.record) -------------------------------------
+@jit
+def record_columns(
+    day,
+    rung,
+    target,
+    losses,
+    deaths,
+    caused,
+    damage,
+    tripped,
+    at_war,
+    threat,
+    score,
+    violent,
+    war,
+    hostile,
+    class_vs_state,
+    class_vs_other,
+    is_state,
+    forced,
+    pair_index,
+    add_damage,
+    count_war_days,
+    scale,
+    keep,
+    attacked,
+    conciliated,
+    any_tripped,
+    classified,
+    escalation_now,
+    escalation,
+    peak_escalation,
+    peak_rung,
+    first_clash,
+    first_war,
+    casualties,
+    dead,
+    attacks,
+    lethal_attacks,
+    damage_total,
+    conciliatory,
+    conciliatory_total,
+    red_lines_tripped,
+    threat_sum,
+    worst,
+    worst_chosen,
+    pair_worst,
+    war_days,
+) -> None:
+    """Mirror of :meth:`Recorder.record` up to the recovery and the event log.
+
+    Row by row where the reference works on whole arrays, skipping what it skips; the threat
+    sums are integers in units of 2**-32 (exact in any order), as the reference's.
+    """
+    n, R = rung.shape
+    for c in range(R):  # the escalation index, its peaks, the first clash and war
+        clash = war_started = False
+        top = rung[0, c]
+        total = score[rung[0, c]]
+        for i in range(1, n):
+            total += score[rung[i, c]]
+            if rung[i, c] > top:
+                top = rung[i, c]
+        for i in range(n):
+            if is_state[i] and is_state[target[i, c]]:
+                clash = clash or violent[rung[i, c]]
+                war_started = war_started or war[rung[i, c]]
+        if first_clash[c] < 0 and clash:
+            first_clash[c] = day
+        if first_war[c] < 0 and war_started:
+            first_war[c] = day
+        now = escalation_now[c] * keep
+        now += total
+        escalation_now[c] = now
+        escalation[day, c] = np.float32(now)
+        if now > peak_escalation[c] or now != now:
+            peak_escalation[c] = now
+        if top > peak_rung[c]:
+            peak_rung[c] = top
+    for i in range(n):
+        if attacked:
+            for c in range(R):
+                casualties[i, c] = np.int64(np.float64(casualties[i, c]) + losses[i, c])
+                dead[i, c] = np.int64(np.float64(dead[i, c]) + deaths[i, c])
+                attacks[i, c] += violent[rung[i, c]]
+                lethal_attacks[i, c] += caused[i, c] > 0
+        if add_damage:
+            for c in range(R):
+                damage_total[i, c] += damage[i, c]
+        if conciliated:
+            for c in range(R):
+                conciliatory_total[i, c] += conciliatory[rung[i, c]]
+        if any_tripped:
+            for c in range(R):
+                red_lines_tripped[i, c] += tripped[i, c]
+        if not classified[i]:
+            continue
+        for c in range(R):  # the move classifies the pair (actor, target) and the replicate
+            r = rung[i, c]
+            if not (hostile[r] or violent[r]):
+                continue
+            k = target[i, c]
+            code = class_vs_state[r] if (is_state[i] and is_state[k]) else class_vs_other[r]
+            if code < worst[c]:
+                worst[c] = code
+            if not forced[i] and code < worst_chosen[c]:
+                worst_chosen[c] = code
+            q = pair_index[i, k]
+            if code < pair_worst[q, c]:
+                pair_worst[q, c] = code
+    if not count_war_days:  # once a war has begun in any replicate, count the days at war
+        for c in range(R):
+            count_war_days = count_war_days or first_war[c] >= 0
+    if count_war_days:
+        for c in range(R):
+            fighting = False
+            for i in range(n):
+                for k in range(n):
+                    fighting = fighting or at_war[i, k, c]
+            war_days[c] += fighting
+    for o in range(n):
+        for a in range(n):
+            fixed = np.int64(0)
+            for c in range(R):
+                fixed += np.int64(np.rint(threat[o, a, c] * scale))
+            threat_sum[day, o, a] = fixed
+
+
+def _buffer(
+    m: EscalationModel, name: str, shape: tuple[int, ...], dtype: type = np.float64
+) -> np.ndarray:
+    """A working array of the compiled engine, kept on the model and reused every day.
+
+    Fresh arrays of this size would be new pages from the system every day (page faults).
+    """
+    cache = m.__dict__.setdefault("_compiled_buffers", {})
+    size = int(np.prod(shape))
+    have = cache.get((name, np.dtype(dtype).str))
+    if have is None or have.size < size:
+        have = cache[(name, np.dtype(dtype).str)] = np.empty(size, dtype=dtype)
+    return have[:size].reshape(shape)
+
+
 def _width(value: object, dtype: type) -> np.ndarray:
     """A number or an array over columns as an array of width 1 or R."""
     return np.atleast_1d(np.asarray(value, dtype=dtype))
@@ -740,7 +892,8 @@ def pick(actor: Actor) -> tuple[np.ndarray, np.ndarray]:
     drives = (m.threat, m.grievance, beliefs.p, m.push, static.resolve, static.base,
               static.any_base, static.w, static.any_w)  # fmt: skip
     R = m.replicates
-    target, x = np.empty(R, dtype=np.int64), np.empty(R)
+    n = m.n
+    target, x = _buffer(m, "target", (R,), np.int64), _buffer(m, "x", (R,))
     pulled = bool(m.pulled[i])
     pick_target(
         target, x, i, targets, bool(m.is_state[i]), m.at_war, bool(m.at_war[i].any()), pulled,
@@ -748,7 +901,8 @@ def pick(actor: Actor) -> tuple[np.ndarray, np.ndarray]:
         _width(m.mediation_pull(actor), np.float64), static.hp, static.any_hp, guests, m.threat,
         control, patron, blame_base, blame_owner, blame_coef, beliefs.credibility, fear_scale,
         cap is not None, cap[0] if cap else 0.0, cap[1] if cap else 0.0,
-        has_terms, cost, line_owner, line_coef,
+        has_terms, cost, line_owner, line_coef, _buffer(m, "own", (n, R)),
+        _buffer(m, "patrons", (n, R)), _buffer(m, "desire", (n, R)), _buffer(m, "value", (n, R)),
     )  # fmt: skip
     return target, x
 
@@ -756,6 +910,44 @@ def pick(actor: Actor) -> tuple[np.ndarray, np.ndarray]:
 def _pairwise(values: list[object]) -> np.ndarray:
     """One number (or array over columns) per pair → pairs × (1 or R)."""
     return _table(values) if values else np.zeros((0, 1))
+
+
+class _Pairs:
+    """Every (mover, observer) pair that may read a move, and its numbers, until a rebuild."""
+
+    def __init__(self, m: EscalationModel):
+        from simulator.model.sites import _key
+
+        p = m.perception
+        pairs = [(i, int(o)) for i in range(m.n) for o in np.flatnonzero(m.cares[i])]
+        self.generation = m.generation
+        self.i = np.array([i for i, _ in pairs], dtype=np.int64)
+        self.o = np.array([o for _, o in pairs], dtype=np.int64)
+        self.rel_const = _pairwise([np.nan_to_num(m.relevance_constant[i, o]) for i, o in pairs])
+        self.rel_nan = np.array(
+            [bool(np.any(np.isnan(m.relevance_constant[i, o]))) for i, o in pairs]
+        )
+        self.any_noise = np.array([bool(np.any(p.noise[o, i] > 0)) for i, o in pairs])
+        self.any_detect = np.array([bool(np.any(p.detection[o, i] < 1.0)) for i, o in pairs])
+        self.any_share = np.array([bool(np.any(p.attribution[o, i] > 0)) for i, o in pairs])
+        self.att = np.array([p.attribute_to[o, i] for i, o in pairs], dtype=np.int64)
+        self.bias = _pairwise([p.offense_bias[o, i] for i, o in pairs])
+        self.detection = _pairwise([p.detection[o, i] for i, o in pairs])
+        self.noise = _pairwise([p.noise[o, i] for i, o in pairs])
+        self.share = _pairwise([p.attribution[o, i] for i, o in pairs])
+        self.sites = {
+            name: [_key(name, o, i) for i, o in pairs]
+            for name in ("noise", "detect", "attribution")
+        }
+
+    def today(self, moves: np.ndarray, day: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The pairs whose mover moved today (indices), and their draw offsets of the day."""
+        chosen = np.flatnonzero(moves[self.i] > 0)
+        offsets = {
+            name: np.array([day_offset(day, keys[q]) for q in chosen], dtype=np.uint64)
+            for name, keys in self.sites.items()
+        }
+        return chosen, offsets
 
 
 def observe(
@@ -770,62 +962,54 @@ def observe(
     from simulator.model import rng
     from simulator.model.beliefs import _EPS
     from simulator.model.observation import blame_of_the_day
-    from simulator.model.sites import _key
 
-    lad, dyn, p, R = m.ladder, m.dynamics, m.perception, m.replicates
+    lad, dyn, R = m.ladder, m.dynamics, m.replicates
     m.threat *= dyn.memory
+    static = m.__dict__.get("_compiled_pairs")
+    if static is None or static.generation != m.generation:
+        static = m.__dict__["_compiled_pairs"] = _Pairs(m)
     moves = R - counts[:, lad.status_quo]
-    pairs = [(i, int(o)) for i in range(m.n) if moves[i] for o in np.flatnonzero(m.cares[i])]
-    if pairs:
-        pair_i = np.array([i for i, _ in pairs], dtype=np.int64)
-        pair_o = np.array([o for _, o in pairs], dtype=np.int64)
+    chosen, offsets = static.today(moves, draws.day)
+    if len(chosen):
+        pair_i, pair_o = static.i[chosen], static.o[chosen]
+        any_noise = static.any_noise[chosen]
         sizes = moves[pair_i]
-        start = np.zeros(len(pairs) + 1, dtype=np.int64)
+        start = np.zeros(len(chosen) + 1, dtype=np.int64)
         np.cumsum(sizes, out=start[1:])
-        moved = np.empty((m.n, R), dtype=np.int64)
+        moved = _buffer(m, "moved", (m.n, R), np.int64)
         moved_columns(moved, rung, np.flatnonzero(moves), lad.status_quo)
-        rel_const = _pairwise([np.nan_to_num(m.relevance_constant[i, o]) for i, o in pairs])
-        rel_nan = np.array([bool(np.any(np.isnan(m.relevance_constant[i, o]))) for i, o in pairs])
         relevance = m.relevance if m.relevance.ndim == 5 else m.relevance[..., None]
-        any_noise = np.array([bool(np.any(p.noise[o, i] > 0)) for i, o in pairs])
-        day = draws.day
-        offsets = {
-            name: np.array([day_offset(day, _key(name, o, i)) for i, o in pairs], dtype=np.uint64)
-            for name in ("noise", "detect", "attribution")
-        }
         T = int(start[-1])
-        subset = np.empty(T, dtype=bool)
-        rel, uniforms = np.empty(T), np.empty(T)
-        observe_columns(subset, rel, uniforms, start, moved, pair_i, pair_o, rel_nan, rel_const,
-                        relevance, any_noise, rung, target, lad.violent, m.streams.keys,
-                        offsets["noise"])  # fmt: skip
-        normals = np.zeros(T)
+        subset = _buffer(m, "subset", (T,), bool)
+        rel, uniforms = _buffer(m, "rel", (T,)), _buffer(m, "uniforms", (T,))
+        observe_columns(subset, rel, uniforms, start, moved, pair_i, pair_o,
+                        static.rel_nan[chosen], static.rel_const[chosen], relevance, any_noise,
+                        rung, target, lad.violent, m.streams.keys, offsets["noise"])  # fmt: skip
+        normals = _buffer(m, "normals", (T,))
+        normals.fill(0.0)
         drawn = subset & np.repeat(any_noise, sizes)
         if drawn.any():
             normals[drawn] = rng.normal(uniforms[drawn])
         top = int(caused.max()) if caused.size else 0
         felt = np.log2(1.0 + np.arange(top + 1, dtype=np.float64))
-        llr, misread = np.empty(T), np.empty(T)
-        blamed = np.empty(T, dtype=bool)
-        flags = np.zeros(len(pairs), dtype=np.int64)
-        att = np.array([p.attribute_to[o, i] for i, o in pairs], dtype=np.int64)
+        llr, misread = _buffer(m, "llr", (T,)), _buffer(m, "misread", (T,))
+        blamed = _buffer(m, "blamed", (T,), bool)
+        flags = np.zeros(len(chosen), dtype=np.int64)
+        att = static.att[chosen]
         evidence = m.evidence if m.evidence.ndim == 2 else m.evidence[:, None]
         observe_reading(
             m.threat, subset, rel, normals, llr, misread, blamed, flags, start, moved,
-            pair_i, pair_o, att,
-            np.array([bool(np.any(p.detection[o, i] < 1.0)) for i, o in pairs]), any_noise,
-            np.array([bool(np.any(p.attribution[o, i] > 0)) for i, o in pairs]),
-            _pairwise([p.offense_bias[o, i] for i, o in pairs]),
-            _pairwise([p.detection[o, i] for i, o in pairs]),
-            _pairwise([p.noise[o, i] for i, o in pairs]),
-            _pairwise([p.attribution[o, i] for i, o in pairs]),
+            pair_i, pair_o, att, static.any_detect[chosen], any_noise,
+            static.any_share[chosen], static.bias[chosen], static.detection[chosen],
+            static.noise[chosen], static.share[chosen],
             _width(dyn.casualty_weight, np.float64), _width(dyn.threat_gain, np.float64),
             _width(dyn.belief_gain, np.float64), rung, caused, felt, lad.hostility,
             lad.defensive, lad.covert, lad.attributable, evidence, m.streams.keys,
             offsets["detect"], offsets["attribution"],
         )  # fmt: skip
         if flags.any():
-            factor = np.zeros(T)
+            factor = _buffer(m, "factor", (T,))
+            factor.fill(0.0)
             some = subset & (llr != 0)
             factor[some] = np.exp(llr[some])
             b = m.beliefs
@@ -834,6 +1018,41 @@ def observe(
     np.maximum(m.threat, 0.0, out=m.threat)
     m.threat[np.arange(m.n), np.arange(m.n)] = 0.0
     return blame_of_the_day(m, rung, draws)
+
+
+def record(
+    rec: Recorder,
+    day: int,
+    rung: np.ndarray,
+    target: np.ndarray,
+    counts: np.ndarray,
+    forced: dict[int, Forced],
+    outcome: Outcome,
+    tripped: np.ndarray,
+    blame: Blame,
+) -> None:
+    """:meth:`Recorder.record` with its tallies compiled (same results)."""
+    from simulator.model.outcomes import _KEEP, THREAT_SCALE
+
+    m, lad = rec.model, rec.model.ladder
+    rec.mix[day] = counts
+    record_columns(
+        day, rung, target, outcome.losses, outcome.deaths, outcome.caused, outcome.damage,
+        tripped, m.at_war, m.threat, lad.score, lad.violent, lad.war, lad.hostile,
+        rec._class_vs_state, rec._class_vs_other, m.is_state,
+        np.array([i in forced for i in range(m.n)]), rec.pair_index,
+        bool(counts[:, lad.damage > 0].any()), bool((rec.first_war >= 0).any()), THREAT_SCALE,
+        _KEEP, bool(outcome.attacks), bool(counts[:, lad.conciliatory].any()), bool(tripped.any()),
+        counts[:, lad.hostile | lad.violent].any(axis=1),
+        rec.escalation_now, rec.escalation, rec.peak_escalation, rec.peak_rung,
+        rec.first_clash, rec.first_war, rec.casualties, rec.deaths, rec.attacks,
+        rec.lethal_attacks, rec.damage, lad.conciliatory, rec.conciliatory,
+        rec.red_lines_tripped, rec.threat_sum, rec.worst, rec.worst_chosen, rec.pair_worst,
+        rec.war_days,
+    )  # fmt: skip
+    rec._recovery(day)
+    if rec.event_log != "none":
+        rec._log(day, rung, target, forced, outcome, blame)
 
 
 def decide(actor: Actor, draws: DayDraws) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -890,8 +1109,18 @@ def decide(actor: Actor, draws: DayDraws) -> tuple[np.ndarray, np.ndarray, np.nd
         m.actor_type_index,
         order_cap,
         obey,
+        _buffer(m, "gain_x", (R,), np.float32),
+        _buffer(m, "top", (R,), np.float32),
     )
     np.exp(z, out=z)
-    rung = np.empty(R, dtype=np.int64)
-    choose(z, m.streams.keys, day_offset(draws.day, _key("choice", i)), actor.menu, rung)
+    rung = _buffer(m, "rung", (R,), np.int64)
+    choose(
+        z,
+        m.streams.keys,
+        day_offset(draws.day, _key("choice", i)),
+        actor.menu,
+        rung,
+        _buffer(m, "bound", (R,), np.float32),
+        _buffer(m, "count", (R,), np.int64),
+    )
     return rung, target, x

@@ -93,12 +93,14 @@ class EscalationModel(Model):
         self.engine = resolve_engine(engine)
         self._decide: Callable[[Actor, DayDraws], tuple[np.ndarray, ...]] = Actor.decide
         self._observe: Callable[..., Blame] = observe
+        self._record: Callable[..., None] = Recorder.record
         if self.engine == "compiled":
             from simulator.model import compiled
 
             self._decide = compiled.decide
             if not trace:  # the trace reads what each observer saw, move by move
                 self._observe = compiled.observe
+            self._record = compiled.record
         size = int(scenario.replicates if replicates is None else replicates)
         if size < 1:
             raise ValueError(f"replicates must be at least 1, got {size}")
@@ -381,7 +383,7 @@ class EscalationModel(Model):
             self.beliefs.promise(owner, kept[owner], lapsed[owner])
         self.beliefs.forget()
         self._expire()
-        self.recorder.record(day, rung, target, counts, forced, outcome, tripped, blame)
+        self._record(self.recorder, day, rung, target, counts, forced, outcome, tripped, blame)
         if self.tracer is not None:
             self.tracer.record(day, forced, outcome, tripped, kept, lapsed)
         self.datacollector.collect(self)
