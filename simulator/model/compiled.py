@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 #: which numpy code each kernel mirrors, and a hash of that code's source: a change to it
 #: without the kernel fails tests/test_engines.py (review the kernel, then pin the new hash)
 MIRRORS = {
+    "record_columns": ("simulator.model.outcomes", "Recorder.record", "15523887edb5ca9a"),
     "_drives": ("simulator.model.actors", "Actor._drive", "ed87b2ba51526a4c"),
     "_desires (state)": ("simulator.model.actors", "State.desire", "a52c28811639fbdf"),
     "_desires (host)": ("simulator.model.actors", "Host.desire", "ef35cafbe7d17843"),
