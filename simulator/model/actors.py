@@ -307,38 +307,54 @@ class Actor(mesa.Agent):
     def terms(self, target: np.ndarray, draws: DayDraws) -> Terms:
         """The day's coefficients of the utilities, given the targets (shared by both engines)."""
         m, i = self.model, self.index
-        dyn = m.dynamics
-        lam, beta = self.rationality, dyn.precision
-        constant = self.menu_constant
+        static = self.__dict__.get("_static_terms")
+        if static is None or static[0] != m.generation:
+            static = self._static_terms = (m.generation, *self._fixed_terms())
+        _, gain, constant32, scale, pull = static
         penalty = m.restraint_today[i]
         if penalty is not None:  # rows[, columns] each
+            constant = self.menu_constant
             extra = penalty[self.menu]
             if extra.ndim < constant.ndim:
                 extra = extra[:, None]
             elif constant.ndim < extra.ndim:
                 constant = constant[:, None]
             constant = constant + extra
+            if constant.ndim == 1:
+                constant = constant[:, None]
+            constant32 = np.multiply(self.rationality, constant).astype(np.float32)
+        excluded_rows = self.excluded_rows
+        if m.pulled[i]:  # a promise may name a target outside the usual ones
+            aims = np.union1d(self.targets, m.red_lines.target[i][m.pulling[i]])
+            excluded = self.excluded_against[:, m.actor_type_index]
+            excluded_rows = np.flatnonzero(np.isinf(excluded[:, aims]).any(axis=1))
+        else:
+            pull = None
+        order = self.obeys(draws.obey(i) if m.orders_today[i] is not None else None)
+        return Terms(
+            gain=gain,
+            constant=constant32,
+            scale=scale,
+            pull=pull,
+            excluded_rows=excluded_rows,
+            order=order,
+        )
+
+    def _fixed_terms(self) -> tuple[Any, np.ndarray, Any, Any]:
+        """What :meth:`terms` takes from the settings alone: gain, constant, scale, pull."""
+        dyn = self.model.dynamics
+        lam, beta = self.rationality, dyn.precision
+        constant = self.menu_constant
         if constant.ndim == 1:
             constant = constant[:, None]
         scale = None
         if len(self.deterred_level) and any_of(np.logical_and(dyn.deterrence > 0, lam > 0)):
             scale = lam * beta * dyn.deterrence * (1.0 - self.spec.risk_tolerance)
-        pull = None
-        excluded_rows = self.excluded_rows
-        if m.pulled[i]:
-            pull = float32(lam * dyn.commitment_pull * self.spec.audience_cost)
-            # a promise may name a target outside the usual ones
-            aims = np.union1d(self.targets, m.red_lines.target[i][m.pulling[i]])
-            excluded = self.excluded_against[:, m.actor_type_index]
-            excluded_rows = np.flatnonzero(np.isinf(excluded[:, aims]).any(axis=1))
-        order = self.obeys(draws.obey(i) if m.orders_today[i] is not None else None)
-        return Terms(
-            gain=float32(2.0 * beta * lam),
-            constant=np.multiply(lam, constant).astype(np.float32),
-            scale=scale,
-            pull=pull,
-            excluded_rows=excluded_rows,
-            order=order,
+        return (
+            float32(2.0 * beta * lam),
+            np.multiply(lam, constant).astype(np.float32),
+            scale,
+            float32(lam * dyn.commitment_pull * self.spec.audience_cost),
         )
 
     def decide(self, draws: DayDraws) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

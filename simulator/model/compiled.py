@@ -19,13 +19,14 @@ so later processes load them instead of compiling.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numba
 import numpy as np
 
 from simulator.model.points import float32
-from simulator.model.rng import _COUNTER, _mix_int
+from simulator.model.rng import _COUNTER, _mix, _mix_int
 
 if TYPE_CHECKING:
     from simulator.model.actors import Actor
@@ -94,6 +95,13 @@ def _uniform(key: np.uint64, offset: np.uint64) -> float:
 def day_offset(day: int, site: int) -> np.uint64:
     """The offset a site's draws of one day add to each replicate's key (as ``uniform``)."""
     return np.uint64(_mix_int(site + (day + 1) * int(_COUNTER)))
+
+
+def day_offsets(day: int, sites: np.ndarray) -> np.ndarray:
+    """:func:`day_offset` of many sites at once (uint64 arithmetic wraps as ``_mix_int``)."""
+    with np.errstate(over="ignore"):
+        z = sites + np.uint64((day + 1) * int(_COUNTER) % 2**64)
+        return _mix(z)
 
 
 @jit
@@ -779,10 +787,10 @@ def _buffer(
     Fresh arrays of this size would be new pages from the system every day (page faults).
     """
     cache = m.__dict__.setdefault("_compiled_buffers", {})
-    size = int(np.prod(shape))
-    have = cache.get((name, np.dtype(dtype).str))
-    if have is None or have.size < size:
-        have = cache[(name, np.dtype(dtype).str)] = np.empty(size, dtype=dtype)
+    size = math.prod(shape)
+    have = cache.get(name)
+    if have is None or have.size < size or have.dtype != dtype:
+        have = cache[name] = np.empty(size, dtype=dtype)
     return have[:size].reshape(shape)
 
 
@@ -937,17 +945,14 @@ class _Pairs:
         self.noise = _pairwise([p.noise[o, i] for i, o in pairs])
         self.share = _pairwise([p.attribution[o, i] for i, o in pairs])
         self.sites = {
-            name: [_key(name, o, i) for i, o in pairs]
+            name: np.array([_key(name, o, i) for i, o in pairs], dtype=np.uint64)
             for name in ("noise", "detect", "attribution")
         }
 
     def today(self, moves: np.ndarray, day: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """The pairs whose mover moved today (indices), and their draw offsets of the day."""
         chosen = np.flatnonzero(moves[self.i] > 0)
-        offsets = {
-            name: np.array([day_offset(day, keys[q]) for q in chosen], dtype=np.uint64)
-            for name, keys in self.sites.items()
-        }
+        offsets = {name: day_offsets(day, keys[chosen]) for name, keys in self.sites.items()}
         return chosen, offsets
 
 

@@ -57,7 +57,9 @@ def at(value: Any, cols: Any) -> Any:
 
 def any_of(value: Any) -> bool:
     """Whether a condition on a parameter holds in any column (a plain bool when uniform)."""
-    return bool(np.any(value))
+    if isinstance(value, np.ndarray):
+        return bool(value.any())
+    return bool(value)
 
 
 def _same(a: Any, b: Any) -> bool:
