@@ -350,23 +350,10 @@ def pick_target(
     committed,
     owed,
     kind,
-    patron_of,
-    drives,
-    pull,
-    hp,
-    any_hp,
-    guests,
-    threat,
-    control,
     patron,
-    blame_base,
-    blame_owner,
-    blame_coef,
+    drives,
+    wishes,
     credibility,
-    fear_scale,
-    cap_on,
-    cap_level,
-    cap_strength,
     has_terms,
     cost,
     line_owner,
@@ -379,6 +366,8 @@ def pick_target(
     """Mirror of :meth:`Actor.pick_target` (with ``_most_valued``).
 
     Desires and values towards every actor first (as tables), then the choice column by column.
+    ``drives`` holds :func:`_drives`' arguments after the actor, ``wishes`` :func:`_desires'`
+    after the actor type.
     """
     n, R = at_war.shape[1], out_x.shape[0]
     threat_, grievance, belief, push, resolve, base, any_base, w, any_w = drives
@@ -387,9 +376,7 @@ def pick_target(
         _drives(patrons, patron, threat_, grievance, belief, push, resolve, base, any_base, w,
                 any_w)  # fmt: skip
     guide = patrons if kind == 2 else own  # whose drive the patron's wish starts from
-    _desires(desire, own, guide, kind, patron_of, pull, hp, any_hp, guests, threat, control,
-             patron, blame_base, blame_owner, blame_coef, credibility, fear_scale, cap_on,
-             cap_level, cap_strength)  # fmt: skip
+    _desires(desire, own, guide, kind, *wishes)
     _values(value, desire, i, has_terms, cost, line_owner, line_coef, credibility)
     single = targets.shape[0] == 1
     for c in range(R):
@@ -904,12 +891,13 @@ def pick(actor: Actor) -> tuple[np.ndarray, np.ndarray]:
     n = m.n
     target, x = _buffer(m, "target", (R,), np.int64), _buffer(m, "x", (R,))
     pulled = bool(m.pulled[i])
+    wishes = (m.patron_of, _width(m.mediation_pull(actor), np.float64), static.hp,
+              static.any_hp, guests, m.threat, control, patron, blame_base, blame_owner,
+              blame_coef, beliefs.credibility, fear_scale, cap is not None,
+              cap[0] if cap else 0.0, cap[1] if cap else 0.0)  # fmt: skip
     pick_target(
         target, x, i, targets, bool(m.is_state[i]), m.at_war, bool(m.at_war[i].any()), pulled,
-        m.pulling[i], m.red_lines.target[i], kind, m.patron_of, drives,
-        _width(m.mediation_pull(actor), np.float64), static.hp, static.any_hp, guests, m.threat,
-        control, patron, blame_base, blame_owner, blame_coef, beliefs.credibility, fear_scale,
-        cap is not None, cap[0] if cap else 0.0, cap[1] if cap else 0.0,
+        m.pulling[i], m.red_lines.target[i], kind, patron, drives, wishes, beliefs.credibility,
         has_terms, cost, line_owner, line_coef, _buffer(m, "own", (n, R)),
         _buffer(m, "patrons", (n, R)), _buffer(m, "desire", (n, R)), _buffer(m, "value", (n, R)),
     )  # fmt: skip
