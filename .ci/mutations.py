@@ -92,14 +92,17 @@ MUTATIONS = [
         "type-change",
         "beliefs drift back to the prior (types may change)",
         M + "beliefs.py",
-        "        if self.type_change <= 0:\n            return\n        # p",
+        "        if not any_of(self.type_change > 0):  # a point without drift multiplies"
+        " by exactly 1\n"
+        "            return\n"
+        "        # p",
         "        return\n        # p",
     ),
     Mutation(
         "stance",
         "belief in the other's type moves the desired level",
         M + "actors.py",
-        "        if w:\n"
+        "        if any_of(w):\n"
         "            x += np.multiply(m.beliefs.p[i, k], 2.0 * w, out=term)\n"
         "        x += np.subtract(m.push[i], w, out=term)\n",
         "        x += m.push[i]\n",
@@ -109,8 +112,8 @@ MUTATIONS = [
         "attribution-by-rung",
         "only violent or covert proxy moves are blamed on the patron",
         M + "observation.py",
-        "blamed = attributable & (draws.attribution(o, i, moved) < p.attribution[o, i])",
-        "blamed = draws.attribution(o, i, moved) < p.attribution[o, i]",
+        "blamed = attributable & (draws.attribution(o, i, moved) < at(share, moved))",
+        "blamed = draws.attribution(o, i, moved) < at(share, moved)",
     ),
     Mutation(
         "attribution",
@@ -166,7 +169,7 @@ MUTATIONS = [
         "commitment-pull",
         "an open promise pulls towards the promised move",
         M + "actors.py",
-        "            z += np.multiply(promised, np.float32(pull), out=work.term[:n_rows])",
+        "            z += np.multiply(promised, t.pull, out=work.term[:n_rows])",
         "            pass",
     ),
     Mutation(
@@ -217,14 +220,14 @@ MUTATIONS = [
         "restraint-combine",
         "restraint windows combine per rung (the strongest penalty applies)",
         M + "world.py",
-        "penalty = (above * strength).max(axis=0)",
-        "penalty = (above * strength).min(axis=0)",
+        "(above * strength).max(axis=0)",
+        "(above * strength).min(axis=0)",
     ),
     Mutation(
         "restraint",
         "restraint windows penalise rungs above their cap",
         M + "actors.py",
-        "            constant = constant + penalty[self.menu]",
+        "            constant = constant + extra",
         "            pass",
     ),
     Mutation(
@@ -260,9 +263,8 @@ MUTATIONS = [
         "rung-cost",
         "each move's own cost",
         M + "actors.py",
-        "            self.model.dynamics.precision * ladder.level[self.menu] ** 2"
-        " + ladder.cost[self.menu]",
-        "            self.model.dynamics.precision * ladder.level[self.menu] ** 2",
+        "        self.menu_constant = square + cost",
+        "        self.menu_constant = square + 0.0 * cost",
     ),
     Mutation(
         "rationality",
@@ -364,21 +366,21 @@ MUTATIONS = [
         "detection",
         "covert moves can go undetected",
         M + "observation.py",
-        "if len(covert) and p.detection[o, i] < 1.0:",
+        "if len(covert) and any_of(detection < 1.0):",
         "if False:",
     ),
     Mutation(
         "noise",
         "perception noise",
         M + "observation.py",
-        "if p.noise[o, i] > 0:",
+        "if any_of(noise > 0):",
         "if False:",
     ),
     Mutation(
         "casualty-threat",
         "losses caused make a move look more hostile",
         M + "observation.py",
-        "            seen = seen + dyn.casualty_weight * hurt_by_me\n",
+        "            seen = seen + at(dyn.casualty_weight, moved) * hurt_by_me\n",
         "            pass\n",
     ),
     Mutation(
@@ -427,17 +429,21 @@ MUTATIONS = [
         "satiation",
         "a retaliation settles the score",
         M + "world.py",
-        "        if satiation <= 0:\n            return\n        for i in range(self.n):",
+        "        if not any_of(satiation > 0):  # a point without satiation multiplies by"
+        " exactly 1\n"
+        "            return\n"
+        "        for i in range(self.n):",
         "        return\n        for i in range(self.n):",
     ),
     Mutation(
         "war-weariness",
         "war wears the belligerents down",
         M + "world.py",
-        "        if at_war and dyn.war_weariness:\n"
-        "            self.weariness += "
-        "np.multiply(dyn.war_weariness, fighting, out=self.scratch.per_actor)\n"
-        "        if dyn.weariness_per_casualty:  # losses are rare: add them where they fell\n",
+        "        if at_war and any_of(dyn.war_weariness):\n"
+        "            self.weariness += np.multiply(dyn.war_weariness, fighting, out=self."
+        "scratch.per_actor)\n"
+        "        if any_of(dyn.weariness_per_casualty):  # losses are rare: add them wher"
+        "e they fell\n",
         "        if False:\n            pass\n        if False:\n",
     ),
     Mutation(
