@@ -26,7 +26,7 @@ import numba
 import numpy as np
 
 from simulator.model.points import float32
-from simulator.model.rng import _COUNTER, _mix, _mix_int
+from simulator.model.rng import _COUNTER, _mix, day_offset
 
 if TYPE_CHECKING:
     from simulator.model.actors import Actor
@@ -56,7 +56,7 @@ MIRRORS = {
     "utilities": ("simulator.model.actors", "Actor.decide", "5329fcb44d07031e"),
     "choose": ("simulator.model.actors", "logit_choice", "b2dd7c155b802768"),
     "choose (bound)": ("simulator.model.actors", "_float32_bound", "749f71359a830b11"),
-    "_uniform": ("simulator.model.rng", "ReplicateStreams.uniform", "777e68d61296b81d"),
+    "_uniform": ("simulator.model.rng", "ReplicateStreams.uniform", "42a0649e2a892595"),
     "observe_columns, observe_reading": (
         "simulator.model.observation",
         "observe",
@@ -90,11 +90,6 @@ def _uniform(key: np.uint64, offset: np.uint64) -> float:
     z ^= z >> _S31
     z >>= _S11
     return float(z) * _TO_UNIT
-
-
-def day_offset(day: int, site: int) -> np.uint64:
-    """The offset a site's draws of one day add to each replicate's key (as ``uniform``)."""
-    return np.uint64(_mix_int(site + (day + 1) * int(_COUNTER)))
 
 
 def day_offsets(day: int, sites: np.ndarray) -> np.ndarray:
@@ -852,10 +847,9 @@ class _Static:
         self.actors = []
         for a in m.actors:
             kind = 2 if isinstance(a, Militia) else 1 if isinstance(a, Host) else 0
-            terms = {k: [(-1, cost)] for k, (cost, _) in a.value_terms.items()}
             has_terms = np.zeros(n, dtype=bool)
             has_terms[list(a.value_terms)] = True
-            _, cost = _pairs_of(terms, n)
+            cost = _table([a.value_terms[k][0] if has_terms[k] else 0.0 for k in range(n)])
             line_owner, line_coef = _pairs_of({k: ln for k, (_, ln) in a.value_terms.items()}, n)
             if isinstance(a, Militia):
                 patron = a.patron
@@ -869,7 +863,7 @@ class _Static:
                 blame_base, control, fear_scale = np.zeros((n, 1)), np.zeros(1), np.zeros(1)
             guests = np.array(m.stationed_on(a.index) if kind == 1 else [], dtype=np.int64)
             self.actors.append(
-                (kind, np.asarray(a.targets, dtype=np.int64), has_terms, cost[:, 0],
+                (kind, np.asarray(a.targets, dtype=np.int64), has_terms, cost,
                  line_owner, line_coef, patron, blame_base, blame_owner, blame_coef, control,
                  fear_scale, guests)
             )  # fmt: skip

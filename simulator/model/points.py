@@ -13,10 +13,11 @@ parameter with a subset of the columns takes :func:`at` of it; code that branche
 parameter asks whether the branch is needed in *any* column and does arithmetic that is exact
 (adds 0, multiplies by 1) where it is not.
 
-Which numbers may differ between stacked points is :data:`STACKABLE`: the actors' scalar
-parameters and initial threat, the dynamics, the perception table and the scenario's
-rationality. Points that differ in anything else (the ladder, red lines, events, restraint
-windows, horizon, …) are not stacked: :func:`stack_groups` puts them in groups of their own.
+Which numbers may differ between stacked points is what :func:`stack_signature` blanks: the
+actors' scalar parameters (:data:`ACTOR_FIELDS`) and initial threat, the dynamics, the
+perception table and the scenario's rationality. Points that differ in anything else (the
+ladder, red lines, events, restraint windows, horizon, …) are not stacked: :func:`stack_groups`
+puts them in groups of their own.
 """
 
 from __future__ import annotations
@@ -42,12 +43,6 @@ ACTOR_FIELDS = frozenset(
         "control",
     }
 )
-STACKABLE = {
-    "actors": ACTOR_FIELDS | {"initial_threat"},
-    "dynamics": "every field",
-    "perception": "every numeric field",
-    "rationality": "the scenario's default",
-}
 
 
 def at(value: Any, cols: Any) -> Any:

@@ -67,6 +67,11 @@ def replicate_keys(seed: int, replicates: np.ndarray) -> np.ndarray:
         return _mix(np.asarray(replicates, dtype=np.uint64) * _GAMMA + base)
 
 
+def day_offset(day: int, site: int) -> np.uint64:
+    """What one site's draws of one day add to every replicate's key before the hash."""
+    return np.uint64(_mix_int(site + (day + 1) * int(_COUNTER)))
+
+
 class ReplicateStreams:
     """Uniform draws for a block of replicates, addressed by (day, site key)."""
 
@@ -79,7 +84,7 @@ class ReplicateStreams:
 
     def uniform(self, day: int, site: int, columns: np.ndarray | None = None) -> np.ndarray:
         """The uniforms in [0, 1) of one site on one day, one per replicate (or per column)."""
-        offset = np.uint64(_mix_int(site + (day + 1) * 0xD1B54A32D192ED03))
+        offset = day_offset(day, site)
         with np.errstate(over="ignore"):
             if columns is None:
                 z = np.add(self.keys, offset, out=self._z)
