@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from simulator import __version__
-from simulator.model.engine import ENGINES, EngineError, resolve_engine
+from simulator.model.engine import CHOICES, EngineError, resolve_engine
 from simulator.model.engine import ENV as ENGINE_ENV
 from simulator.model.labels import EVENT_LOGS
 
@@ -618,11 +618,12 @@ def _add_history(parser: argparse.ArgumentParser) -> None:
 def _add_engine(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--engine",
-        choices=ENGINES,
+        choices=CHOICES,
         default=None,
-        help="what steps the model: numpy (the reference) or compiled (numba kernels; needs "
-        'pip install -e ".[compiled]"); both give the same results (default: '
-        "$ESCALATION_ENGINE, else numpy)",
+        help="what steps the model: numpy (the reference), compiled (numba kernels; needs "
+        'pip install -e ".[compiled]") or auto: numpy until this process has simulated a '
+        "million replicate-days, then compiled if numba is installed. All give the same "
+        "results (default: $ESCALATION_ENGINE, else auto)",
     )
 
 

@@ -29,6 +29,11 @@ from simulator.model import EscalationModel
 from simulator.results.layout import lock_path
 from simulator.scenario import Scenario, load_scenario, validate_scenario
 
+# The suite runs on the numpy engine, the reference, unless the environment names one: `auto`
+# would switch a long test process to the compiled kernels midway, past tests that patch the
+# reference. tests/test_engines.py runs the compiled engine by name.
+os.environ.setdefault("ESCALATION_ENGINE", "numpy")
+
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

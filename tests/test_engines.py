@@ -14,6 +14,8 @@ import hashlib
 import importlib
 import inspect
 import io
+import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -88,7 +90,8 @@ def test_without_numba_the_compiled_engine_is_refused_with_the_way_to_install_it
     monkeypatch.setattr(engines, "compiled_available", lambda: False)
     with pytest.raises(engines.EngineError, match=r"pip install -e \"\.\[compiled\]\""):
         engines.resolve_engine("compiled")
-    assert engines.resolve_engine(None) == "numpy"
+    monkeypatch.delenv(engines.ENV, raising=False)
+    assert engines.engine_for(None, 10 * engines.REPAYS_AT, 100) == "numpy"
     out, err = io.StringIO(), io.StringIO()
     folder = tmp_path / "run"
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -106,6 +109,29 @@ def test_an_unknown_engine_in_the_environment_is_named(monkeypatch: pytest.Monke
         engines.default_engine()
     monkeypatch.setenv(engines.ENV, "numpy")
     assert engines.default_engine() == "numpy"
+    monkeypatch.delenv(engines.ENV)
+    assert engines.default_engine() == "auto"
+
+
+def test_auto_runs_numpy_until_the_process_has_asked_for_a_million_replicate_days(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`auto` (the default) switches to the compiled kernels once they repay their start."""
+    monkeypatch.delenv(engines.ENV, raising=False)
+    monkeypatch.setattr(engines, "_planned", 0)
+    monkeypatch.setattr(engines, "compiled_available", lambda: True)
+    monkeypatch.delitem(sys.modules, "simulator.model.compiled", raising=False)
+    day = 100 * 90  # replicate-days of a 100-replicate, 90-day model
+    assert engines.engine_for(None, day, 100) == "numpy"
+    assert engines.engine_for("auto", engines.REPAYS_AT - 2 * day, 100) == "numpy"  # not yet
+    assert engines.engine_for(None, day, 100) == "compiled"  # the tally reaches REPAYS_AT
+    assert engines.engine_for(None, day, engines.WIDEST + 1) == "numpy"  # too wide to gain
+    assert engines.engine_for("numpy", day, 100) == "numpy"  # a named engine is that engine
+    monkeypatch.setattr(engines, "_planned", 0)
+    monkeypatch.setitem(sys.modules, "simulator.model.compiled", types.ModuleType("kernels"))
+    assert engines.engine_for(None, day, 100) == "compiled"  # loaded already: nothing to repay
+    monkeypatch.setattr(engines, "compiled_available", lambda: False)
+    assert engines.engine_for(None, 10 * engines.REPAYS_AT, 100) == "numpy"
 
 
 @needs_numba

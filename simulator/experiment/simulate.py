@@ -122,7 +122,7 @@ def free_heap() -> None:
 
 @functools.cache
 def _malloc_trim() -> ctypes._NamedFuncPointer | None:
-    """glibc's ``malloc_trim``, or None on another C library or system."""
+    """The C library's ``malloc_trim`` (glibc), or None elsewhere."""
     if not sys.platform.startswith("linux"):
         return None
     try:

@@ -27,7 +27,7 @@ from mesa import DataCollector, Model
 
 from simulator.model.actors import ACTOR_CLASSES, Actor, Host, Militia, Scratch, State
 from simulator.model.beliefs import Beliefs
-from simulator.model.engine import resolve_engine
+from simulator.model.engine import engine_for
 from simulator.model.events import EventSchedule
 from simulator.model.ladder import Ladder
 from simulator.model.observation import Blame, felt, observe, read_evidence
@@ -70,7 +70,8 @@ class EscalationModel(Model):
             covert and forced moves), ``"all"`` (every move but the status quo) or ``"none"``.
         points: design points to run side by side (:mod:`simulator.model.points`), the
             scenario's structure shared; ``replicates`` is then per point.
-        engine: ``"numpy"`` or ``"compiled"`` (default: :func:`engine.default_engine`).
+        engine: ``"numpy"``, ``"compiled"`` or ``"auto"`` (:func:`engine.engine_for`; default:
+            :func:`engine.default_engine`).
 
     """
 
@@ -89,8 +90,14 @@ class EscalationModel(Model):
         # Mesa's seed is the one seed: the counter-based streams derive every draw from it.
         super().__init__(seed=seed)
         self.scenario = scenario
+        size = int(scenario.replicates if replicates is None else replicates)
+        if size < 1:
+            raise ValueError(f"replicates must be at least 1, got {size}")
+        #: the design points run side by side (one, the scenario, unless given)
+        self.points = list(points) if points else [scenario]
         #: "numpy" (the reference) or "compiled" (numba kernels, the same results)
-        self.engine = resolve_engine(engine)
+        columns = size * len(self.points)
+        self.engine = engine_for(engine, columns * scenario.horizon_days, columns)
         self._decide: Callable[[Actor, DayDraws], tuple[np.ndarray, ...]] = Actor.decide
         self._observe: Callable[..., Blame] = observe
         self._record: Callable[..., None] = Recorder.record
@@ -101,11 +108,6 @@ class EscalationModel(Model):
             if not trace:  # the trace reads what each observer saw, move by move
                 self._observe = compiled.observe
             self._record = compiled.record
-        size = int(scenario.replicates if replicates is None else replicates)
-        if size < 1:
-            raise ValueError(f"replicates must be at least 1, got {size}")
-        #: the design points run side by side (one, the scenario, unless given)
-        self.points = list(points) if points else [scenario]
         if len(self.points) > 1:
             check_stackable(self.points)
             if trace:
