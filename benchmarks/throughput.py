@@ -368,13 +368,25 @@ RUN_PHASES = (
     "import simulator.cli (the parser)",
     "import the console (rich, pandas)",
     "import the model (Mesa, the scenario schema)",
-    "import the figures (matplotlib)",
     "load the scenario",
     "simulate (model and tables in memory)",
     "write the tables (Parquet)",
+    "import the figures (matplotlib), list them",
     "read the tables back for the figures",
     "draw and save the figures",
 )
+#: the phases by what they time
+(
+    IMPORT_CLI,
+    IMPORT_CONSOLE,
+    IMPORT_MODEL,
+    LOAD,
+    SIMULATE,
+    WRITE,
+    IMPORT_FIGURES,
+    READ_BACK,
+    DRAW,
+) = RUN_PHASES
 
 
 def breakdown_child(replicates: int) -> None:
@@ -405,31 +417,39 @@ def breakdown_child(replicates: int) -> None:
     t0 = time.perf_counter()
     import simulator.cli as cli
 
-    seconds[RUN_PHASES[0]] = time.perf_counter() - t0
+    seconds[IMPORT_CLI] = time.perf_counter() - t0
     t0 = time.perf_counter()
     import simulator.console  # noqa: F401
 
-    seconds[RUN_PHASES[1]] = time.perf_counter() - t0
+    seconds[IMPORT_CONSOLE] = time.perf_counter() - t0
     t0 = time.perf_counter()
     import simulator.experiment.run as run
     import simulator.scenario as scenario_module
 
-    seconds[RUN_PHASES[2]] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    import simulator.plots.run as plots_run
+    seconds[IMPORT_MODEL] = time.perf_counter() - t0
+    scenario_module.load_scenario = timed(LOAD, scenario_module.load_scenario)
+    run.simulate = timed(SIMULATE, run.simulate)
+    run.write_run = timed(WRITE, run.write_run)
+    import simulator.plots.helper as helper  # imports no matplotlib (where it has EarlyHelper)
 
-    seconds[RUN_PHASES[3]] = time.perf_counter() - t0
-    scenario_module.load_scenario = timed(RUN_PHASES[4], scenario_module.load_scenario)
-    run.simulate = timed(RUN_PHASES[5], run.simulate)
-    run.write_run = timed(RUN_PHASES[6], run.write_run)
-    plots_run.load_run = timed(RUN_PHASES[7], plots_run.load_run)
+    if hasattr(helper, "EarlyHelper"):
+        # A helper forked first loads matplotlib while this process simulates; once the tables
+        # are written it reads them and draws the figures with a helper of its own, while this
+        # process waits (it never imports matplotlib): one phase, timed here.
+        helper.EarlyHelper.draw = timed(DRAW, helper.EarlyHelper.draw)
+        plots = None  # the figures' list, imported after the run
+    else:  # an older simulator: matplotlib imported up front, the figures drawn after
+        t0 = time.perf_counter()
+        import simulator.plots.run as plots_run
 
-    plots = list(plots_run.PLOTS)
-    if hasattr(plots_run, "draw_figures"):  # all figures at once, maybe in two processes
-        plots_run.draw_figures = timed(RUN_PHASES[8], plots_run.draw_figures)
-    else:  # an older simulator built and saved them one by one in write_all itself
-        plots_run.PLOTS[:] = [(name, timed(RUN_PHASES[8], build)) for name, build in plots]
-        plots_run.save = timed(RUN_PHASES[8], plots_run.save)
+        seconds[IMPORT_FIGURES] = time.perf_counter() - t0
+        plots = list(plots_run.PLOTS)
+        plots_run.load_run = timed(READ_BACK, plots_run.load_run)
+        if hasattr(plots_run, "draw_figures"):  # all figures at once, maybe in two processes
+            plots_run.draw_figures = timed(DRAW, plots_run.draw_figures)
+        else:  # an older simulator built and saved them one by one in write_all itself
+            plots_run.PLOTS[:] = [(name, timed(DRAW, build)) for name, build in plots_run.PLOTS]
+            plots_run.save = timed(DRAW, plots_run.save)
     with tempfile.TemporaryDirectory(prefix="escalation-bench-") as tmp:
         argv = ["run", str(BASELINE), "--replicates", str(replicates), "--out", f"{tmp}/run"]
         t0 = time.perf_counter()
@@ -440,7 +460,10 @@ def breakdown_child(replicates: int) -> None:
         if code != 0:
             raise SystemExit(f"escalation run exited {code}")
         # then each figure again, alone and in this process: what each one costs
+        from simulator.plots.run import PLOTS
         from simulator.plots.style import save
+
+        plots = list(PLOTS) if plots is None else plots
         from simulator.results.reader import load_run
 
         t_after = time.perf_counter()

@@ -9,6 +9,7 @@ scenario files, so a bad one gets the same one-line, located message as a bad sc
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import gc
 import os
@@ -17,6 +18,7 @@ import shutil
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +31,7 @@ from simulator.model.labels import EVENT_LOGS
 # from the standard library alone and `validate` never loads Mesa, matplotlib or scipy
 # (tests/test_lazy_imports.py).
 if TYPE_CHECKING:
+    from simulator.plots.helper import EarlyHelper
     from simulator.progress import Progress
 
 #: the sweep designs, as :data:`simulator.experiment.designs.DESIGNS` names them (that module
@@ -683,7 +686,24 @@ def cmd_explore(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """``escalation run``."""
+    """``escalation run``.
+
+    With plots, a helper process is forked first (where that is safe): it loads matplotlib
+    while this process loads the model and simulates, then draws the figures, itself with a
+    helper, while this process waits (it never loads matplotlib).
+    """
+    from simulator.plots.helper import EarlyHelper, can_fork_helper
+
+    early = not args.no_plots and can_fork_helper()
+    with EarlyHelper(["simulator.plots.run"]) if early else contextlib.nullcontext() as helper:
+        return _run(args, helper)
+
+
+def _draw_run_figures(helper: EarlyHelper, folder: Path, out: Path, progress: Progress) -> None:
+    helper.draw(("simulator.plots.run", "run_jobs", (folder, out)), progress)
+
+
+def _run(args: argparse.Namespace, helper: EarlyHelper | None) -> int:
     from rich.console import Console
 
     from simulator.console import print_next_steps, print_summary, progress_display, run_next_steps
@@ -692,8 +712,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from simulator.scenario import load_scenario
 
     figures: Figures | None = None
-    if not args.no_plots:  # matplotlib is loaded only to draw
-        from simulator.plots import write_all as figures
+    if helper is not None:
+        figures = partial(_draw_run_figures, helper)
+    elif not args.no_plots:  # matplotlib is loaded only to draw
+        from simulator.plots import write_all
+
+        figures = write_all
 
     scenario = load_scenario(args.scenario, args.overrides)
     scenario = resolve(scenario, whole(args.replicates, "--replicates"), whole(args.seed, "--seed"))

@@ -322,7 +322,9 @@ def test_a_run_interrupted_while_drawing_leaves_nothing_that_looks_complete(
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("simulator.plots.run.save", interrupted)
+    monkeypatch.setattr("simulator.plots.run.save", interrupted)  # drawn in this process
+    # or waiting here for the helper forked first, where this process has one thread
+    monkeypatch.setattr("simulator.plots.helper.EarlyHelper.draw", interrupted)
     code, _, err = call(capsys, "run", BASELINE, "-n", "5", "--out", folder)
     assert code == 130 and "interrupted" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # no folder, and the litter is gone

@@ -177,3 +177,84 @@ def test_a_run_folder_gets_every_figure(tmp_path):
     written = sorted(p.name for p in (tmp_path / "r" / "plots").iterdir())
     assert written == sorted(name for name, _ in PLOTS)
     assert all(Path(tmp_path / "r" / "plots" / n).stat().st_size > 1000 for n in written)
+
+
+#: `escalation run`'s early helper, in a fresh interpreter: forked before anything is drawn (and
+#: before matplotlib is loaded here), given the run folder's recipe once the tables are written
+EARLY = """
+import json, os, sys
+from pathlib import Path
+from simulator.plots.helper import EarlyHelper
+
+folder, out, scenario = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+result = {"matplotlib before": "matplotlib" in sys.modules}
+
+class Counting:
+    done, total = 0.0, None
+    def phase(self, name, total, unit): self.total = total
+    def advance(self, amount=1.0): self.done += amount
+    def note(self, message): pass
+
+with EarlyHelper(["simulator.plots.run"]) as helper:
+    pid = helper.pid
+    if scenario == "stop":  # an error before the figures: the helper is stopped and reaped
+        result["stopped"] = True
+    else:
+        try:
+            counting = Counting()
+            helper.draw(("simulator.plots.run", "run_jobs", (folder, out)), counting)
+            result["progress"] = [counting.done, counting.total]
+            result["paths"] = sorted(p.name for p in out.iterdir())
+            result["matplotlib after"] = "matplotlib" in sys.modules
+        except Exception as exc:
+            result["error"] = f"{type(exc).__name__}: {exc}"
+try:
+    os.waitpid(pid, os.WNOHANG)
+    result["left"] = True
+except ChildProcessError:
+    pass
+print(json.dumps(result))
+"""
+
+
+def draw_early(folder: Path, out: Path, scenario: str = "") -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-c", EARLY, str(folder), str(out), scenario],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    found: dict = json.loads(proc.stdout.strip().splitlines()[-1])
+    return found
+
+
+@forking
+def test_the_early_helper_draws_a_run_s_figures_as_one_process_does(tmp_path):
+    """Forked before the run, the helper shares the figures: the same files, none left over."""
+    from conftest import BASELINE
+
+    from simulator.cli import main
+    from simulator.plots.run import PLOTS, write_all
+
+    folder = tmp_path / "r"
+    assert main(["run", str(BASELINE), "-n", "30", "--out", str(folder), "-q", "--no-plots"]) == 0
+    found = draw_early(folder, tmp_path / "two")
+    assert found == {
+        "matplotlib before": False,
+        "progress": [len(PLOTS), len(PLOTS)],  # each figure heard of, whoever drew it
+        "paths": sorted(name for name, _ in PLOTS),
+        "matplotlib after": False,  # drawn by the helper and its own helper
+    }
+    write_all(folder, tmp_path / "one")  # in this process alone (it has threads: no fork)
+    for name, _ in PLOTS:
+        assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
+
+
+@forking
+def test_the_early_helper_is_stopped_when_no_figures_come_and_errors_reach_the_caller(tmp_path):
+    found = draw_early(tmp_path / "nothing", tmp_path / "out", "stop")
+    assert found == {"matplotlib before": False, "stopped": True}
+    found = draw_early(tmp_path / "no-such-run", tmp_path / "out")  # both processes fail
+    assert found["error"].startswith("RuntimeError: drawing figures in a helper process failed")
+    assert "ResultsError" in found["error"] and "left" not in found

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import select
-import sys
 import textwrap
-import threading
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +28,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import Formatter, Locator
 from matplotlib.transforms import offset_copy
 
+from simulator.plots.helper import Job, can_fork_helper, helper_exit, share, take
 from simulator.progress import SILENT, Progress
 from simulator.results.reader import Event, Rung, RunResults
 
@@ -491,7 +489,8 @@ def save(fig: Figure, path: Path) -> Path:
     if engine is not None and fig.dpi == DPI:  # laid out at the resolution it is drawn at
         engine.execute(fig)
         fig.set_layout_engine(None)
-    fig.savefig(path, dpi=DPI, format="png", facecolor="white")
+    # zlib level 3, not Pillow's 6: 7 % less time per figure for files 1-6 % larger
+    fig.savefig(path, dpi=DPI, format="png", facecolor="white", pil_kwargs=PNG_OPTIONS)
     return path
 
 
@@ -525,6 +524,9 @@ def bottom_legend(
     )
 
 
+#: how :func:`save` has Pillow write a PNG
+PNG_OPTIONS = {"compress_level": 3}
+
 #: what writes a figure to a file (:func:`save`)
 Saver = Callable[[Figure, Path], Path]
 
@@ -544,40 +546,37 @@ def draw_figures(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     progress.phase("drawing figures", len(figures), "figures")
-    jobs = [(out / name, build) for name, build in figures]
-    if can_fork_helper(len(jobs)):
-        draw_in_two_processes(jobs, progress, saver)
-    else:
-        for path, build in jobs:
-            saver(build(), path)
-            progress.advance()
+    jobs = saving_jobs([(out / name, build) for name, build in figures], saver)
+    draw_jobs(jobs, progress)
     return [path for path, _ in jobs]
 
 
-def can_fork_helper(figures: int) -> bool:
-    """Whether :func:`draw_in_two_processes` may run: worth it, and safe to fork here.
-
-    Forking copies the drawn data for free but is safe only in a process with one thread (a
-    lock held by another thread would stay locked in the copy): never under a progress bar that
-    refreshes itself, a Dask client or a notebook. Linux only, where fork is the usual start.
-    """
-    if not sys.platform.startswith("linux") or not 2 <= figures < 256:
-        return False
-    return len(os.sched_getaffinity(0)) >= 2 and threading.active_count() == 1
+def draw_jobs(jobs: Sequence[Job], progress: Progress = SILENT) -> None:
+    """Draw each job, in two processes where :func:`can_fork_helper` allows, else here."""
+    if can_fork_helper(len(jobs)):
+        draw_in_two_processes(jobs, progress)
+    else:
+        for _, draw in jobs:
+            draw()
+            progress.advance()
 
 
-def draw_in_two_processes(
-    jobs: Sequence[tuple[Path, Callable[[], Figure]]],
-    progress: Progress = SILENT,
-    saver: Saver = save,
-) -> None:
-    """Save each ``(path, builder)``, shared between this process and a forked helper.
+def saving_jobs(
+    figures: Sequence[tuple[Path, Callable[[], Figure]]], saver: Saver = save
+) -> list[Job]:
+    """``(path, builder)`` pairs as jobs of :mod:`.helper`: build, then save to the path."""
+    return [(path, partial(_build_and_save, build, path, saver)) for path, build in figures]
 
-    Drawing is matplotlib's Python code, so threads would take turns; a forked process has the
-    data and matplotlib already loaded. The two take figures in turn from a queue (a pipe
-    holding one byte per figure, read one byte at a time) until it is empty; the helper reports
-    each figure it saved (a dot), or its error (``!`` and the traceback), through a second pipe
-    and exits. An error in either is raised here once both have stopped.
+
+def _build_and_save(build: Callable[[], Figure], path: Path, saver: Saver) -> None:
+    saver(build(), path)
+
+
+def draw_in_two_processes(jobs: Sequence[Job], progress: Progress = SILENT) -> None:
+    """Draw each job, shared between this process and a helper forked now (:mod:`.helper`).
+
+    The helper has the data and matplotlib already loaded; the queue is filled before it is
+    forked.
     """
     queue_read, queue_write = os.pipe()
     os.write(queue_write, bytes(range(len(jobs))))
@@ -585,42 +584,7 @@ def draw_in_two_processes(
     report_read, report_write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the helper: never returns into the caller's code
-        status = 1
-        try:
-            os.close(report_read)
-            while job := os.read(queue_read, 1):
-                path, build = jobs[job[0]]
-                saver(build(), path)
-                os.write(report_write, b".")
-            status = 0
-        except BaseException:  # noqa: B036 - whatever it was, the parent reports it
-            os.write(report_write, b"!" + traceback.format_exc().encode(errors="replace"))
-        finally:
-            os._exit(status)
-    os.close(report_write)
-    reports = bytearray()
-
-    def heard(chunk: bytes) -> None:  # the helper's figures count as they are reported
-        before = reports.partition(b"!")[0].count(b".")
-        reports.extend(chunk)
-        if done := reports.partition(b"!")[0].count(b".") - before:
-            progress.advance(done)
-
-    try:
-        while job := os.read(queue_read, 1):
-            path, build = jobs[job[0]]
-            saver(build(), path)
-            progress.advance()
-            while select.select([report_read], [], [], 0)[0] and (
-                chunk := os.read(report_read, 4096)
-            ):
-                heard(chunk)
-    finally:
-        os.close(queue_read)
-        while chunk := os.read(report_read, 4096):  # until the helper exits
-            heard(chunk)
         os.close(report_read)
-        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-    if b"!" in reports or status != 0:
-        detail = reports.partition(b"!")[2].decode(errors="replace") or f"exit status {status}"
-        raise RuntimeError(f"drawing figures in a helper process failed:\n{detail}")
+        helper_exit(report_write, lambda: take(jobs, queue_read, report_write))
+    os.close(report_write)
+    share(jobs, pid, queue_read, report_read, progress)
