@@ -392,8 +392,9 @@ RUN_PHASES = (
 def breakdown_child(replicates: int) -> None:
     """Run in a fresh interpreter: `escalation run` in-process, each phase timed (one JSON line).
 
-    The command is :func:`simulator.cli.main`, as the console script calls it; its imports are
-    done first, one group at a time, and the library functions it calls are wrapped in timers.
+    The command is :func:`simulator.cli.command`, the console script's entry point; its imports
+    are done first, one group at a time, and the library functions it calls are wrapped in
+    timers.
     """
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         if var in _USER_ENV:  # the user's environment, as for figure 3
@@ -453,7 +454,11 @@ def breakdown_child(replicates: int) -> None:
     with tempfile.TemporaryDirectory(prefix="escalation-bench-") as tmp:
         argv = ["run", str(BASELINE), "--replicates", str(replicates), "--out", f"{tmp}/run"]
         t0 = time.perf_counter()
-        code = cli.main([*argv, "--quiet"])
+        if hasattr(cli, "command"):  # the console script: main, then a frozen collector
+            sys.argv = ["escalation", *argv, "--quiet"]
+            code = cli.command()
+        else:
+            code = cli.main([*argv, "--quiet"])
         main_seconds = time.perf_counter() - t0
         in_process = time.perf_counter() - started
         cpu = time.process_time()  # the whole process, start-up included
