@@ -513,7 +513,8 @@ def run_breakdown(replicates: int) -> dict:
 
 def breakdown_rows(found: dict) -> list[tuple[str, float]]:
     """(phase, seconds) in the order of a run, with what no timer saw as the last rows."""
-    rows = [(name, found["phases"].get(name, 0.0)) for name in RUN_PHASES]
+    phases = found["phases"]
+    rows = [(name, phases[name]) for name in RUN_PHASES if name in phases]
     inside = found["in_process_seconds"]
     rows.append(("the rest (folder, manifest, locks)", inside - sum(s for _, s in rows)))
     outside = found["wall_seconds"] - inside - found["after_seconds"]

@@ -97,6 +97,39 @@ def test_the_model_loads_neither_scipy_stats_nor_matplotlib():
     assert loaded_after(code, ("scipy.stats", "matplotlib")) == []
 
 
+def test_mesa_loads_without_its_continuous_space_until_it_is_used():
+    """scipy.spatial (0.15 s) comes with Mesa's continuous space, which the model never uses.
+
+    :mod:`simulator.deferred` stands in for it: the model runs without it, and the first use of
+    the space loads the real module, the same classes as a plain ``import mesa`` gives.
+    """
+    code = "import simulator.experiment.simulate, simulator.model.world, simulator.console"
+    assert loaded_after(code, ("scipy.spatial", "mesa")) == ["mesa"]
+    script = (
+        "import sys, simulator, mesa\n"
+        "space = mesa.experimental.continuous_space\n"
+        "print(type(space).__name__, 'scipy.spatial' in sys.modules)\n"
+        "from mesa.experimental.continuous_space import ContinuousSpace\n"
+        "from mesa.experimental.continuous_space.continuous_space import ContinuousSpace as C\n"
+        "import numpy as np\n"
+        "s = ContinuousSpace([[0, 1], [0, 1]], torus=False, random=np.random.default_rng(0))\n"
+        "print(type(space).__name__, 'scipy.spatial' in sys.modules, C is ContinuousSpace,\n"
+        "      space.ContinuousSpace is C, s.width)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["_OnFirstUse", "False", "module", "True", "True", "True", "1"]
+
+
+def test_nothing_is_deferred_once_its_package_is_imported():
+    from simulator.deferred import defer
+
+    assert defer("mesa.experimental.continuous_space") is False  # mesa is loaded in this process
+    assert defer("no_such_package.sub") is False
+    assert defer("json") is False  # a top-level module is never deferred
+
+
 def test_the_parser_names_every_sweep_design():
     from simulator import cli
     from simulator.experiment.designs import DESIGNS
