@@ -663,6 +663,20 @@ MUTATIONS = [
         "            if False:",
     ),
     Mutation(
+        "compiled-soil-security",
+        "in the compiled engine too, a host's security foils the militias based on its soil",
+        M + "compiled.py",
+        "            p_hit = p_hit * (1.0 - foiled)",
+        "            p_hit = p_hit * 1.0",
+    ),
+    Mutation(
+        "compiled-mediation-calms",
+        "in the compiled engine too, a mediator's conciliatory move cools the threat among others",
+        M + "compiled.py",
+        "                            threat[a, b, c] *= calmed",
+        "                            threat[a, b, c] *= 1.0",
+    ),
+    Mutation(
         "compiled-mirror-pinned",
         "the numpy code under a kernel cannot change unnoticed (the mirror's source hash)",
         M + "actors.py",

@@ -157,7 +157,7 @@ def test_the_run_command_records_its_engine(
 @needs_numba
 @pytest.mark.parametrize("path", SCENARIOS[:6], ids=lambda p: p.stem)
 def test_the_engines_keep_the_same_state_day_by_day(path: Path) -> None:
-    """Threat, grievance and beliefs carry the same bits every day, not just the same outcomes.
+    """Threat, grievance, beliefs, postures and losses: the same bits every day, not just outcomes.
 
     A last-bit difference rarely changes a move, so the tables alone would let it through.
     """
@@ -175,6 +175,11 @@ def test_the_engines_keep_the_same_state_day_by_day(path: Path) -> None:
                 ("misread", a.beliefs.misread, b.beliefs.misread),
                 ("credibility", a.beliefs.credibility, b.beliefs.credibility),
                 ("escalation", a.recorder.escalation_now, b.recorder.escalation_now),
+                ("protection", a.protection, b.protection),
+                ("protection days", a.protection_days, b.protection_days),
+                ("suppression", a.suppression, b.suppression),
+                ("suppression days", a.suppression_days, b.suppression_days),
+                ("the day's losses", a.day_losses._arrays, b.day_losses._arrays),
             ):
                 assert x.tobytes() == y.tobytes(), f"{path.stem}: {name} differs on day {a.day}"
     finally:

@@ -65,6 +65,13 @@ MIRRORS = {
     "observe_reading (felt)": ("simulator.model.observation", "felt", "d8456e027959630a"),
     "observe_beliefs": ("simulator.model.beliefs", "Beliefs.update", "cba4ebc15f8d692f"),
     "_uniform (mix)": ("simulator.model.rng", "_mix", "0e01348c84afd090"),
+    "violence_postures": ("simulator.model.violence", "_postures", "f4f65dbef4699cca"),
+    "violence_aim, violence_losses, violence_sabotage": (
+        "simulator.model.violence",
+        "resolve",
+        "31712e37c2575374",
+    ),
+    "violence_aim (soil)": ("simulator.model.violence", "_soil_security", "3b6089f7e39a9923"),
 }
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -632,6 +639,173 @@ def observe_beliefs(
                     misread_state[o, a, c] += misread[t]
 
 
+# -- violence (simulator.model.violence.resolve) -------------------------------------------------
+# The day's violent moves, actor by actor and column by column (the reference's order), are the
+# entries of flat buffers; those that landed are a prefix-ordered subset, whose sizes numpy draws
+# (rng.poisson and rng.binomial call exp and scipy's comb) between the two kernels.
+
+
+@jit
+def _maximum(a: float, b: float) -> float:
+    """``np.maximum`` of two numbers: NaN if either is."""
+    return a if (a >= b or a != a) else b
+
+
+@jit
+def _minimum(a: float, b: float) -> float:
+    """``np.minimum`` of two numbers: NaN if either is."""
+    return a if (a <= b or a != a) else b
+
+
+@jit
+def violence_postures(
+    rung, target, defensive, suppressive, conciliatory, rung_protection, duration,
+    rung_suppression, protection, protection_days, suppression, suppression_days, threat,
+    mediates, mediation,
+) -> None:  # fmt: skip
+    """Mirror of :func:`violence._postures`: protection, suppression and mediation, in place.
+
+    Actor by actor, as the reference goes: a later actor's raid on the same target and column
+    overwrites an earlier one's. A mediator multiplies the threat among the others by
+    1 − its share; the reference's factor of exactly 1 for its own row and column is skipped.
+    """
+    n, R = rung.shape
+    m_wide = mediation.shape[1] > 1
+    for i in range(n):
+        for c in range(R):
+            r = rung[i, c]
+            if defensive[r]:
+                current = protection[i, c] if protection_days[i, c] > 0 else 0.0
+                protection[i, c] = _maximum(current, rung_protection[r])
+                if duration[r] > protection_days[i, c]:
+                    protection_days[i, c] = duration[r]
+            if suppressive[r]:
+                k = target[i, c]
+                suppression[k, c] = rung_suppression[r]
+                suppression_days[k, c] = duration[r]
+        if not mediates[i]:
+            continue
+        for c in range(R):
+            if conciliatory[rung[i, c]]:
+                calmed = 1.0 - mediation[i, c if m_wide else 0]
+                for a in range(n):
+                    if a == i:
+                        continue
+                    for b in range(n):
+                        if b != i:
+                            threat[a, b, c] *= calmed
+
+
+@jit
+def violence_aim(
+    rung, target, violent, lethality, capability, suppression, protection, host_of, is_host,
+    soil, security, max_security, keys, hit_offsets, size_offsets, death_offsets,
+    entry_actor, entry_column, entry_target, entry_rung, entry_landed, size_u, death_u,
+    landed_rung,
+) -> tuple[int, int]:  # fmt: skip
+    """Mirror of the first loop of :func:`violence.resolve`: who hit what (after postures).
+
+    Writes one entry per violent move (actor, column, target, rung, landed) and, for those that
+    landed, the uniforms of their size and deaths and their rung; returns (entries, landed).
+    """
+    n, R = rung.shape
+    c_wide, s_wide = capability.shape[1] > 1, security.shape[1] > 1
+    j = 0
+    landed = 0
+    for i in range(n):
+        home = host_of[i]
+        hosted = home >= 0 and is_host[home]
+        for c in range(R):
+            r = rung[i, c]
+            if not violent[r]:
+                continue
+            k = target[i, c]
+            foiled = 0.0
+            if hosted and soil[i, k] == home:  # a host foils the militias it hosts on its soil
+                foiled = _minimum(security[home, c if s_wide else 0] + protection[home, c],
+                                  max_security)  # fmt: skip
+            p_hit = lethality[r] * capability[i, c if c_wide else 0]
+            p_hit = p_hit * (1.0 - suppression[i, c])
+            p_hit = p_hit * (1.0 - protection[k, c])
+            p_hit = p_hit * (1.0 - foiled)
+            hit = _uniform(keys[c], hit_offsets[i]) < p_hit
+            entry_actor[j], entry_column[j], entry_target[j], entry_rung[j] = i, c, k, r
+            entry_landed[j] = hit
+            j += 1
+            if hit:
+                size_u[landed] = _uniform(keys[c], size_offsets[i])
+                death_u[landed] = _uniform(keys[c], death_offsets[i])
+                landed_rung[landed] = r
+                landed += 1
+    return j, landed
+
+
+@jit
+def violence_losses(
+    rung, target, entries, entry_actor, entry_column, entry_target, entry_rung, entry_landed,
+    landed_casualties, landed_deaths, fixed_deaths, fixed_wounded, rung_damage, losses, deaths,
+    damage, caused, killed, order, entry_casualties, entry_deaths, groups,
+) -> int:  # fmt: skip
+    """Mirror of the second loop of :func:`violence.resolve`: losses, and the attacks.
+
+    Casualties and deaths where a move landed (or as history fixes them, ``fixed_*`` ≥ 0), added
+    to the day's tables attacker by attacker. ``order`` lists the entries by attacker, then
+    target, then column; ``groups`` gets (attacker, target, first, end) of each attack in that
+    order; returns how many attacks.
+    """
+    n = rung.shape[0]
+    landed = 0
+    for j in range(entries):
+        i, c, k, r = entry_actor[j], entry_column[j], entry_target[j], entry_rung[j]
+        cas, dead = 0, 0
+        if entry_landed[j]:
+            cas, dead = landed_casualties[landed], landed_deaths[landed]
+            landed += 1
+        if fixed_deaths[i] >= 0 or fixed_wounded[i] >= 0:
+            if fixed_deaths[i] >= 0:
+                dead = fixed_deaths[i]
+            wounded = fixed_wounded[i] if fixed_wounded[i] >= 0 else cas - dead
+            cas = dead + (wounded if wounded > 0 else 0)
+        cas_f, dead_f = np.float64(cas), np.float64(dead)
+        entry_casualties[j], entry_deaths[j] = cas_f, dead_f
+        caused[i, c] = cas_f
+        killed[i, c] = dead_f
+        losses[k, c] += cas_f
+        deaths[k, c] += dead_f
+        damage[k, c] += rung_damage[r] if cas > 0 else 0.0
+    count = 0
+    placed = 0
+    first = 0
+    while first < entries:  # an attacker's entries are contiguous: split them by target
+        i = entry_actor[first]
+        end = first
+        while end < entries and entry_actor[end] == i:
+            end += 1
+        for k in range(n):
+            start = placed
+            for j in range(first, end):
+                if entry_target[j] == k:
+                    order[placed] = j
+                    placed += 1
+            if placed > start:
+                groups[count, 0], groups[count, 1] = i, k
+                groups[count, 2], groups[count, 3] = start, placed
+                count += 1
+        first = end
+    return count
+
+
+@jit
+def violence_sabotage(rung, target, sabotage, rung_damage, damage) -> None:
+    """Mirror of the last loop of :func:`violence.resolve`: sabotage's damage, no violence."""
+    n, R = rung.shape
+    for i in range(n):
+        for c in range(R):
+            r = rung[i, c]
+            if sabotage[r]:
+                damage[target[i, c], c] += rung_damage[r]
+
+
 # -- the record (simulator.model.outcomes.Recorder.record) -------------------------------------
 @jit
 def record_columns(
@@ -1112,3 +1286,93 @@ def decide(actor: Actor, draws: DayDraws) -> tuple[np.ndarray, np.ndarray, np.nd
         _buffer(m, "count", (R,), np.int64),
     )
     return rung, target, x
+
+
+class _Violence:
+    """What the violence kernels need that changes only when the model rebuilds."""
+
+    def __init__(self, m: EscalationModel):
+        from simulator.model.sites import _key
+        from simulator.model.violence import MAX_SOIL_SECURITY
+
+        lad = m.ladder
+        self.generation = m.generation
+        self.mediates = np.array([bool(np.any(a.spec.mediation > 0)) for a in m.actors])
+        self.mediation = _table([a.spec.mediation for a in m.actors])
+        self.capability = _table([a.spec.capability for a in m.actors])
+        self.security = _table(list(m.security))
+        self.max_security = float(MAX_SOIL_SECURITY)
+        self.sabotage = (lad.damage > 0) & ~lad.violent
+        self.sites = {
+            name: np.array([_key(name, i) for i in range(m.n)], dtype=np.uint64)
+            for name in ("hit", "size", "deaths")
+        }
+
+
+def resolve(
+    m: EscalationModel,
+    rung: np.ndarray,
+    target: np.ndarray,
+    counts: np.ndarray,
+    draws: DayDraws,
+    forced: dict[int, Forced],
+) -> Outcome:
+    """:func:`violence.resolve` compiled (same results; numpy draws the attacks' sizes)."""
+    from simulator.model import rng
+    from simulator.model.violence import Attack, Outcome
+
+    lad, n, R = m.ladder, m.n, m.replicates
+    static = m.__dict__.get("_compiled_violence")
+    if static is None or static.generation != m.generation:
+        static = m.__dict__["_compiled_violence"] = _Violence(m)
+    violence_postures(rung, target, lad.defensive, lad.suppressive, lad.conciliatory,
+                      lad.protection, lad.duration, lad.suppression, m.protection,
+                      m.protection_days, m.suppression, m.suppression_days, m.threat,
+                      static.mediates, static.mediation)  # fmt: skip
+    losses, deaths, damage, caused, killed = m.day_losses.today()
+    attacks: list[Attack] = []
+    violent_today = bool(counts[:, lad.violent].any())
+    if violent_today:
+        size = n * R
+        actor, column = (_buffer(m, f"v_{name}", (size,), np.int64) for name in ("a", "c"))
+        aimed, rungs = (_buffer(m, f"v_{name}", (size,), np.int64) for name in ("k", "r"))
+        landed = _buffer(m, "v_landed", (size,), bool)
+        size_u, death_u = _buffer(m, "v_size_u", (size,)), _buffer(m, "v_death_u", (size,))
+        landed_rung = _buffer(m, "v_landed_rung", (size,), np.int64)
+        offsets = {name: day_offsets(draws.day, keys) for name, keys in static.sites.items()}
+        entries, hits = violence_aim(
+            rung, target, lad.violent, lad.lethality, static.capability, m.suppression,
+            m.protection, m.host_of, m.is_host, m.soil, static.security, static.max_security,
+            m.streams.keys, offsets["hit"], offsets["size"], offsets["deaths"], actor, column,
+            aimed, rungs, landed, size_u, death_u, landed_rung,
+        )  # fmt: skip
+        cas = dead = np.zeros(0, dtype=np.int64)
+        if hits:
+            r = landed_rung[:hits]
+            cas = 1 + rng.poisson(size_u[:hits], lad.casualties[r] - 1.0)
+            dead = rng.binomial(death_u[:hits], cas, lad.fatality[r])
+        fixed_deaths = np.full(n, -1, dtype=np.int64)
+        fixed_wounded = np.full(n, -1, dtype=np.int64)
+        for i, move in forced.items():
+            if move.deaths is not None:
+                fixed_deaths[i] = move.deaths
+            if move.wounded is not None:
+                fixed_wounded[i] = move.wounded
+        order = np.empty(entries, dtype=np.int64)
+        entry_cas, entry_dead = np.empty(entries), np.empty(entries)
+        groups = np.empty((n * n, 4), dtype=np.int64)
+        found = violence_losses(
+            rung, target, entries, actor, column, aimed, rungs, landed, cas, dead, fixed_deaths,
+            fixed_wounded, lad.damage, losses, deaths, damage, caused, killed, order, entry_cas,
+            entry_dead, groups,
+        )  # fmt: skip
+        by_rung, by_column = rungs[order], column[order]
+        by_cas, by_dead = entry_cas[order], entry_dead[order]
+        for i, k, first, end in groups[:found].tolist():
+            attacks.append(Attack(i, k, by_rung[first:end], by_column[first:end],
+                                  by_cas[first:end], by_dead[first:end]))  # fmt: skip
+        m.day_losses.written()
+    if counts[:, static.sabotage].any():  # covert sabotage does damage without violence
+        violence_sabotage(rung, target, static.sabotage, lad.damage, damage)
+        m.day_losses.written()
+    return Outcome(losses, deaths, damage, caused, killed, attacks)

@@ -38,7 +38,7 @@ from simulator.model.redlines import RedLines
 from simulator.model.rng import ReplicateStreams
 from simulator.model.sites import DayDraws
 from simulator.model.trace import DayTrace
-from simulator.model.violence import Attack, DayLosses, resolve
+from simulator.model.violence import Attack, DayLosses, Outcome, resolve
 from simulator.scenario.schema import ACTOR_TYPES, Scenario
 
 __all__ = ["Attack", "EscalationModel"]
@@ -100,11 +100,13 @@ class EscalationModel(Model):
         self.engine = engine_for(engine, columns * scenario.horizon_days, columns)
         self._decide: Callable[[Actor, DayDraws], tuple[np.ndarray, ...]] = Actor.decide
         self._observe: Callable[..., Blame] = observe
+        self._resolve: Callable[..., Outcome] = resolve
         self._record: Callable[..., None] = Recorder.record
         if self.engine == "compiled":
             from simulator.model import compiled
 
             self._decide = compiled.decide
+            self._resolve = compiled.resolve
             if not trace:  # the trace reads what each observer saw, move by move
                 self._observe = compiled.observe
             self._record = compiled.record
@@ -372,7 +374,7 @@ class EscalationModel(Model):
         if self.tracer is not None:
             self.tracer.decided(rung, target, desire)
         kept = self.red_lines.keep(rung, target)
-        outcome = resolve(self, rung, target, counts, draws, forced)
+        outcome = self._resolve(self, rung, target, counts, draws, forced)
         blame = self._observe(self, rung, target, counts, outcome.caused, draws)
         self._settle(rung, target, counts)
         self._grieve(outcome.attacks, blame)
