@@ -157,6 +157,10 @@ class BenchExecutor:
     def name(self) -> str:
         return self.inner.name
 
+    @property
+    def width(self) -> int:
+        return self.inner.width
+
     def __enter__(self) -> BenchExecutor:
         self.timeline.mark("start")
         self.inner.__enter__()

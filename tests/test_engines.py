@@ -134,6 +134,23 @@ def test_auto_runs_numpy_until_the_process_has_asked_for_a_million_replicate_day
     assert engines.engine_for(None, 10 * engines.REPAYS_AT, 100) == "numpy"
 
 
+def test_auto_goes_by_the_work_a_process_is_told_to_expect(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sweep worker whose share repays the kernels runs compiled from its first unit."""
+    monkeypatch.delenv(engines.ENV, raising=False)
+    monkeypatch.setattr(engines, "_planned", 0)
+    monkeypatch.setattr(engines, "_expected", 0)
+    monkeypatch.setattr(engines, "compiled_available", lambda: True)
+    monkeypatch.delitem(sys.modules, "simulator.model.compiled", raising=False)
+    day = 100 * 90
+    engines.expect(engines.REPAYS_AT // 2)
+    assert engines.engine_for(None, day, 100) == "numpy"  # half as much does not repay
+    engines.expect(engines.REPAYS_AT)
+    assert engines.engine_for(None, day, 100) == "compiled"
+    engines.expect(0)  # a smaller share later does not undo it
+    assert engines.engine_for(None, day, 100) == "compiled"
+    assert engines.engine_for(None, day, engines.WIDEST + 1) == "numpy"  # too wide to gain
+
+
 @needs_numba
 def test_the_run_command_records_its_engine(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

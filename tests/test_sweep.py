@@ -207,6 +207,26 @@ def test_killed_sweep_resumes_to_identical_data(tmp_path, small):
     assert not any(p.name.startswith(".") for p in tmp_path.iterdir() if p.name != ".lock")
 
 
+def test_each_unit_is_told_its_workers_share_of_the_sweep(tmp_path, small, capsys, monkeypatch):
+    """What the `auto` engine goes by in a worker (simulator.model.engine.expect)."""
+    from simulator.experiment import sweep, units
+    from simulator.model import engine
+
+    monkeypatch.setattr(engine, "_expected", 0)
+    shares = []
+
+    def spy(base, paths, unit, share=0):
+        shares.append(share)
+        return units.run_unit(base, paths, unit, share)
+
+    monkeypatch.setattr(sweep, "run_unit", spy)
+    args = ("sweep", small, *GRID, "-n", "20", "--block", "10", "--workers", "0")
+    code, _, err = call(capsys, *args, "--out", tmp_path / "sweep")
+    assert code == 0, err
+    assert shares == [6 * 20 * 20] * 12  # 6 points x 20 replicates x 20 days, one worker
+    assert engine._expected == 6 * 20 * 20  # and the unit passed it on
+
+
 # -- 3. a failing design point ---------------------------------------------------------------------
 def test_failing_point_is_recorded_and_retried_on_resume(tmp_path, small, capsys, monkeypatch):
     original = EscalationModel.step

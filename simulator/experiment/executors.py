@@ -36,6 +36,8 @@ class Executor(Protocol):
     """
 
     name: str
+    #: how many tasks run at once (its workers), known once started
+    width: int
 
     def __enter__(self) -> Self: ...
 
@@ -53,6 +55,7 @@ class InlineExecutor:
     """Run units one after the other in this process (``--workers 0``: debugging, profiling)."""
 
     name = "in-process"
+    width = 1
 
     def __enter__(self) -> InlineExecutor:
         return self
@@ -70,7 +73,7 @@ class LocalExecutor:
     """A pool of worker processes on this machine (all cores by default)."""
 
     def __init__(self, workers: int | None = None):
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = self.width = workers or os.cpu_count() or 1
         self.name = f"local pool of {self.workers} process{'es' if self.workers > 1 else ''}"
 
     def __enter__(self) -> LocalExecutor:
@@ -102,6 +105,7 @@ class DaskExecutor:
     def __init__(self, address: str, workers: int | None = None):
         self.address = address
         self.workers = workers
+        self.width = workers or 1
         self.name = f"Dask cluster at {address}"
 
     def __enter__(self) -> DaskExecutor:
@@ -123,6 +127,7 @@ class DaskExecutor:
                 self.name = f"Dask LocalCluster of {len(self._cluster.workers)} workers"
             else:
                 self._client = Client(self.address, timeout="20s")
+            self.width = max(1, sum(self._client.nthreads().values()))  # threads, all workers
         except (OSError, ValueError, TypeError) as err:  # unreachable, or a malformed address
             if self._cluster is not None:
                 self._cluster.close()

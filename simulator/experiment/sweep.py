@@ -173,7 +173,8 @@ def _execute(
 ) -> int:
     """Run the units ``todo``; store each result as it arrives. Returns how many ran."""
     ran = 0
-    tasks = ((plan.base, plan.paths, plan.unit(i)) for i in todo)
+    share = sum(plan.work(i) for i in todo) // max(1, executor.width)  # each worker's, about
+    tasks = ((plan.base, plan.paths, plan.unit(i), share) for i in todo)
     for result in executor.run(run_unit, tasks):
         unit = plan.unit(result.index)
         if result.rows is not None:

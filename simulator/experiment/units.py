@@ -17,6 +17,7 @@ import pandas as pd
 
 from simulator.experiment.simulate import release, replicate_rows
 from simulator.model import EscalationModel
+from simulator.model import engine as engines
 from simulator.model.points import stack_groups
 from simulator.scenario import Scenario, ScenarioError, validate_scenario
 from simulator.scenario.loading import parse_path, set_path
@@ -60,13 +61,17 @@ def point_scenario(
     return validate_scenario(point_data(base, paths, values, label), label)
 
 
-def run_unit(base: dict[str, Any], paths: tuple[str, ...], unit: Unit) -> UnitResult:
+def run_unit(
+    base: dict[str, Any], paths: tuple[str, ...], unit: Unit, share: int = 0
+) -> UnitResult:
     """Run every point of a unit over its replicate block; never raises.
 
     Points that differ only in numbers the model can hold per replicate (most sweeps: see
     :mod:`simulator.model.points`) run side by side as one model of points × replicates;
-    replicate k of a point is the same world as when the point runs alone.
+    replicate k of a point is the same world as when the point runs alone. ``share`` is the
+    replicate-days this worker can expect to run in the sweep (what the `auto` engine goes by).
     """
+    engines.expect(share)
     try:
         datas, scenarios = [], []
         for point, values in zip(unit.points, unit.values, strict=True):

@@ -2,17 +2,18 @@
 
 Both give the same bytes (tests/test_engines.py). The compiled engine needs numba
 (``pip install -e ".[compiled]"``); asking for it without numba is an error that says how to
-install it. It compiles the decision, the observation and the day's record so far
-(:mod:`simulator.model.compiled`), and a process pays about 0.55 s to import numba and load
-its kernels, which a short run does not win back.
+install it. It compiles the decision, the observation, the day's violence and its record so
+far (:mod:`simulator.model.compiled`), and a process pays about 0.55 s to import numba and
+load its kernels, which a short run does not win back.
 
 So the default is ``auto``: a model runs on the numpy engine until the models this process has
 built add up to :data:`REPAYS_AT` replicate-days, and on the compiled engine from then on when
 numba is installed (at once if its kernels are already loaded), unless it is wider than
 :data:`WIDEST` columns, where the kernels gain nothing. A single run of 1,000 replicates
-stays on numpy, as do the 20,000-replicate chunks of a large run; a sweep worker switches
-after a few units of 4,000 columns. The environment variable ``ESCALATION_ENGINE`` (``auto``,
-``numpy`` or ``compiled``) sets the choice for a process and the workers it starts.
+stays on numpy, as do the 20,000-replicate chunks of a large run; a sweep worker whose share
+of the sweep repays the kernels runs compiled from its first unit (:func:`expect`). The
+environment variable ``ESCALATION_ENGINE`` (``auto``, ``numpy`` or ``compiled``) sets the
+choice for a process and the workers it starts.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ REPAYS_AT = 1_000_000
 WIDEST = 10_000
 
 _planned = 0  # replicate-days of every model this process has built: what `auto` goes by
+_expected = 0  # replicate-days this process is told it will run (a sweep worker's share)
 
 
 class EngineError(ValueError):
@@ -74,13 +76,23 @@ def resolve_engine(name: str | None) -> str:
     return name
 
 
+def expect(work: int) -> None:
+    """Tell ``auto`` that this process is to run about ``work`` replicate-days in all.
+
+    A sweep tells each unit its worker's share of the sweep, so that a worker with work enough
+    to repay the kernels runs its first unit compiled, not its fourth.
+    """
+    global _expected
+    _expected = max(_expected, int(work))
+
+
 def engine_for(name: str | None, work: int, columns: int) -> str:
     """The engine a new model runs on: ``work`` replicate-days over ``columns`` replicates.
 
     An engine named is that engine (``name`` as for the CLI). With ``auto``, the compiled
     engine for a model of at most :data:`WIDEST` columns once this process's models, this one
-    included, add up to :data:`REPAYS_AT` replicate-days (or at once if its kernels are loaded
-    already), when numba is installed; else numpy.
+    included, add up to :data:`REPAYS_AT` replicate-days, or once it :func:`expect` s that much
+    (or at once if its kernels are loaded already), when numba is installed; else numpy.
     """
     global _planned
     _planned += int(work)
@@ -88,7 +100,7 @@ def engine_for(name: str | None, work: int, columns: int) -> str:
     if choice != AUTO:
         return choice
     loaded = "simulator.model.compiled" in sys.modules
-    repaid = loaded or _planned >= REPAYS_AT
+    repaid = loaded or max(_planned, _expected) >= REPAYS_AT
     if repaid and columns <= WIDEST and compiled_available():
         return "compiled"
     return "numpy"
