@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numba
 import numpy as np
 
-from simulator.model.points import float32
+from simulator.model.points import any_of, float32
 from simulator.model.rng import _COUNTER, _mix, day_offset
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from simulator.model.observation import Blame
     from simulator.model.outcomes import Recorder
     from simulator.model.sites import DayDraws
-    from simulator.model.violence import Outcome
+    from simulator.model.violence import Attack, Outcome
     from simulator.model.world import EscalationModel
 
 #: which numpy code each kernel mirrors, and a hash of that code's source: a change to it
@@ -72,6 +72,20 @@ MIRRORS = {
         "31712e37c2575374",
     ),
     "violence_aim (soil)": ("simulator.model.violence", "_soil_security", "3b6089f7e39a9923"),
+    "settle_kernel": ("simulator.model.world", "EscalationModel._settle", "1d839b72852f2b33"),
+    "grieve_kernel": ("simulator.model.world", "EscalationModel._grieve", "62369839afce8985"),
+    "grieve_kernel (_grievance_add)": (
+        "simulator.model.world",
+        "EscalationModel._add_grievance",
+        "c7c1ea94bac30724",
+    ),
+    "grieve_kernel (blame)": (
+        "simulator.model.observation",
+        "blame_of_the_day",
+        "889e1c4a62fa8cbf",
+    ),
+    "war_kernel": ("simulator.model.world", "EscalationModel._war", "73ac0426c4214457"),
+    "expire_kernel": ("simulator.model.world", "EscalationModel._expire", "0dcaaf6fd36d9b18"),
 }
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -806,6 +820,150 @@ def violence_sabotage(rung, target, sabotage, rung_damage, damage) -> None:
                 damage[target[i, c], c] += rung_damage[r]
 
 
+# -- after the moves (simulator.model.world: _settle, _grieve, _war, _expire) -------------------
+# Attacks arrive flat: attack a's columns and casualties are entries first[a] … first[a + 1].
+
+
+@jit
+def settle_kernel(grievance, rung, target, violent, level, satiation) -> None:
+    """Mirror of :meth:`EscalationModel._settle`: a violent move settles grievance towards k."""
+    n, R = rung.shape
+    s_wide = satiation.shape[0] > 1
+    for i in range(n):
+        for c in range(R):
+            r = rung[i, c]
+            if violent[r]:
+                k = target[i, c]
+                grievance[i, k, c] *= 1.0 - satiation[c if s_wide else 0] * level[r]
+
+
+@jit
+def _grievance_add(grievance, holder, at, c, amount, ceiling) -> None:
+    """Mirror of :meth:`EscalationModel._add_grievance` for one cell."""
+    grievance[holder, at, c] = _minimum(grievance[holder, at, c] + amount, ceiling)
+
+
+@jit
+def grieve_kernel(
+    grievance, attackers, targets, first, columns, casualties, felt, per, solidarity, rung,
+    attributable, attribute_to, attribution, any_share, keys, attribution_offsets, patron_of,
+    soil, ceiling,
+) -> None:  # fmt: skip
+    """Mirror of the attacks loop of :meth:`EscalationModel._grieve`, attack by attack.
+
+    ``felt`` is numpy's log2(1 + n) by casualty count n; the blame drawn is the observation's
+    (:func:`observation.blame_of_the_day`: the same site, so the same uniforms).
+    """
+    p_wide, s_wide = per.shape[0] > 1, solidarity.shape[0] > 1
+    a_wide = attribution.shape[2] > 1
+    for a in range(attackers.shape[0]):
+        i, k = attackers[a], targets[a]
+        att = attribute_to[k, i]
+        shifts = att >= 0 and att != k and att != i and any_share[k, i]
+        patron = patron_of[k]
+        host = soil[i, k]
+        for e in range(first[a], first[a + 1]):
+            cas = casualties[e]
+            if not cas > 0:
+                continue
+            c = columns[e]
+            amount = per[c if p_wide else 0] * felt[np.int64(cas)]
+            _grievance_add(grievance, k, i, c, amount, ceiling)
+            if shifts and attributable[rung[i, c]]:
+                u = _uniform(keys[c], attribution_offsets[k, i])
+                if u < attribution[k, i, c if a_wide else 0]:
+                    _grievance_add(grievance, k, att, c, amount, ceiling)
+            share = solidarity[c if s_wide else 0] * amount
+            if patron >= 0 and patron != i:
+                _grievance_add(grievance, patron, i, c, share, ceiling)
+            if host >= 0 and host != i and host != k:
+                _grievance_add(grievance, host, i, c, share, ceiling)
+
+
+@jit
+def war_kernel(
+    at_war, last_conciliation, weariness, rung, target, is_state, war, conciliatory, day,
+    weariness_memory, war_weariness, any_war_weariness, per_casualty, any_per_casualty,
+    attack_targets, first, columns, casualties, ceasefire_days, fighting, ceasefire,
+) -> bool:  # fmt: skip
+    """Mirror of :meth:`EscalationModel._war`: wars start, wear, and end in ceasefires.
+
+    Writes the ceasefires reached today into ``ceasefire`` (pairs × columns) and returns
+    whether there were any.
+    """
+    n, R = rung.shape
+    for i in range(n):
+        if not is_state[i]:
+            continue
+        for c in range(R):
+            r = rung[i, c]
+            k = target[i, c]
+            if war[r] and is_state[k]:
+                at_war[i, k, c] = True
+                at_war[k, i, c] = True
+            if conciliatory[r]:
+                last_conciliation[i, k, c] = day
+    fighting_any = False
+    m_wide, w_wide = weariness_memory.shape[0] > 1, war_weariness.shape[0] > 1
+    for i in range(n):
+        for c in range(R):
+            at = False
+            for k in range(n):
+                at = at or at_war[i, k, c]
+            fighting[i, c] = at
+            fighting_any = fighting_any or at
+            weariness[i, c] *= weariness_memory[c if m_wide else 0]
+    if fighting_any and any_war_weariness:
+        for i in range(n):
+            for c in range(R):
+                f = 1.0 if fighting[i, c] else 0.0
+                weariness[i, c] += war_weariness[c if w_wide else 0] * f
+    if any_per_casualty:
+        p_wide = per_casualty.shape[0] > 1
+        for a in range(attack_targets.shape[0]):
+            k = attack_targets[a]
+            for e in range(first[a], first[a + 1]):
+                c = columns[e]
+                weariness[k, c] += per_casualty[c if p_wide else 0] * casualties[e]
+    found = False
+    if fighting_any:
+        d_wide = ceasefire_days.shape[0] > 1
+        for i in range(n):
+            for k in range(n):
+                for c in range(R):
+                    since = day - ceasefire_days[c if d_wide else 0]
+                    both = last_conciliation[i, k, c] > since and last_conciliation[k, i, c] > since
+                    reached = at_war[i, k, c] and both
+                    ceasefire[i, k, c] = reached
+                    found = found or reached
+        if found:
+            for i in range(n):
+                for k in range(n):
+                    for c in range(R):
+                        if ceasefire[i, k, c]:
+                            at_war[i, k, c] = False
+    return found
+
+
+@jit
+def expire_kernel(days, value) -> None:
+    """Mirror of one pass of :meth:`EscalationModel._expire`: a day off, lapsed ones cleared."""
+    n, R = days.shape
+    live = False
+    for i in range(n):
+        for c in range(R):
+            live = live or days[i, c] != 0
+    if not live:  # nothing in force anywhere
+        return
+    for i in range(n):
+        for c in range(R):
+            d = days[i, c] - 1
+            if d < 0:
+                d = 0
+            days[i, c] = d
+            value[i, c] = value[i, c] * (1.0 if d > 0 else 0.0)
+
+
 # -- the record (simulator.model.outcomes.Recorder.record) -------------------------------------
 @jit
 def record_columns(
@@ -940,19 +1098,41 @@ def _buffer(
 ) -> np.ndarray:
     """A working array of the compiled engine, kept on the model and reused every day.
 
-    Fresh arrays of this size would be new pages from the system every day (page faults).
+    Fresh arrays of this size would be new pages from the system every day (page faults). The
+    view of each shape asked for is kept too: most are asked for several times a day.
     """
+    views = m.__dict__.setdefault("_compiled_views", {})
+    key = (name, shape, dtype)
+    view: np.ndarray | None = views.get(key)
+    if view is not None:
+        return view
     cache = m.__dict__.setdefault("_compiled_buffers", {})
     size = math.prod(shape)
     have = cache.get(name)
     if have is None or have.size < size or have.dtype != dtype:
         have = cache[name] = np.empty(size, dtype=dtype)
-    return have[:size].reshape(shape)
+        for old in [k for k in views if k[0] == name]:  # views of the array it replaces
+            del views[old]
+    view = views[key] = have[:size].reshape(shape)
+    return view
+
+
+#: arrays of width 1 made from plain numbers, by number (its type and repr: -0.0 is not 0.0)
+#: and dtype: the same few every day
+_WIDTHS: dict[tuple[type, str, type], np.ndarray] = {}
 
 
 def _width(value: object, dtype: type) -> np.ndarray:
     """A number or an array over columns as an array of width 1 or R."""
-    return np.atleast_1d(np.asarray(value, dtype=dtype))
+    if isinstance(value, np.ndarray):
+        return np.atleast_1d(np.asarray(value, dtype=dtype))
+    key = (type(value), repr(value), dtype)
+    made = _WIDTHS.get(key)
+    if made is None:
+        if len(_WIDTHS) > 4096:  # numbers that change every day (a pull, say): start afresh
+            _WIDTHS.clear()
+        made = _WIDTHS[key] = np.atleast_1d(np.asarray(value, dtype=dtype))
+    return made
 
 
 def _lines(actor: Actor, scale: object) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -1376,3 +1556,104 @@ def resolve(
         violence_sabotage(rung, target, static.sabotage, lad.damage, damage)
         m.day_losses.written()
     return Outcome(losses, deaths, damage, caused, killed, attacks)
+
+
+class _Attacks:
+    """A day's attacks as flat arrays: attack a's entries are first[a] … first[a + 1]."""
+
+    def __init__(self, attacks: list[Attack]):
+        self.attackers = np.array([a.attacker for a in attacks], dtype=np.int64)
+        self.targets = np.array([a.target for a in attacks], dtype=np.int64)
+        self.first = np.zeros(len(attacks) + 1, dtype=np.int64)
+        np.cumsum([len(a.columns) for a in attacks], out=self.first[1:])
+        empty = np.zeros(0)
+        self.columns = np.concatenate([a.columns for a in attacks] or [empty]).astype(np.int64)
+        self.casualties = np.concatenate([a.casualties for a in attacks] or [empty])
+
+
+def _flat(m: EscalationModel, attacks: list[Attack]) -> _Attacks:
+    """The day's attacks flattened once, for every kernel that reads them."""
+    cached = m.__dict__.get("_compiled_attacks")
+    if cached is None or cached[0] is not attacks:
+        cached = m.__dict__["_compiled_attacks"] = (attacks, _Attacks(attacks))
+    flat: _Attacks = cached[1]
+    return flat
+
+
+class _Blame:
+    """Who each observer may blame for whose moves (the perception table), until a rebuild."""
+
+    def __init__(self, m: EscalationModel):
+        from simulator.model.sites import _key
+
+        p, n = m.perception, m.n
+        self.generation = m.generation
+        self.attribute_to = np.asarray(p.attribute_to, dtype=np.int64)
+        self.attribution = _table([p.attribution[o, a] for o in range(n) for a in range(n)])
+        self.attribution = self.attribution.reshape(n, n, -1)
+        self.any_share = np.array(
+            [[bool(np.any(p.attribution[o, a] > 0)) for a in range(n)] for o in range(n)]
+        )
+        self.sites = np.array(
+            [_key("attribution", o, a) for o in range(n) for a in range(n)], dtype=np.uint64
+        )
+
+
+def settle(m: EscalationModel, rung: np.ndarray, target: np.ndarray, counts: np.ndarray) -> None:
+    """:meth:`EscalationModel._settle` compiled (same results)."""
+    lad, satiation = m.ladder, m.dynamics.satiation
+    if not any_of(satiation > 0) or not counts[:, lad.violent].any():
+        return
+    settle_kernel(m.grievance, rung, target, lad.violent, lad.level, _width(satiation, np.float64))
+
+
+def grieve(m: EscalationModel, attacks: list[Attack], blame: Blame) -> None:
+    """:meth:`EscalationModel._grieve` compiled (same results: the kernel draws the same blame)."""
+    from simulator.model.world import MAX_GRIEVANCE
+
+    dyn = m.dynamics
+    m.grievance *= dyn.grievance_memory
+    if not attacks:
+        return
+    flat = _flat(m, attacks)
+    static = m.__dict__.get("_compiled_blame")
+    if static is None or static.generation != m.generation:
+        static = m.__dict__["_compiled_blame"] = _Blame(m)
+    top = int(flat.casualties.max()) if flat.casualties.size else 0
+    felt = np.log2(1.0 + np.arange(top + 1, dtype=np.float64))  # numpy's log2, as the reference
+    grieve_kernel(
+        m.grievance, flat.attackers, flat.targets, flat.first, flat.columns, flat.casualties,
+        felt, _width(dyn.grievance_per_casualty, np.float64), _width(dyn.solidarity, np.float64),
+        m._moves[0], m.ladder.attributable, static.attribute_to, static.attribution,
+        static.any_share, m.streams.keys, day_offsets(m.day, static.sites).reshape(m.n, m.n),
+        m.patron_of, m.soil, MAX_GRIEVANCE,
+    )  # fmt: skip
+
+
+def war(
+    m: EscalationModel,
+    rung: np.ndarray,
+    target: np.ndarray,
+    counts: np.ndarray,
+    attacks: list[Attack],
+) -> None:
+    """:meth:`EscalationModel._war` compiled (same results)."""
+    lad, dyn = m.ladder, m.dynamics
+    flat = _flat(m, attacks)
+    ceasefire = m.scratch.pair_masks[1]
+    found = war_kernel(
+        m.at_war, m.last_conciliation, m.weariness, rung, target, m.is_state, lad.war,
+        lad.conciliatory, m.day, _width(dyn.weariness_memory, np.float64),
+        _width(dyn.war_weariness, np.float64), any_of(dyn.war_weariness),
+        _width(dyn.weariness_per_casualty, np.float64), any_of(dyn.weariness_per_casualty),
+        flat.targets, flat.first, flat.columns, flat.casualties,
+        np.atleast_1d(np.asarray(dyn.ceasefire_days)), m.scratch.per_actor_mask, ceasefire,
+    )  # fmt: skip
+    if found:
+        m.recorder.ceasefire(m.day, ceasefire)
+
+
+def expire(m: EscalationModel) -> None:
+    """:meth:`EscalationModel._expire` compiled (same results)."""
+    expire_kernel(m.protection_days, m.protection)
+    expire_kernel(m.suppression_days, m.suppression)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from types import MethodType
 from typing import Any
 
 import numpy as np
@@ -107,6 +108,10 @@ class EscalationModel(Model):
 
             self._decide = compiled.decide
             self._resolve = compiled.resolve
+            self._settle = MethodType(compiled.settle, self)  # type: ignore[method-assign]
+            self._grieve = MethodType(compiled.grieve, self)  # type: ignore[method-assign]
+            self._war = MethodType(compiled.war, self)  # type: ignore[method-assign]
+            self._expire = MethodType(compiled.expire, self)  # type: ignore[method-assign]
             if not trace:  # the trace reads what each observer saw, move by move
                 self._observe = compiled.observe
             self._record = compiled.record
