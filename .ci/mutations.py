@@ -680,8 +680,8 @@ MUTATIONS = [
         "compiled-blame-shifts-grievance",
         "in the compiled engine too, a victim's grievance goes also to the patron it blames",
         M + "compiled.py",
-        "                    _grievance_add(grievance, k, att, c, amount, ceiling)",
-        "                    pass",
+        "                _grievance_add(grievance, k, culprit, c, amount, ceiling)",
+        "                pass",
     ),
     Mutation(
         "compiled-ceasefire",
@@ -703,6 +703,42 @@ MUTATIONS = [
         M + "compiled.py",
         "            value[i, c] = value[i, c] * (1.0 if d > 0 else 0.0)",
         "            pass",
+    ),
+    Mutation(
+        "compiled-both-moves-on",
+        "in the compiled engine too, a promise against both moves on to the patron once the "
+        "perpetrator is hit",
+        M + "compiled.py",
+        "                    owed[i, c] = second[i, c]",
+        "                    pass",
+    ),
+    Mutation(
+        "compiled-trip-blames-the-patron",
+        "in the compiled engine too, a tripped line falls on the patron the owner blames",
+        M + "compiled.py",
+        "                then = blamed if blamed != perp else -1",
+        "                then = -1",
+    ),
+    Mutation(
+        "compiled-lapse-costs-credibility",
+        "in the compiled engine too, a lapsed promise costs its owner credibility at home",
+        M + "compiled.py",
+        "                credibility_loss[i, c] += loss[i, c if l_wide else 0] * (",
+        "                credibility_loss[i, c] += 0.0 * (",
+    ),
+    Mutation(
+        "compiled-reputation",
+        "in the compiled engine too, every observer's belief in a promise-keeper rises",
+        M + "compiled.py",
+        "                credibility[o, owner, c] = value / total",
+        "                pass",
+    ),
+    Mutation(
+        "compiled-type-change",
+        "in the compiled engine too, beliefs drift back towards the prior",
+        M + "compiled.py",
+        "                p[o, a, c] = p[o, a, c] * k + drift[o, a, c if d_wide else 0]",
+        "                pass",
     ),
     Mutation(
         "compiled-mirror-pinned",

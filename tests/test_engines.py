@@ -66,6 +66,38 @@ def test_the_engines_agree_on_stacked_design_points() -> None:
     assert ceasefires > 10  # the war kernel's every branch is reached
 
 
+@needs_numba
+@pytest.mark.parametrize(
+    "patch",
+    [
+        {"trigger": "casualties", "against": "attributed", "threshold": 2},
+        {"trigger": "attacks", "against": "named"},
+        {"trigger": "casualties", "against": "both", "covers": ["forces", "territory", "proxies"]},
+        {"trigger": "deaths", "against": "perpetrator", "covers": ["proxies", "forces"]},
+        {"trigger": "deaths", "against": "attributed", "threshold": 3},
+    ],
+    ids=["attributed-casualties", "named-attacks", "both-casualties", "perpetrator", "threshold"],
+)
+def test_the_engines_agree_on_every_kind_of_red_line(patch: dict[str, object]) -> None:
+    """Each trigger and each `against` of the red lines, which the library does not all use."""
+    data = yaml.safe_load((SCENARIOS[0].parent / "militias_off_leash.yaml").read_text())
+    for name, spec in data["actors"].items():
+        for line in spec.get("red_lines") or []:
+            line.update(patch)
+            if patch["against"] == "named":  # someone other than the owner
+                line["against"] = "KH" if name != "KH" else "US"
+    scenario = validate_scenario(data, str(patch))
+    rows, tripped = {}, 0
+    for e in engines.ENGINES:
+        model = EscalationModel(scenario, replicates=100, engine=e)
+        model.run()
+        rows[e] = replicate_rows(model)
+        tripped = int(model.recorder.red_lines_tripped.sum())
+        release(model)
+    same_bytes(rows["numpy"], rows["compiled"], str(patch))
+    assert tripped > 10
+
+
 def _source_hash(module: str, qualname: str) -> str:
     obj: object = importlib.import_module(module)
     for part in qualname.split("."):

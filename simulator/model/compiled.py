@@ -30,9 +30,11 @@ from simulator.model.rng import _COUNTER, _mix, day_offset
 
 if TYPE_CHECKING:
     from simulator.model.actors import Actor
+    from simulator.model.beliefs import Beliefs
     from simulator.model.events import Forced
     from simulator.model.observation import Blame
     from simulator.model.outcomes import Recorder
+    from simulator.model.redlines import RedLines
     from simulator.model.sites import DayDraws
     from simulator.model.violence import Attack, Outcome
     from simulator.model.world import EscalationModel
@@ -79,13 +81,23 @@ MIRRORS = {
         "EscalationModel._add_grievance",
         "c7c1ea94bac30724",
     ),
-    "grieve_kernel (blame)": (
+    "_blamed (grieve_kernel, trip_kernel)": (
         "simulator.model.observation",
         "blame_of_the_day",
         "889e1c4a62fa8cbf",
     ),
     "war_kernel": ("simulator.model.world", "EscalationModel._war", "73ac0426c4214457"),
     "expire_kernel": ("simulator.model.world", "EscalationModel._expire", "0dcaaf6fd36d9b18"),
+    "keep_kernel": ("simulator.model.redlines", "RedLines.keep", "7ae4c24d2f41ee4e"),
+    "trip_kernel": ("simulator.model.redlines", "RedLines.trip", "64a5680202d51de2"),
+    "lapse_kernel": ("simulator.model.redlines", "RedLines.expire", "47c890fa10a4fedc"),
+    "promise_kernel": ("simulator.model.beliefs", "Beliefs.promise", "8f4cd1cd17d8d2bc"),
+    "promise_kernel (by owner)": (
+        "simulator.model.world",
+        "EscalationModel._promises",
+        "d00e255f0f401632",
+    ),
+    "forget_kernel": ("simulator.model.beliefs", "Beliefs.forget", "250bb71c7d1bbed3"),
 }
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -838,6 +850,16 @@ def settle_kernel(grievance, rung, target, violent, level, satiation) -> None:
 
 
 @jit
+def _blamed(o, a, c, rung, attributable, attribute_to, attribution, any_share, keys, offsets):
+    """Whom ``o`` blames for ``a``'s move in column c (``observation.blame_of_the_day``)."""
+    att = attribute_to[o, a]
+    if att < 0 or att == o or not any_share[o, a] or not attributable[rung[a, c]]:
+        return a
+    share = attribution[o, a, c if attribution.shape[2] > 1 else 0]
+    return att if _uniform(keys[c], offsets[o, a]) < share else a
+
+
+@jit
 def _grievance_add(grievance, holder, at, c, amount, ceiling) -> None:
     """Mirror of :meth:`EscalationModel._add_grievance` for one cell."""
     grievance[holder, at, c] = _minimum(grievance[holder, at, c] + amount, ceiling)
@@ -855,11 +877,8 @@ def grieve_kernel(
     (:func:`observation.blame_of_the_day`: the same site, so the same uniforms).
     """
     p_wide, s_wide = per.shape[0] > 1, solidarity.shape[0] > 1
-    a_wide = attribution.shape[2] > 1
     for a in range(attackers.shape[0]):
         i, k = attackers[a], targets[a]
-        att = attribute_to[k, i]
-        shifts = att >= 0 and att != k and att != i and any_share[k, i]
         patron = patron_of[k]
         host = soil[i, k]
         for e in range(first[a], first[a + 1]):
@@ -869,10 +888,10 @@ def grieve_kernel(
             c = columns[e]
             amount = per[c if p_wide else 0] * felt[np.int64(cas)]
             _grievance_add(grievance, k, i, c, amount, ceiling)
-            if shifts and attributable[rung[i, c]]:
-                u = _uniform(keys[c], attribution_offsets[k, i])
-                if u < attribution[k, i, c if a_wide else 0]:
-                    _grievance_add(grievance, k, att, c, amount, ceiling)
+            culprit = _blamed(k, i, c, rung, attributable, attribute_to, attribution, any_share,
+                              keys, attribution_offsets)  # fmt: skip
+            if culprit != i:
+                _grievance_add(grievance, k, culprit, c, amount, ceiling)
             share = solidarity[c if s_wide else 0] * amount
             if patron >= 0 and patron != i:
                 _grievance_add(grievance, patron, i, c, share, ceiling)
@@ -962,6 +981,133 @@ def expire_kernel(days, value) -> None:
                 d = 0
             days[i, c] = d
             value[i, c] = value[i, c] * (1.0 if d > 0 else 0.0)
+
+
+# -- commitments (simulator.model.redlines.RedLines, simulator.model.beliefs.Beliefs) ------------
+@jit
+def keep_kernel(days, rung, target, low, owed, second, kept) -> None:
+    """Mirror of :meth:`RedLines.keep`: close the promises kept today (a `both` moves on)."""
+    n, R = rung.shape
+    for i in range(n):
+        for c in range(R):
+            kept[i, c] = False
+            if days[i, c] > 0 and rung[i, c] >= low[i, c] and target[i, c] == owed[i, c]:
+                if second[i, c] >= 0:  # the first target is hit: the second is owed now
+                    owed[i, c] = second[i, c]
+                    second[i, c] = -1
+                else:
+                    kept[i, c] = True
+                    days[i, c] = 0
+
+
+@jit
+def trip_kernel(
+    owner, trigger, threshold, mode, named, low, high, delay_min, delay_max, covered,
+    attackers, targets, first, columns, casualties, deaths, count, worst, perpetrator,
+    rung, attributable, attribute_to, attribution, any_share, keys, offsets, days, due, owed,
+    second, promised_low, promised_high, day, tripped,
+) -> None:  # fmt: skip
+    """Mirror of :meth:`RedLines.trip`: count the day's attacks against every line, in order.
+
+    ``trigger``: 0 deaths, 1 casualties, 2 attacks; ``mode``: ``redlines.PERPETRATOR`` …
+    ``NAMED``; ``covered[line, attacker, target]`` is :meth:`RedLines.covers`.
+    """
+    R = count.shape[0]
+    for ln in range(owner.shape[0]):
+        o = owner[ln]
+        for c in range(R):
+            count[c], worst[c], perpetrator[c] = 0.0, 0.0, -1
+        for a in range(attackers.shape[0]):
+            i = attackers[a]
+            if not covered[ln, i, targets[a]]:
+                continue
+            for e in range(first[a], first[a + 1]):
+                c = columns[e]
+                amount = (
+                    deaths[e] if trigger[ln] == 0 else casualties[e] if trigger[ln] == 1 else 1.0
+                )
+                count[c] += amount
+                heavier = perpetrator[c] < 0 if trigger[ln] == 2 else amount > worst[c]
+                if heavier:
+                    perpetrator[c] = i
+                    worst[c] = amount
+        for c in range(R):
+            perp = perpetrator[c]
+            if not (count[c] >= threshold[ln] and days[o, c] == 0 and perp >= 0):
+                continue
+            against, then = perp, -1
+            if mode[ln] == 3:  # NAMED
+                against = named[ln]
+            elif mode[ln] == 1:  # ATTRIBUTED: the patron where the owner blames it
+                against = _blamed(o, perp, c, rung, attributable, attribute_to, attribution,
+                                  any_share, keys, offsets)  # fmt: skip
+            elif mode[ln] == 2:  # BOTH: the perpetrator, then the patron where blamed
+                blamed = _blamed(o, perp, c, rung, attributable, attribute_to, attribution,
+                                 any_share, keys, offsets)  # fmt: skip
+                then = blamed if blamed != perp else -1
+            days[o, c] = delay_max[ln] + 1  # counted down at the end of today
+            due[o, c] = day + delay_min[ln]
+            owed[o, c] = against
+            second[o, c] = then
+            promised_low[o, c] = low[ln]
+            promised_high[o, c] = high[ln]
+            tripped[o, c] = True
+
+
+@jit
+def lapse_kernel(days, credibility_loss, loss, lapsing) -> None:
+    """Mirror of :meth:`RedLines.expire`: a day off every promise; lapses cost credibility."""
+    n, R = days.shape
+    any_lapse = False
+    for i in range(n):
+        for c in range(R):
+            lapsing[i, c] = days[i, c] == 1
+            any_lapse = any_lapse or lapsing[i, c]
+    l_wide = loss.shape[1] > 1
+    for i in range(n):
+        for c in range(R):
+            if any_lapse:
+                credibility_loss[i, c] += loss[i, c if l_wide else 0] * (
+                    1.0 if lapsing[i, c] else 0.0
+                )
+            d = days[i, c] - 1
+            days[i, c] = d if d > 0 else 0
+
+
+@jit
+def promise_kernel(kept_count, lapsed_count, credibility, prior, weight, kept, lapsed) -> None:
+    """Mirror of :meth:`Beliefs.promise` for every owner in turn: a Beta belief, term for term."""
+    n, R = kept.shape
+    p_wide, w_wide = prior.shape[2] > 1, weight.shape[0] > 1
+    for owner in range(n):
+        some = False
+        for c in range(R):
+            some = some or kept[owner, c] or lapsed[owner, c]
+        if not some:
+            continue
+        for c in range(R):
+            kept_count[owner, c] += 1.0 if kept[owner, c] else 0.0
+            lapsed_count[owner, c] += 1.0 if lapsed[owner, c] else 0.0
+        for c in range(R):
+            w = weight[c if w_wide else 0]
+            total = w + kept_count[owner, c]
+            total += lapsed_count[owner, c]
+            for o in range(credibility.shape[0]):
+                value = prior[o, owner, c if p_wide else 0] * w + kept_count[owner, c]
+                credibility[o, owner, c] = value / total
+
+
+@jit
+def forget_kernel(p, misread, keep, drift) -> None:
+    """Mirror of :meth:`Beliefs.forget`: p ← p (1 − ε) + ε prior; misread ← misread (1 − ε)."""
+    n, m, R = p.shape
+    k_wide, d_wide = keep.shape[0] > 1, drift.shape[2] > 1
+    for o in range(n):
+        for a in range(m):
+            for c in range(R):
+                k = keep[c if k_wide else 0]
+                p[o, a, c] = p[o, a, c] * k + drift[o, a, c if d_wide else 0]
+                misread[o, a, c] *= k
 
 
 # -- the record (simulator.model.outcomes.Recorder.record) -------------------------------------
@@ -1569,6 +1715,7 @@ class _Attacks:
         empty = np.zeros(0)
         self.columns = np.concatenate([a.columns for a in attacks] or [empty]).astype(np.int64)
         self.casualties = np.concatenate([a.casualties for a in attacks] or [empty])
+        self.deaths = np.concatenate([a.deaths for a in attacks] or [empty])
 
 
 def _flat(m: EscalationModel, attacks: list[Attack]) -> _Attacks:
@@ -1599,6 +1746,14 @@ class _Blame:
         )
 
 
+def _blame_table(m: EscalationModel) -> _Blame:
+    """Who may blame whom (:class:`_Blame`), packed once per rebuild."""
+    static: _Blame | None = m.__dict__.get("_compiled_blame")
+    if static is None or static.generation != m.generation:
+        static = m.__dict__["_compiled_blame"] = _Blame(m)
+    return static
+
+
 def settle(m: EscalationModel, rung: np.ndarray, target: np.ndarray, counts: np.ndarray) -> None:
     """:meth:`EscalationModel._settle` compiled (same results)."""
     lad, satiation = m.ladder, m.dynamics.satiation
@@ -1616,9 +1771,7 @@ def grieve(m: EscalationModel, attacks: list[Attack], blame: Blame) -> None:
     if not attacks:
         return
     flat = _flat(m, attacks)
-    static = m.__dict__.get("_compiled_blame")
-    if static is None or static.generation != m.generation:
-        static = m.__dict__["_compiled_blame"] = _Blame(m)
+    static = _blame_table(m)
     top = int(flat.casualties.max()) if flat.casualties.size else 0
     felt = np.log2(1.0 + np.arange(top + 1, dtype=np.float64))  # numpy's log2, as the reference
     grieve_kernel(
@@ -1657,3 +1810,82 @@ def expire(m: EscalationModel) -> None:
     """:meth:`EscalationModel._expire` compiled (same results)."""
     expire_kernel(m.protection_days, m.protection)
     expire_kernel(m.suppression_days, m.suppression)
+
+
+class _Lines:
+    """The red lines packed for :func:`trip_kernel`, until a rebuild."""
+
+    def __init__(self, m: EscalationModel):
+        lines = m.red_lines.lines
+        n = m.n
+        self.generation, self.lines = m.generation, lines
+
+        def column(field: str) -> np.ndarray:
+            return np.array([getattr(ln, field) for ln in lines], dtype=np.int64)
+
+        self.owner, self.threshold, self.mode = column("owner"), column("threshold"), column("mode")
+        self.named, self.low, self.high = column("named"), column("low"), column("high")
+        self.delay_min, self.delay_max = column("delay_min"), column("delay_max")
+        codes = {"deaths": 0, "casualties": 1, "attacks": 2}
+        self.trigger = np.array([codes[ln.trigger] for ln in lines], dtype=np.int64)
+        self.threshold_f = self.threshold.astype(np.float64)
+        self.covered = np.array(
+            [[[m.red_lines.covers(ln, i, k) for k in range(n)] for i in range(n)] for ln in lines],
+            dtype=bool,
+        ).reshape(len(lines), n, n)
+
+
+def keep(lines: RedLines, rung: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """:meth:`RedLines.keep` compiled (same results)."""
+    kept = np.empty(rung.shape, dtype=bool)
+    keep_kernel(lines.days, rung, target, lines.low, lines.target, lines.second, kept)
+    return kept
+
+
+def trip(lines: RedLines, attacks: list[Attack], blame: Blame) -> np.ndarray:
+    """:meth:`RedLines.trip` compiled (same results: the kernel draws the same blame)."""
+    m = lines.model
+    tripped = np.zeros((m.n, m.replicates), dtype=bool)
+    if not attacks or not lines.lines:
+        return tripped
+    static = m.__dict__.get("_compiled_lines")
+    if static is None or static.generation != m.generation or static.lines is not lines.lines:
+        static = m.__dict__["_compiled_lines"] = _Lines(m)
+    who = _blame_table(m)
+    flat = _flat(m, attacks)
+    R = m.replicates
+    trip_kernel(
+        static.owner, static.trigger, static.threshold_f, static.mode, static.named, static.low,
+        static.high, static.delay_min, static.delay_max, static.covered, flat.attackers,
+        flat.targets, flat.first, flat.columns, flat.casualties, flat.deaths,
+        _buffer(m, "line_count", (R,)), _buffer(m, "line_worst", (R,)),
+        _buffer(m, "line_perpetrator", (R,), np.int64), m._moves[0], m.ladder.attributable,
+        who.attribute_to, who.attribution, who.any_share, m.streams.keys,
+        day_offsets(m.day, who.sites).reshape(m.n, m.n), lines.days, lines.due, lines.target,
+        lines.second, lines.low, lines.high, m.day, tripped,
+    )  # fmt: skip
+    return tripped
+
+
+def lapse(lines: RedLines, audience_cost: np.ndarray, step: float) -> np.ndarray:
+    """:meth:`RedLines.expire` compiled (same results)."""
+    loss = step * audience_cost  # actors × 1, or × columns
+    lapsing = np.empty(lines.days.shape, dtype=bool)
+    lapse_kernel(lines.days, lines.credibility_loss, np.atleast_2d(loss), lapsing)
+    return lapsing
+
+
+def promises(m: EscalationModel, kept: np.ndarray, lapsed: np.ndarray) -> None:
+    """:meth:`EscalationModel._promises` (:meth:`Beliefs.promise` by owner) compiled."""
+    b = m.beliefs
+    from simulator.model.beliefs import _pairs
+
+    promise_kernel(b.kept, b.lapsed, b.credibility, _pairs(b._credibility_prior),
+                   _width(b.weight, np.float64), kept, lapsed)  # fmt: skip
+
+
+def forget(b: Beliefs) -> None:
+    """:meth:`Beliefs.forget` compiled (same results)."""
+    if not any_of(b.type_change > 0):
+        return
+    forget_kernel(b.p, b.misread, _width(1.0 - b.type_change, np.float64), b._drift)

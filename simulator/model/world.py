@@ -153,6 +153,15 @@ class EscalationModel(Model):
             self.perception, R, self.dynamics.reputation_weight, self.dynamics.type_change
         )
         self.red_lines = RedLines(self)
+        if self.engine == "compiled":  # commitments: kernels in place of these methods
+            from simulator.model import compiled
+
+            lines, beliefs = self.red_lines, self.beliefs
+            lines.keep = MethodType(compiled.keep, lines)  # type: ignore[method-assign]
+            lines.trip = MethodType(compiled.trip, lines)  # type: ignore[method-assign]
+            lines.expire = MethodType(compiled.lapse, lines)  # type: ignore[method-assign]
+            beliefs.forget = MethodType(compiled.forget, beliefs)  # type: ignore[method-assign]
+            self._promises = MethodType(compiled.promises, self)  # type: ignore[method-assign]
         self.events = EventSchedule(scenario, self)
         self.streams = ReplicateStreams(self._seed, self.layout.replicate)
 
@@ -388,8 +397,7 @@ class EscalationModel(Model):
         lapsed = self.red_lines.expire(
             per_actor([a.spec.audience_cost for a in self.actors]), CREDIBILITY_STEP
         )
-        for owner in range(self.n):
-            self.beliefs.promise(owner, kept[owner], lapsed[owner])
+        self._promises(kept, lapsed)
         self.beliefs.forget()
         self._expire()
         self._record(self.recorder, day, rung, target, counts, forced, outcome, tripped, blame)
@@ -399,6 +407,11 @@ class EscalationModel(Model):
         self.day += 1
         if self.day >= self.horizon:
             self.running = False
+
+    def _promises(self, kept: np.ndarray, lapsed: np.ndarray) -> None:
+        """Every owner's promises kept or let lapse today, into everyone's beliefs."""
+        for owner in range(self.n):
+            self.beliefs.promise(owner, kept[owner], lapsed[owner])
 
     def run(self) -> Recorder:
         """Step to the horizon and return the recorder holding the outcomes."""
