@@ -2,9 +2,9 @@
 
 Both give the same bytes (tests/test_engines.py). The compiled engine needs numba
 (``pip install -e ".[compiled]"``); asking for it without numba is an error that says how to
-install it. It compiles the decision, the observation, the day's violence and its record so
-far (:mod:`simulator.model.compiled`), and a process pays about 0.55 s to import numba and
-load its kernels, which a short run does not win back.
+install it. It compiles most of the day so far (:mod:`simulator.model.compiled`), and a
+process pays about 0.6 s to import numba and load its kernels, which a short run does not win
+back.
 
 So the default is ``auto``: a model runs on the numpy engine until the models this process has
 built add up to :data:`REPAYS_AT` replicate-days, and on the compiled engine from then on when
