@@ -249,3 +249,23 @@ def test_an_unreachable_scheduler_is_reported_and_leaves_nothing(tmp_path, pool_
     assert proc.returncode == 2
     assert "tcp://127.0.0.1" in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tmp"]  # no folder, lock or temp
+
+
+def _samplers() -> tuple[bool, bool]:
+    import dask
+
+    return (
+        dask.config.get("distributed.worker.profile.enabled"),
+        dask.config.get("distributed.admin.system-monitor.gil.enabled"),
+    )
+
+
+def test_the_local_clusters_workers_sample_nothing_nobody_reads():
+    """No dashboard, so no profiler (every 10 ms) nor GIL monitor (every 1 ms) in its workers."""
+    from simulator.experiment.executors import DaskExecutor
+
+    with DaskExecutor("local", 2) as executor:
+        assert executor.width == 2
+        found = executor._client.run(_samplers)
+    assert list(found.values()) == [(False, False)] * 2
+    assert _samplers() == (True, True)  # this process's settings are left as they were
