@@ -20,7 +20,8 @@ so later processes load them instead of compiling.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numba
 import numpy as np
@@ -965,6 +966,13 @@ def war_kernel(
 
 
 @jit
+def _day_off(days: int) -> int:
+    """A count of days one day on: ``days - 1``, but never below 0 (``np.maximum(days, 0)``)."""
+    left = days - 1
+    return left if left > 0 else 0
+
+
+@jit
 def expire_kernel(days, value) -> None:
     """Mirror of one pass of :meth:`EscalationModel._expire`: a day off, lapsed ones cleared."""
     n, R = days.shape
@@ -976,10 +984,7 @@ def expire_kernel(days, value) -> None:
         return
     for i in range(n):
         for c in range(R):
-            d = days[i, c] - 1
-            if d < 0:
-                d = 0
-            days[i, c] = d
+            d = days[i, c] = _day_off(days[i, c])
             value[i, c] = value[i, c] * (1.0 if d > 0 else 0.0)
 
 
@@ -1070,8 +1075,7 @@ def lapse_kernel(days, credibility_loss, loss, lapsing) -> None:
                 credibility_loss[i, c] += loss[i, c if l_wide else 0] * (
                     1.0 if lapsing[i, c] else 0.0
                 )
-            d = days[i, c] - 1
-            days[i, c] = d if d > 0 else 0
+            days[i, c] = _day_off(days[i, c])
 
 
 @jit
@@ -1263,6 +1267,19 @@ def _buffer(
     return view
 
 
+Packed = TypeVar("Packed")
+
+
+def _packed(m: EscalationModel, build: Callable[[EscalationModel], Packed]) -> Packed:
+    """What ``build`` packs from the model's static numbers, kept until the model rebuilds."""
+    cache = m.__dict__.setdefault("_compiled_packed", {})
+    held = cache.get(build)
+    if held is None or held[0] != m.generation:
+        held = cache[build] = (m.generation, build(m))
+    packed: Packed = held[1]
+    return packed
+
+
 #: arrays of width 1 made from plain numbers, by number (its type and repr: -0.0 is not 0.0)
 #: and dtype: the same few every day
 _WIDTHS: dict[tuple[type, str, type], np.ndarray] = {}
@@ -1333,7 +1350,6 @@ class _Static:
         from simulator.model.actors import Host, Militia
 
         n = m.n
-        self.generation = m.generation
         self.resolve = _table([a.spec.resolve for a in m.actors])
         bases = [
             a.spec.grievance if a.grudge.get(k, False) else 0.0 for a in m.actors for k in range(n)
@@ -1372,9 +1388,7 @@ class _Static:
 def pick(actor: Actor) -> tuple[np.ndarray, np.ndarray]:
     """:meth:`Actor.pick_target` compiled (same results)."""
     m, i = actor.model, actor.index
-    static = m.__dict__.get("_compiled_static")
-    if static is None or static.generation != m.generation:
-        static = m.__dict__["_compiled_static"] = _Static(m)
+    static = _packed(m, _Static)
     (kind, targets, has_terms, cost, line_owner, line_coef, patron, blame_base, blame_owner,
      blame_coef, control, fear_scale, guests) = static.actors[i]  # fmt: skip
     cap = m.restraint_cap[patron] if patron >= 0 else None
@@ -1411,7 +1425,6 @@ class _Pairs:
 
         p = m.perception
         pairs = [(i, int(o)) for i in range(m.n) for o in np.flatnonzero(m.cares[i])]
-        self.generation = m.generation
         self.i = np.array([i for i, _ in pairs], dtype=np.int64)
         self.o = np.array([o for _, o in pairs], dtype=np.int64)
         self.rel_const = _pairwise([np.nan_to_num(m.relevance_constant[i, o]) for i, o in pairs])
@@ -1453,9 +1466,7 @@ def observe(
 
     lad, dyn, R = m.ladder, m.dynamics, m.replicates
     m.threat *= dyn.memory
-    static = m.__dict__.get("_compiled_pairs")
-    if static is None or static.generation != m.generation:
-        static = m.__dict__["_compiled_pairs"] = _Pairs(m)
+    static = _packed(m, _Pairs)
     moves = R - counts[:, lad.status_quo]
     chosen, offsets = static.today(moves, draws.day)
     if len(chosen):
@@ -1622,7 +1633,6 @@ class _Violence:
         from simulator.model.violence import MAX_SOIL_SECURITY
 
         lad = m.ladder
-        self.generation = m.generation
         self.mediates = np.array([bool(np.any(a.spec.mediation > 0)) for a in m.actors])
         self.mediation = _table([a.spec.mediation for a in m.actors])
         self.capability = _table([a.spec.capability for a in m.actors])
@@ -1648,9 +1658,7 @@ def resolve(
     from simulator.model.violence import Attack, Outcome
 
     lad, n, R = m.ladder, m.n, m.replicates
-    static = m.__dict__.get("_compiled_violence")
-    if static is None or static.generation != m.generation:
-        static = m.__dict__["_compiled_violence"] = _Violence(m)
+    static = _packed(m, _Violence)
     violence_postures(rung, target, lad.defensive, lad.suppressive, lad.conciliatory,
                       lad.protection, lad.duration, lad.suppression, m.protection,
                       m.protection_days, m.suppression, m.suppression_days, m.threat,
@@ -1734,7 +1742,6 @@ class _Blame:
         from simulator.model.sites import _key
 
         p, n = m.perception, m.n
-        self.generation = m.generation
         self.attribute_to = np.asarray(p.attribute_to, dtype=np.int64)
         self.attribution = _table([p.attribution[o, a] for o in range(n) for a in range(n)])
         self.attribution = self.attribution.reshape(n, n, -1)
@@ -1744,14 +1751,6 @@ class _Blame:
         self.sites = np.array(
             [_key("attribution", o, a) for o in range(n) for a in range(n)], dtype=np.uint64
         )
-
-
-def _blame_table(m: EscalationModel) -> _Blame:
-    """Who may blame whom (:class:`_Blame`), packed once per rebuild."""
-    static: _Blame | None = m.__dict__.get("_compiled_blame")
-    if static is None or static.generation != m.generation:
-        static = m.__dict__["_compiled_blame"] = _Blame(m)
-    return static
 
 
 def settle(m: EscalationModel, rung: np.ndarray, target: np.ndarray, counts: np.ndarray) -> None:
@@ -1771,7 +1770,7 @@ def grieve(m: EscalationModel, attacks: list[Attack], blame: Blame) -> None:
     if not attacks:
         return
     flat = _flat(m, attacks)
-    static = _blame_table(m)
+    static = _packed(m, _Blame)
     top = int(flat.casualties.max()) if flat.casualties.size else 0
     felt = np.log2(1.0 + np.arange(top + 1, dtype=np.float64))  # numpy's log2, as the reference
     grieve_kernel(
@@ -1818,17 +1817,16 @@ class _Lines:
     def __init__(self, m: EscalationModel):
         lines = m.red_lines.lines
         n = m.n
-        self.generation, self.lines = m.generation, lines
 
-        def column(field: str) -> np.ndarray:
-            return np.array([getattr(ln, field) for ln in lines], dtype=np.int64)
+        def column(field: str, dtype: type = np.int64) -> np.ndarray:
+            return np.array([getattr(ln, field) for ln in lines], dtype=dtype)
 
-        self.owner, self.threshold, self.mode = column("owner"), column("threshold"), column("mode")
-        self.named, self.low, self.high = column("named"), column("low"), column("high")
+        self.owner, self.mode, self.named = column("owner"), column("mode"), column("named")
+        self.threshold = column("threshold", np.float64)  # compared with counts of casualties
+        self.low, self.high = column("low"), column("high")
         self.delay_min, self.delay_max = column("delay_min"), column("delay_max")
         codes = {"deaths": 0, "casualties": 1, "attacks": 2}
         self.trigger = np.array([codes[ln.trigger] for ln in lines], dtype=np.int64)
-        self.threshold_f = self.threshold.astype(np.float64)
         self.covered = np.array(
             [[[m.red_lines.covers(ln, i, k) for k in range(n)] for i in range(n)] for ln in lines],
             dtype=bool,
@@ -1848,14 +1846,12 @@ def trip(lines: RedLines, attacks: list[Attack], blame: Blame) -> np.ndarray:
     tripped = np.zeros((m.n, m.replicates), dtype=bool)
     if not attacks or not lines.lines:
         return tripped
-    static = m.__dict__.get("_compiled_lines")
-    if static is None or static.generation != m.generation or static.lines is not lines.lines:
-        static = m.__dict__["_compiled_lines"] = _Lines(m)
-    who = _blame_table(m)
+    static = _packed(m, _Lines)
+    who = _packed(m, _Blame)
     flat = _flat(m, attacks)
     R = m.replicates
     trip_kernel(
-        static.owner, static.trigger, static.threshold_f, static.mode, static.named, static.low,
+        static.owner, static.trigger, static.threshold, static.mode, static.named, static.low,
         static.high, static.delay_min, static.delay_max, static.covered, flat.attackers,
         flat.targets, flat.first, flat.columns, flat.casualties, flat.deaths,
         _buffer(m, "line_count", (R,)), _buffer(m, "line_worst", (R,)),
@@ -1877,9 +1873,9 @@ def lapse(lines: RedLines, audience_cost: np.ndarray, step: float) -> np.ndarray
 
 def promises(m: EscalationModel, kept: np.ndarray, lapsed: np.ndarray) -> None:
     """:meth:`EscalationModel._promises` (:meth:`Beliefs.promise` by owner) compiled."""
-    b = m.beliefs
     from simulator.model.beliefs import _pairs
 
+    b = m.beliefs
     promise_kernel(b.kept, b.lapsed, b.credibility, _pairs(b._credibility_prior),
                    _width(b.weight, np.float64), kept, lapsed)  # fmt: skip
 

@@ -99,22 +99,6 @@ class EscalationModel(Model):
         #: "numpy" (the reference) or "compiled" (numba kernels, the same results)
         columns = size * len(self.points)
         self.engine = engine_for(engine, columns * scenario.horizon_days, columns)
-        self._decide: Callable[[Actor, DayDraws], tuple[np.ndarray, ...]] = Actor.decide
-        self._observe: Callable[..., Blame] = observe
-        self._resolve: Callable[..., Outcome] = resolve
-        self._record: Callable[..., None] = Recorder.record
-        if self.engine == "compiled":
-            from simulator.model import compiled
-
-            self._decide = compiled.decide
-            self._resolve = compiled.resolve
-            self._settle = MethodType(compiled.settle, self)  # type: ignore[method-assign]
-            self._grieve = MethodType(compiled.grieve, self)  # type: ignore[method-assign]
-            self._war = MethodType(compiled.war, self)  # type: ignore[method-assign]
-            self._expire = MethodType(compiled.expire, self)  # type: ignore[method-assign]
-            if not trace:  # the trace reads what each observer saw, move by move
-                self._observe = compiled.observe
-            self._record = compiled.record
         if len(self.points) > 1:
             check_stackable(self.points)
             if trace:
@@ -153,15 +137,31 @@ class EscalationModel(Model):
             self.perception, R, self.dynamics.reputation_weight, self.dynamics.type_change
         )
         self.red_lines = RedLines(self)
-        if self.engine == "compiled":  # commitments: kernels in place of these methods
+        self._decide: Callable[[Actor, DayDraws], tuple[np.ndarray, ...]] = Actor.decide
+        self._observe: Callable[..., Blame] = observe
+        self._resolve: Callable[..., Outcome] = resolve
+        self._record: Callable[..., None] = Recorder.record
+        if self.engine == "compiled":  # the kernels in place of the numpy steps they mirror
             from simulator.model import compiled
 
+            self._decide = compiled.decide
+            self._resolve = compiled.resolve
+            if not trace:  # the trace reads what each observer saw, move by move
+                self._observe = compiled.observe
+            self._record = compiled.record
             lines, beliefs = self.red_lines, self.beliefs
-            lines.keep = MethodType(compiled.keep, lines)  # type: ignore[method-assign]
-            lines.trip = MethodType(compiled.trip, lines)  # type: ignore[method-assign]
-            lines.expire = MethodType(compiled.lapse, lines)  # type: ignore[method-assign]
-            beliefs.forget = MethodType(compiled.forget, beliefs)  # type: ignore[method-assign]
-            self._promises = MethodType(compiled.promises, self)  # type: ignore[method-assign]
+            for owner, name, kernel in (
+                (self, "_settle", compiled.settle),
+                (self, "_grieve", compiled.grieve),
+                (self, "_war", compiled.war),
+                (self, "_expire", compiled.expire),
+                (self, "_promises", compiled.promises),
+                (lines, "keep", compiled.keep),
+                (lines, "trip", compiled.trip),
+                (lines, "expire", compiled.lapse),
+                (beliefs, "forget", compiled.forget),
+            ):
+                setattr(owner, name, MethodType(kernel, owner))
         self.events = EventSchedule(scenario, self)
         self.streams = ReplicateStreams(self._seed, self.layout.replicate)
 
