@@ -269,6 +269,12 @@ def choose(
 
 
 @jit
+def _over(values: np.ndarray, R: int) -> np.ndarray:
+    """A number per column: ``values`` if it has one per column, else its one value R times."""
+    return values if values.shape[0] == R else np.full(R, values[0])
+
+
+@jit
 def _drives(out, i, threat, grievance, belief, push, resolve, base, any_base, w, any_w) -> None:
     """Mirror of :meth:`Actor._drive`: ``out[k, c]``, actor i's drive towards every k."""
     n, R = out.shape
@@ -315,25 +321,30 @@ def _desires(
     """
     n, R = out.shape
     p_wide = pull.shape[0] > 1
+    if kind == 2:  # a militia: its patron's wish and its own drive, by control (Militia.wish)
+        fear = np.empty(R)
+        scale, ctl, less = _over(fear_scale, R), _over(control, R), _over(pull, R)
     for k in range(n):
-        if kind == 2:  # a militia: its patron's wish and its own drive, by control (Militia.wish)
+        if kind == 2:  # in passes over the columns, each column's terms in the same order
+            base = _over(blame_base[k], R)
             for c in range(R):
-                fear = blame_base[k, c if blame_base.shape[1] > 1 else 0]
-                for j in range(blame_owner.shape[1]):
-                    owner = blame_owner[k, j]
-                    if owner < 0:
-                        break
-                    coef = blame_coef[k, j, c if blame_coef.shape[2] > 1 else 0]
-                    fear = fear + coef * credibility[patron, owner, c]
-                wish = patrons[k, c] - fear_scale[c if fear_scale.shape[0] > 1 else 0] * fear
+                fear[c] = base[c]
+            for j in range(blame_owner.shape[1]):
+                owner = blame_owner[k, j]
+                if owner < 0:
+                    break
+                coef, belief = _over(blame_coef[k, j], R), credibility[patron, owner]
+                for c in range(R):
+                    fear[c] = fear[c] + coef[c] * belief[c]
+            for c in range(R):
+                wish = patrons[k, c] - scale[c] * fear[c]
                 if not (wish >= 0.0 or wish != wish):  # np.maximum(wish, 0.0)
                     wish = 0.0
                 if cap_on:
                     low = wish if (wish <= cap_level or wish != wish) else cap_level
                     wish = wish + cap_strength * (low - wish)
-                ctl = control[c if control.shape[0] > 1 else 0]
-                x = ctl * wish + (1.0 - ctl) * own[k, c]
-                out[k, c] = x - pull[c if p_wide else 0]
+                x = ctl[c] * wish + (1.0 - ctl[c]) * own[k, c]
+                out[k, c] = x - less[c]
             continue
         for c in range(R):
             out[k, c] = own[k, c] - pull[c if p_wide else 0]
@@ -407,26 +418,36 @@ def pick_target(
     guide = patrons if kind == 2 else own  # whose drive the patron's wish starts from
     _desires(desire, own, guide, kind, *wishes)
     _values(value, desire, i, has_terms, cost, line_owner, line_coef, credibility)
-    single = targets.shape[0] == 1
+    if targets.shape[0] == 1:
+        k = targets[0]
+        for c in range(R):
+            out_target[c] = k
+            out_x[c] = desire[k, c]
+    else:  # the target valued most (the first of equals), in passes over the columns
+        best = np.full(R, -np.inf)
+        out_target[:] = 0
+        out_x[:] = 0.0
+        for t in range(targets.shape[0]):
+            k = targets[t]
+            for c in range(R):  # selects, not branches: the pass vectorises
+                v = value[k, c]
+                better = v > best[c]
+                best[c] = v if better else best[c]
+                out_target[c] = k if better else out_target[c]
+                out_x[c] = desire[k, c] if better else out_x[c]
+    if not (is_state and war_any) and not pulled:
+        return
     for c in range(R):
-        if single:
-            target = targets[0]
-            x = desire[target, c]
-        else:
-            best, target, x = -np.inf, 0, 0.0
-            for t in range(targets.shape[0]):
-                k = targets[t]
-                if value[k, c] > best:
-                    best, target, x = value[k, c], k, desire[k, c]
+        target, x = out_target[c], out_x[c]
         if is_state and war_any:
             fighting = False
             for k in range(n):
                 fighting = fighting or at_war[i, k, c]
             if fighting:  # a war names the target: the enemy valued most
-                best, target, x = -np.inf, 0, 0.0
+                top, target, x = -np.inf, 0, 0.0
                 for k in range(n):
-                    if at_war[i, k, c] and value[k, c] > best:
-                        best, target, x = value[k, c], k, desire[k, c]
+                    if at_war[i, k, c] and value[k, c] > top:
+                        top, target, x = value[k, c], k, desire[k, c]
         if pulled and committed[c]:  # an open commitment names the target
             k = owed[c]
             if k != target:
@@ -923,16 +944,30 @@ def war_kernel(
                 at_war[k, i, c] = True
             if conciliatory[r]:
                 last_conciliation[i, k, c] = day
+    live = np.zeros((n, n), dtype=np.bool_)  # the pairs at war in some column
+    for i in range(n):
+        for k in range(n):
+            for c in range(R):
+                if at_war[i, k, c]:
+                    live[i, k] = True
+                    break
     fighting_any = False
     m_wide, w_wide = weariness_memory.shape[0] > 1, war_weariness.shape[0] > 1
     for i in range(n):
         for c in range(R):
-            at = False
-            for k in range(n):
-                at = at or at_war[i, k, c]
-            fighting[i, c] = at
-            fighting_any = fighting_any or at
-            weariness[i, c] *= weariness_memory[c if m_wide else 0]
+            fighting[i, c] = False
+        for k in range(n):
+            if live[i, k]:
+                fighting_any = True
+                for c in range(R):
+                    fighting[i, c] = fighting[i, c] or at_war[i, k, c]
+        if m_wide:
+            for c in range(R):
+                weariness[i, c] *= weariness_memory[c]
+        else:
+            keep = weariness_memory[0]
+            for c in range(R):
+                weariness[i, c] *= keep
     if fighting_any and any_war_weariness:
         for i in range(n):
             for c in range(R):
@@ -950,6 +985,10 @@ def war_kernel(
         d_wide = ceasefire_days.shape[0] > 1
         for i in range(n):
             for k in range(n):
+                if not live[i, k]:  # no war between them anywhere: no ceasefire either
+                    for c in range(R):
+                        ceasefire[i, k, c] = False
+                    continue
                 for c in range(R):
                     since = day - ceasefire_days[c if d_wide else 0]
                     both = last_conciliation[i, k, c] > since and last_conciliation[k, i, c] > since
@@ -959,9 +998,10 @@ def war_kernel(
         if found:
             for i in range(n):
                 for k in range(n):
-                    for c in range(R):
-                        if ceasefire[i, k, c]:
-                            at_war[i, k, c] = False
+                    if live[i, k]:
+                        for c in range(R):
+                            if ceasefire[i, k, c]:
+                                at_war[i, k, c] = False
     return found
 
 
@@ -994,8 +1034,13 @@ def keep_kernel(days, rung, target, low, owed, second, kept) -> None:
     """Mirror of :meth:`RedLines.keep`: close the promises kept today (a `both` moves on)."""
     n, R = rung.shape
     for i in range(n):
+        kept[i, :] = False
+        open_ = False
         for c in range(R):
-            kept[i, c] = False
+            open_ = open_ or days[i, c] > 0
+        if not open_:  # no promise of i's open anywhere (most days)
+            continue
+        for c in range(R):
             if days[i, c] > 0 and rung[i, c] >= low[i, c] and target[i, c] == owed[i, c]:
                 if second[i, c] >= 0:  # the first target is hit: the second is owed now
                     owed[i, c] = second[i, c]
@@ -1170,30 +1215,38 @@ def record_columns(
     sums are integers in units of 2**-32 (exact in any order), as the reference's.
     """
     n, R = rung.shape
-    for c in range(R):  # the escalation index, its peaks, the first clash and war
-        clash = war_started = False
-        top = rung[0, c]
-        total = score[rung[0, c]]
-        for i in range(1, n):
-            total += score[rung[i, c]]
-            if rung[i, c] > top:
-                top = rung[i, c]
-        for i in range(n):
-            if is_state[i] and is_state[target[i, c]]:
-                clash = clash or violent[rung[i, c]]
-                war_started = war_started or war[rung[i, c]]
-        if first_clash[c] < 0 and clash:
+    # the escalation index, its peaks, the first clash and war: in passes over the columns
+    total, top = np.empty(R), np.empty(R, dtype=np.int64)
+    clash, war_started = np.zeros(R, dtype=np.bool_), np.zeros(R, dtype=np.bool_)
+    for c in range(R):
+        top[c] = rung[0, c]
+        total[c] = score[rung[0, c]]
+    for i in range(1, n):
+        for c in range(R):
+            r = rung[i, c]
+            total[c] += score[r]
+            top[c] = r if r > top[c] else top[c]
+    for i in range(n):
+        if not is_state[i]:
+            continue
+        for c in range(R):
+            r = rung[i, c]
+            against_state = is_state[target[i, c]]
+            clash[c] = clash[c] or (against_state and violent[r])
+            war_started[c] = war_started[c] or (against_state and war[r])
+    for c in range(R):
+        if first_clash[c] < 0 and clash[c]:
             first_clash[c] = day
-        if first_war[c] < 0 and war_started:
+        if first_war[c] < 0 and war_started[c]:
             first_war[c] = day
         now = escalation_now[c] * keep
-        now += total
+        now += total[c]
         escalation_now[c] = now
         escalation[day, c] = np.float32(now)
         if now > peak_escalation[c] or now != now:
             peak_escalation[c] = now
-        if top > peak_rung[c]:
-            peak_rung[c] = top
+        if top[c] > peak_rung[c]:
+            peak_rung[c] = top[c]
     for i in range(n):
         if attacked:
             for c in range(R):
@@ -1228,13 +1281,21 @@ def record_columns(
     if not count_war_days:  # once a war has begun in any replicate, count the days at war
         for c in range(R):
             count_war_days = count_war_days or first_war[c] >= 0
-    if count_war_days:
+    if count_war_days:  # over the pairs at war in some column
+        fighting = clash  # reused: the day's clashes are counted
+        fighting[:] = False
+        for i in range(n):
+            for k in range(n):
+                live = False
+                for c in range(R):
+                    if at_war[i, k, c]:
+                        live = True
+                        break
+                if live:
+                    for c in range(R):
+                        fighting[c] = fighting[c] or at_war[i, k, c]
         for c in range(R):
-            fighting = False
-            for i in range(n):
-                for k in range(n):
-                    fighting = fighting or at_war[i, k, c]
-            war_days[c] += fighting
+            war_days[c] += fighting[c]
     for o in range(n):
         for a in range(n):
             fixed = np.int64(0)
