@@ -105,6 +105,31 @@ def test_points_that_differ_in_structure_run_alone_and_still_match() -> None:
         _same_frames(mine, alone, f"point {point}")
 
 
+def test_a_points_data_copies_only_the_way_to_its_values() -> None:
+    base = scenario_data(validate_scenario(_baseline(), "baseline"))
+    before = copy.deepcopy(base)
+    paths = (
+        "actors.KH.control",
+        "ladder.8.lethality",
+        "dynamics.memory",
+        "perception.Iran.US.offense_bias",
+    )
+    data = point_data(base, paths, (0.25, 0.5, 0.75, 0.125), "point")
+    assert base == before  # the base is untouched
+    assert data["actors"]["KH"]["control"] == 0.25
+    assert data["ladder"][8]["lethality"] == 0.5
+    assert data["dynamics"]["memory"] == 0.75
+    assert data["perception"]["Iran"]["US"]["offense_bias"] == 0.125
+    expected = copy.deepcopy(base)
+    expected["actors"]["KH"]["control"] = 0.25
+    expected["ladder"][8]["lethality"] = 0.5
+    expected["dynamics"]["memory"] = 0.75
+    expected["perception"]["Iran"]["US"]["offense_bias"] = 0.125
+    assert data == expected
+    assert data["actors"]["US"] is base["actors"]["US"]  # what no value is set in is shared
+    assert data["actors"] is not base["actors"] and data["ladder"][7] is base["ladder"][7]
+
+
 def test_what_cannot_vary_by_column_is_refused_not_mixed() -> None:
     scenario = validate_scenario(_baseline(), "baseline")
     data = scenario_data(scenario)

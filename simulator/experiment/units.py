@@ -7,7 +7,6 @@ files: the client stores what comes back, so a cluster needs no shared filesyste
 
 from __future__ import annotations
 
-import copy
 import traceback
 from dataclasses import dataclass
 from typing import Any
@@ -47,11 +46,33 @@ class UnitResult:
 def point_data(
     base: dict[str, Any], paths: tuple[str, ...], values: tuple[float, ...], label: str
 ) -> dict[str, Any]:
-    """The data of one design point: the base data with the point's values set."""
-    data = copy.deepcopy(base)
+    """The data of one design point: the base data with the point's values set.
+
+    Only the mappings and lists on the way to each value are copied (the rest is shared with
+    ``base``, which nothing changes): a deep copy of the whole scenario per point cost more.
+    """
+    data = dict(base)
     for path, value in zip(paths, values, strict=True):
-        set_path(data, parse_path(path), value, f"{label}: {path}")
+        loc = parse_path(path)
+        _unshare(data, loc)
+        set_path(data, loc, value, f"{label}: {path}")
     return data
+
+
+def _unshare(data: dict[str, Any], loc: tuple[Any, ...]) -> None:
+    """Replace each mapping or list on the way to ``loc`` (as far as it exists) by a copy."""
+    node: Any = data
+    for part in loc[:-1]:
+        if isinstance(node, dict) and part in node:
+            child = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            child = node[part]
+        else:
+            return
+        if not isinstance(child, dict | list):
+            return
+        node[part] = child = child.copy()
+        node = child
 
 
 def point_scenario(

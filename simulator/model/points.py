@@ -22,7 +22,6 @@ puts them in groups of their own.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from typing import Any
 
@@ -126,21 +125,14 @@ def stack_signature(data: dict[str, Any]) -> Any:
     """A scenario's data with every stackable number blanked: equal signatures stack.
 
     The replicate count is blanked too (the model sets it); the seed is not (every point of a
-    model draws from the same streams).
+    model draws from the same streams). The signature shares the data's values: compare it, do
+    not change it (a deep copy of the data cost more than the rest of the check).
     """
-    out = copy.deepcopy(data)
-    out.pop("replicates", None)
-    out.pop("rationality", None)
-    out.pop("dynamics", None)
-    out.pop("perception", None)  # every number in it; who blames whom is a name: kept below
-    for spec in (out.get("actors") or {}).values():
-        if isinstance(spec, dict):
-            for name in ACTOR_FIELDS | {"initial_threat"}:
-                value = spec.get(name)
-                if name == "initial_threat" and isinstance(value, dict):
-                    spec[name] = sorted(value)
-                elif name != "initial_threat":
-                    spec.pop(name, None)
+    blanked = ("replicates", "rationality", "dynamics", "perception")  # perception: its numbers
+    out = {key: value for key, value in data.items() if key not in blanked}
+    actors = out.get("actors")
+    if actors:  # who blames whom is a name: kept below
+        out["actors"] = {name: _actor_signature(spec) for name, spec in actors.items()}
     blamed = []
     for observer, row in sorted((data.get("perception") or {}).items()):
         for actor, patch in sorted((row or {}).items()):
@@ -148,6 +140,19 @@ def stack_signature(data: dict[str, Any]) -> Any:
                 blamed.append((observer, actor, patch["attribute_to"]))
     out["__attribute_to__"] = blamed
     return out
+
+
+def _actor_signature(spec: Any) -> Any:
+    """An actor's settings without its stackable numbers; its initial threat by whom only."""
+    if not isinstance(spec, dict):
+        return spec
+    kept = {}
+    for name, value in spec.items():
+        if name == "initial_threat":
+            kept[name] = sorted(value) if isinstance(value, dict) else value
+        elif name not in ACTOR_FIELDS:
+            kept[name] = value
+    return kept
 
 
 def check_stackable(points: Sequence[Any]) -> None:
