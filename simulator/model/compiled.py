@@ -106,7 +106,6 @@ _M2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 _NEG_INF32 = np.float32(-np.inf)
-_POS_INF32 = np.float32(np.inf)
 
 #: every kernel: compiled once, cached on disk. Kernels loop over whole tables: a helper
 #: called per column with arrays as arguments costs reference counting on every call.
@@ -122,8 +121,8 @@ def _uniform(key: np.uint64, offset: np.uint64) -> float:
     z ^= z >> _S27
     z *= _M2
     z ^= z >> _S31
-    z >>= _S11
-    return float(z) * _TO_UNIT
+    z >>= _S11  # 53 bits: as an int64 it converts to float in one instruction, exactly
+    return float(np.int64(z)) * _TO_UNIT
 
 
 def day_offsets(day: int, sites: np.ndarray) -> np.ndarray:
@@ -254,12 +253,13 @@ def choose(
     for r in range(1, rows):
         for c in range(R):
             weights[r, c] = weights[r, c] + weights[r - 1, c]
+    bits = bound.view(np.int32)
     for c in range(R):
         t = _uniform(keys[c], offset) * np.float64(weights[rows - 1, c])
         b = np.float32(t)
-        if np.float64(b) < t:
-            b = np.nextafter(b, _POS_INF32)
         bound[c] = b
+        if np.float64(b) < t:  # the next float32 up: one step in its bits (nextafter)
+            bits[c] += 1 if b >= 0 else -1
     count[:] = 0
     for r in range(rows):
         for c in range(R):
