@@ -1545,8 +1545,7 @@ def observe(
         observe_columns(subset, rel, uniforms, start, moved, pair_i, pair_o,
                         static.rel_nan[chosen], static.rel_const[chosen], relevance, any_noise,
                         rung, target, lad.violent, m.streams.keys, offsets["noise"])  # fmt: skip
-        normals = _buffer(m, "normals", (T,))
-        normals.fill(0.0)
+        normals = _buffer(m, "normals", (T,))  # read only where drawn: not cleared
         drawn = subset & np.repeat(any_noise, sizes)
         if drawn.any():
             normals[drawn] = rng.normal(uniforms[drawn])
@@ -1568,8 +1567,7 @@ def observe(
             offsets["detect"], offsets["attribution"],
         )  # fmt: skip
         if flags.any():
-            factor = _buffer(m, "factor", (T,))
-            factor.fill(0.0)
+            factor = _buffer(m, "factor", (T,))  # read only where set (some): not cleared
             some = subset & (llr != 0)
             factor[some] = np.exp(llr[some])
             b = m.beliefs
