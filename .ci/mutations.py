@@ -652,8 +652,8 @@ MUTATIONS = [
         "compiled-line-rounding",
         "the compiled engine rounds a red line's deterrence to float32 where the reference does",
         M + "compiled.py",
-        "                        z[r, c] = np.float32(np.float64(z[r, c]) - product)",
-        "                        z[r, c] = z[r, c] - np.float32(product)",
+        "                    less = np.float32(np.float64(z[r, c]) - product)",
+        "                    less = z[r, c] - np.float32(product)",
     ),
     Mutation(
         "compiled-war-names-the-target",

@@ -189,11 +189,11 @@ def utilities(
                 r = line_rows[ln, j]
                 if r < 0:
                     break
-                for c in range(R):
-                    if target[c] == k:  # elsewhere the reference subtracts exactly 0
-                        w = line_weight[ln, j, c if w_wide else 0]
-                        product = np.float64(w) * line_belief[ln, c]
-                        z[r, c] = np.float32(np.float64(z[r, c]) - product)
+                for c in range(R):  # elsewhere the reference subtracts exactly 0
+                    w = line_weight[ln, j, c if w_wide else 0]
+                    product = np.float64(w) * line_belief[ln, c]
+                    less = np.float32(np.float64(z[r, c]) - product)
+                    z[r, c] = less if target[c] == k else z[r, c]  # a select: vectorises
         e32 = xg  # reused: x* is no longer needed
         r_wide, s_wide = retaliation.shape[1] > 1, scale.shape[0] > 1
         for c in range(R):
@@ -209,8 +209,8 @@ def utilities(
         zero = np.float32(0.0)
         for r in range(rows):
             rung = menu[r]
-            for c in range(R):
-                promised = committed[c] and rung >= low[c] and rung <= high[c]
+            for c in range(R):  # & rather than and: no branches, the pass vectorises
+                promised = committed[c] & (rung >= low[c]) & (rung <= high[c])
                 z[r, c] = z[r, c] + (pull[c if p_wide else 0] if promised else zero)
     for j in range(excluded_rows.shape[0]):
         r = excluded_rows[j]
@@ -220,8 +220,7 @@ def utilities(
         for r in range(rows):
             if menu[r] > order_cap:
                 for c in range(R):
-                    if obey[c]:
-                        z[r, c] = _NEG_INF32
+                    z[r, c] = _NEG_INF32 if obey[c] else z[r, c]
     for c in range(R):
         top[c] = z[0, c]
     for r in range(1, rows):  # the maximum, NaN if any is (as numpy's max)
@@ -326,16 +325,22 @@ def _desires(
         scale, ctl, less = _over(fear_scale, R), _over(control, R), _over(pull, R)
     for k in range(n):
         if kind == 2:  # in passes over the columns, each column's terms in the same order
-            base = _over(blame_base[k], R)
-            for c in range(R):
-                fear[c] = base[c]
+            if blame_base.shape[1] > 1:
+                fear[:] = blame_base[k]
+            else:
+                fear[:] = blame_base[k, 0]
             for j in range(blame_owner.shape[1]):
                 owner = blame_owner[k, j]
                 if owner < 0:
                     break
-                coef, belief = _over(blame_coef[k, j], R), credibility[patron, owner]
-                for c in range(R):
-                    fear[c] = fear[c] + coef[c] * belief[c]
+                belief = credibility[patron, owner]
+                if blame_coef.shape[2] > 1:
+                    for c in range(R):
+                        fear[c] = fear[c] + blame_coef[k, j, c] * belief[c]
+                else:
+                    coef = blame_coef[k, j, 0]
+                    for c in range(R):
+                        fear[c] = fear[c] + coef * belief[c]
             for c in range(R):
                 wish = patrons[k, c] - scale[c] * fear[c]
                 if not (wish >= 0.0 or wish != wish):  # np.maximum(wish, 0.0)
@@ -435,11 +440,8 @@ def pick_target(
                 best[c] = v if better else best[c]
                 out_target[c] = k if better else out_target[c]
                 out_x[c] = desire[k, c] if better else out_x[c]
-    if not (is_state and war_any) and not pulled:
-        return
-    for c in range(R):
-        target, x = out_target[c], out_x[c]
-        if is_state and war_any:
+    if is_state and war_any:
+        for c in range(R):
             fighting = False
             for k in range(n):
                 fighting = fighting or at_war[i, k, c]
@@ -448,13 +450,14 @@ def pick_target(
                 for k in range(n):
                     if at_war[i, k, c] and value[k, c] > top:
                         top, target, x = value[k, c], k, desire[k, c]
-        if pulled and committed[c]:  # an open commitment names the target
-            k = owed[c]
-            if k != target:
-                x = desire[k, c]
-            target = k
-        out_target[c] = target
-        out_x[c] = x
+                out_target[c], out_x[c] = target, x
+    if pulled:  # an open commitment names the target (selects: the pass vectorises)
+        for c in range(R):
+            on = committed[c]
+            k = owed[c] if on else 0  # owed is -1 where nothing is owed
+            moved = on and k != out_target[c]
+            out_x[c] = desire[k, c] if moved else out_x[c]
+            out_target[c] = k if on else out_target[c]
 
 
 # -- observation (simulator.model.observation.observe) -----------------------------------------
