@@ -470,10 +470,9 @@ def moved_columns(moved, rung, movers, status_quo) -> None:
     """``moved[i, :]``: the columns in which actor i made a move (not the status quo), in order."""
     for i in movers:
         j = 0
-        for c in range(rung.shape[1]):
-            if rung[i, c] != status_quo:
-                moved[i, j] = c
-                j += 1
+        for c in range(rung.shape[1]):  # written always, kept when a move: no branch
+            moved[i, j] = c
+            j += rung[i, c] != status_quo
 
 
 @jit
