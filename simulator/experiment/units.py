@@ -100,7 +100,8 @@ def run_unit(
             datas.append(point_data(base, paths, values, label))
             scenarios.append(validate_scenario(datas[-1], label))
         frames: dict[int, pd.DataFrame] = {}
-        for group in stack_groups(datas):
+        groups = stack_groups(datas)
+        for group in groups:
             members = [scenarios[g] for g in group]
             model = EscalationModel(
                 members[0],
@@ -114,13 +115,15 @@ def run_unit(
                 rows = replicate_rows(model)
             finally:
                 release(model)
-            of_point = model.layout.point
+            numbers = np.array([unit.points[g] for g in group], dtype=np.int64)
+            rows.insert(0, "point", numbers[model.layout.point])
+            size = unit.stop - unit.first  # a point's rows: a block of the model's columns
             for position, g in enumerate(group):
-                part = rows[of_point == position].reset_index(drop=True)
-                part.insert(0, "point", np.full(len(part), unit.points[g], dtype=np.int64))
-                frames[g] = part
+                frames[g] = rows.iloc[position * size : (position + 1) * size]
     except ScenarioError as err:
         return UnitResult(unit.index, None, f"invalid design point: {err}", None)
     except Exception as err:  # a failing model must not stop the sweep: record and go on
         return UnitResult(unit.index, None, f"{type(err).__name__}: {err}", traceback.format_exc())
+    if len(groups) == 1:  # one model of every point, in order (most units): its rows as they are
+        return UnitResult(unit.index, rows.reset_index(drop=True))
     return UnitResult(unit.index, pd.concat([frames[g] for g in sorted(frames)], ignore_index=True))
