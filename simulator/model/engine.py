@@ -9,7 +9,7 @@ back.
 So the default is ``auto``: a model runs on the numpy engine until the models this process has
 built add up to :data:`REPAYS_AT` replicate-days, and on the compiled engine from then on when
 numba is installed (at once if its kernels are already loaded), unless it is wider than
-:data:`WIDEST` columns, where the kernels gain nothing. A single run of 1,000 replicates
+:data:`WIDEST` columns, where the kernels' memory costs more than their speed is worth. A single run of 1,000 replicates
 stays on numpy, as do the 20,000-replicate chunks of a large run; a sweep worker whose share
 of the sweep repays the kernels runs compiled from its first unit (:func:`expect`). The
 environment variable ``ESCALATION_ENGINE`` (``auto``, ``numpy`` or ``compiled``) sets the
@@ -33,9 +33,10 @@ INSTALL_HINT = 'pip install -e ".[compiled]" (numba)'
 #: replicate-day at 1,000 replicates and 0.8 µs in a sweep's units, against ~0.55 s to import
 #: numba and load the kernels (benchmarks/throughput.py)
 REPAYS_AT = 1_000_000
-#: `auto` runs wider models on numpy: at 20,000 columns the kernels are within a few per cent
-#: of numpy's whole-array passes, at 100,000 no faster, and numba and the loaded kernels add
-#: about 110 MB to the process (a 100,000-replicate run: 385 MB on numpy, 500 MB compiled)
+#: `auto` runs wider models on numpy: the kernels are still faster there (1.4x at 20,000
+#: columns, 1.3x at 100,000), but numba and the loaded kernels add about 110 MB to the process,
+#: which would take a 100,000-replicate run (chunks of 20,000) from about 365 MB to 475 MB,
+#: over the 400 MB it is held to; ask for `compiled` to trade that memory for the speed
 WIDEST = 10_000
 
 _planned = 0  # replicate-days of every model this process has built: what `auto` goes by
