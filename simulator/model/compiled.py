@@ -924,6 +924,20 @@ def grieve_kernel(
 
 
 @jit
+def _live_pairs(at_war: np.ndarray) -> np.ndarray:
+    """``live[i, k]``: whether i is at war with k in some column (most pairs never are)."""
+    n, R = at_war.shape[0], at_war.shape[2]
+    live = np.zeros((n, n), dtype=np.bool_)
+    for i in range(n):
+        for k in range(n):
+            for c in range(R):
+                if at_war[i, k, c]:
+                    live[i, k] = True
+                    break
+    return live
+
+
+@jit
 def war_kernel(
     at_war, last_conciliation, weariness, rung, target, is_state, war, conciliatory, day,
     weariness_memory, war_weariness, any_war_weariness, per_casualty, any_per_casualty,
@@ -946,13 +960,7 @@ def war_kernel(
                 at_war[k, i, c] = True
             if conciliatory[r]:
                 last_conciliation[i, k, c] = day
-    live = np.zeros((n, n), dtype=np.bool_)  # the pairs at war in some column
-    for i in range(n):
-        for k in range(n):
-            for c in range(R):
-                if at_war[i, k, c]:
-                    live[i, k] = True
-                    break
+    live = _live_pairs(at_war)
     fighting_any = False
     m_wide, w_wide = weariness_memory.shape[0] > 1, war_weariness.shape[0] > 1
     for i in range(n):
@@ -1286,14 +1294,10 @@ def record_columns(
     if count_war_days:  # over the pairs at war in some column
         fighting = clash  # reused: the day's clashes are counted
         fighting[:] = False
+        live = _live_pairs(at_war)
         for i in range(n):
             for k in range(n):
-                live = False
-                for c in range(R):
-                    if at_war[i, k, c]:
-                        live = True
-                        break
-                if live:
+                if live[i, k]:
                     for c in range(R):
                         fighting[c] = fighting[c] or at_war[i, k, c]
         for c in range(R):

@@ -12,9 +12,8 @@ numba is installed (at once if its kernels are already loaded), unless it is wid
 :data:`WIDEST` columns, where the kernels' memory costs more than their speed is worth. A
 single run of 1,000 replicates stays on numpy, as do the 20,000-replicate chunks of a large
 run; a sweep worker whose share of the sweep repays the kernels runs compiled from its first
-unit (:func:`expect`). The
-environment variable ``ESCALATION_ENGINE`` (``auto``, ``numpy`` or ``compiled``) sets the
-choice for a process and the workers it starts.
+unit (:func:`expect`). The environment variable ``ESCALATION_ENGINE`` (``auto``, ``numpy`` or
+``compiled``) sets the choice for a process and the workers it starts.
 """
 
 from __future__ import annotations
