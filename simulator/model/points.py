@@ -98,7 +98,6 @@ class PointSpec:
 
     def __init__(self, specs: Sequence[Any], columns: Columns):
         self._specs, self._columns = list(specs), columns
-        self._cache: dict[str, Any] = {}
 
     @property
     def specs(self) -> list[Any]:
@@ -106,19 +105,23 @@ class PointSpec:
         return self._specs
 
     def __getattr__(self, name: str) -> Any:
+        """The setting, worked out on first use and then kept as a plain attribute.
+
+        Kept in the instance's ``__dict__``, later reads never come here: a model reads its
+        settings many times a day, and a miss that reaches ``__getattr__`` costs microseconds.
+        """
         if name.startswith("_"):
             raise AttributeError(name)
-        cache = self._cache
-        if name not in cache:
-            values = [getattr(s, name) for s in self._specs]
-            first = values[0]
-            if all(_same(v, first) for v in values[1:]):
-                cache[name] = first
-            elif all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-                cache[name] = self._columns.stack([float(v) for v in values])
-            else:
-                raise ValueError(f"design points differ in {name!r}, which cannot vary by column")
-        return cache[name]
+        values = [getattr(s, name) for s in self._specs]
+        first = values[0]
+        if all(_same(v, first) for v in values[1:]):
+            value = first
+        elif all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            value = self._columns.stack([float(v) for v in values])
+        else:
+            raise ValueError(f"design points differ in {name!r}, which cannot vary by column")
+        self.__dict__[name] = value
+        return value
 
 
 def stack_signature(data: dict[str, Any]) -> Any:
