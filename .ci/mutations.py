@@ -224,6 +224,28 @@ MUTATIONS = [
         "(above * strength).min(axis=0)",
     ),
     Mutation(
+        "restraint-dates",
+        "restraint windows and orders bind only between their dates (kept by the set in force)",
+        M + "world.py",
+        "        known = memo.get((self.generation, active))\n"
+        "        if known is None:\n"
+        "            known = memo[self.generation, active] = ",
+        "        known = memo.get((self.generation, ()))\n"
+        "        if known is None:\n"
+        "            known = memo[self.generation, ()] = ",
+    ),
+    Mutation(
+        "restraint-after-set",
+        "a set event's restraint and pressure bind from its day (not the day's kept constraints)",
+        M + "world.py",
+        "        known = memo.get((self.generation, active))\n"
+        "        if known is None:\n"
+        "            known = memo[self.generation, active] = ",
+        "        known = memo.get(active)\n"
+        "        if known is None:\n"
+        "            known = memo[active] = ",
+    ),
+    Mutation(
         "restraint",
         "restraint windows penalise rungs above their cap",
         M + "actors.py",

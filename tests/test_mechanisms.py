@@ -597,6 +597,44 @@ def test_restraint_windows_combine_per_rung(dyad, build_model):
     assert penalty[lad.index("verbal_threat")] == 0.0
 
 
+def test_restraint_and_orders_hold_only_between_their_dates(proxy, build_model):
+    """A window and an order from day 5 to day 10 bind on days 5 … 10 and on no other, also
+    when the model has seen the same set of windows in force before (day 2 after day 11)."""
+    window = {"from": date(5), "until": date(10), "max_rung": "verbal_threat", "strength": 1.0}
+    order = {"to": ["Proxy"], "from": date(5), "until": date(10), "max_rung": "verbal_threat"}
+    model = build_model(
+        proxy(horizon_days=20, replicates=2, actors={"Patron": {"restraint": [window],
+                                                                 "orders": [order]}})
+    )  # fmt: skip
+    patron, px = model.index_of["Patron"], model.index_of["Proxy"]
+    for day in (0, 4, 5, 10, 11, 2, 7):
+        model.day = day
+        model._today_constraints()
+        binding = 5 <= day <= 10
+        assert (model.restraint_today[patron] is not None) == binding, day
+        assert (model.restraint_cap[patron] is not None) == binding, day
+        assert (model.orders_today[px] is not None) == binding, day
+
+
+def test_a_set_event_changes_the_restraint_and_pressure_in_force(proxy, build_model):
+    """Settings a `set` event changes bind from its day: a stronger restraint window, a new
+    domestic pressure (a day's constraints are reused only while the settings are the same)."""
+    weak = {"until": date(30), "max_rung": "verbal_threat", "strength": 0.2}
+    change = {"restraint": [weak | {"strength": 1.0}], "domestic_pressure": 0.5}
+    event = {"date": date(2), "kind": "set", "actor": "Patron", "set": change}
+    actors = {"Patron": {"restraint": [weak]}}
+    model = build_model(proxy(horizon_days=4, replicates=2, **CALM, actors=actors, events=[event]))
+    patron = model.index_of["Patron"]
+    model.step(), model.step()
+    assert model.restraint_cap[patron][1] == 0.2
+    model.step()  # day 2: the event
+    assert model.restraint_cap[patron][1] == 1.0
+    model.day -= 1  # the constraints of day 2 again, from the state at its end
+    model._today_constraints()
+    lines, weariness = model.red_lines.credibility_loss[patron], model.weariness[patron]
+    np.testing.assert_allclose(model.push[patron], 0.5 + lines - weariness)
+
+
 def test_proxies_obey_orders_with_probability_control(proxy, build_model):
     """Ordered to stay at or below a verbal threat, the proxy moves above the cap only when it
     disobeys — with probability 1 − control — and then about as often as it would unordered."""

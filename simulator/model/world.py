@@ -328,10 +328,33 @@ class EscalationModel(Model):
     def _today_constraints(self) -> None:
         """Restraint penalties per rung, caps for patrons' wishes, orders, and each actor's push."""
         date = self.scenario.start + dt.timedelta(days=self.day)
+        # what the windows and orders in force give is the same on every day the same ones are
+        # in force (and the settings unchanged): worked out once per such set, then reused
+        active = tuple(
+            (w.start is None or w.start <= date) and date <= w.until
+            for a in self.actors
+            for w in (*a.spec.restraint, *getattr(a.spec, "orders", []))
+        )
+        memo = self.__dict__.setdefault("_constraints_memo", {})
+        known = memo.get((self.generation, active))
+        if known is None:
+            known = memo[self.generation, active] = self._constraints_in_force(date)
+        self.restraint_today, self.restraint_cap, self.orders_today, mediators, pressure = known
+        total = self.threat.sum(axis=(0, 1)) if mediators else None
+        self._pull = [self._tension(a, total) if a.index in mediators else 0.0 for a in self.actors]
+        for a in self.actors:  # stacked points: no pull where a point's actor does not mediate
+            if isinstance(a.spec.mediation, np.ndarray) and a.index in mediators:
+                self._pull[a.index] = np.where(a.spec.mediation > 0, self._pull[a.index], 0.0)
+        self.drives = {}  # today's drives (Actor.drive)
+        np.add(pressure, self.red_lines.credibility_loss, out=self.push)
+        self.push -= self.weariness
+
+    def _constraints_in_force(self, date: dt.date) -> tuple[Any, ...]:
+        """Restraint penalties, patrons' caps and orders on ``date``; mediators; pressure."""
         lad = self.ladder
-        self.restraint_today: list[np.ndarray | None] = []
-        self.restraint_cap: list[tuple[float, float] | None] = []
-        self.orders_today: list[int | None] = [None] * self.n
+        restraint_today: list[np.ndarray | None] = []
+        restraint_cap: list[tuple[float, float] | None] = []
+        orders_today: list[int | None] = [None] * self.n
         for a in self.actors:
             windows = [
                 (lad.index(w.max_rung), w.strength)
@@ -344,30 +367,23 @@ class EscalationModel(Model):
                 penalty = np.multiply.outer(
                     (above * strength).max(axis=0), self.dynamics.restraint_penalty
                 )  # rungs[, columns]
-                self.restraint_today.append(penalty.astype(np.float32))
+                restraint_today.append(penalty.astype(np.float32))
                 # the patron's wish for its proxies: capped at the lowest cap, at its strength
                 cap, strength_ = min(windows, key=lambda w: (w[0], -w[1]))
-                self.restraint_cap.append((float(lad.level[cap]), strength_))
+                restraint_cap.append((float(lad.level[cap]), strength_))
             else:
-                self.restraint_today.append(None)
-                self.restraint_cap.append(None)
+                restraint_today.append(None)
+                restraint_cap.append(None)
             for order in getattr(a.spec, "orders", []):
                 if (order.start is None or order.start <= date) and date <= order.until:
                     cap = lad.index(order.max_rung)
                     for to in order.to:
                         j = self.index_of[to]
-                        current = self.orders_today[j]
-                        self.orders_today[j] = cap if current is None else min(current, cap)
+                        current = orders_today[j]
+                        orders_today[j] = cap if current is None else min(current, cap)
         mediators = {a.index for a in self.actors if any_of(a.spec.mediation > 0)}
-        total = self.threat.sum(axis=(0, 1)) if mediators else None
-        self._pull = [self._tension(a, total) if a.index in mediators else 0.0 for a in self.actors]
-        for a in self.actors:  # stacked points: no pull where a point's actor does not mediate
-            if isinstance(a.spec.mediation, np.ndarray) and a.index in mediators:
-                self._pull[a.index] = np.where(a.spec.mediation > 0, self._pull[a.index], 0.0)
-        self.drives = {}  # today's drives (Actor.drive)
         pressure = per_actor([a.spec.domestic_pressure for a in self.actors])
-        np.add(pressure, self.red_lines.credibility_loss, out=self.push)
-        self.push -= self.weariness
+        return restraint_today, restraint_cap, orders_today, mediators, pressure
 
     def step(self) -> None:
         """Advance every replicate by one day."""
