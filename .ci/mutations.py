@@ -763,6 +763,20 @@ MUTATIONS = [
         "                pass",
     ),
     Mutation(
+        "compiled-first-violence",
+        "in the compiled engine too, a replicate's first violence is its first, not its latest",
+        M + "compiled.py",
+        "            if first_violence[c] < 0 and violent[rung[i, c]]:",
+        "            if violent[rung[i, c]]:",
+    ),
+    Mutation(
+        "compiled-clash-threat",
+        "in the compiled engine too, de-escalation is timed from the clash's mutual threat",
+        M + "compiled.py",
+        "                clash_threat[c] = threat[i, k, c] + threat[k, i, c]",
+        "                clash_threat[c] = threat[i, k, c]",
+    ),
+    Mutation(
         "compiled-mirror-pinned",
         "the numpy code under a kernel cannot change unnoticed (the mirror's source hash)",
         M + "actors.py",

@@ -44,6 +44,11 @@ if TYPE_CHECKING:
 #: without the kernel fails tests/test_engines.py (review the kernel, then pin the new hash)
 MIRRORS = {
     "record_columns": ("simulator.model.outcomes", "Recorder.record", "15523887edb5ca9a"),
+    "decisions_kernel, decisions": (
+        "simulator.model.outcomes",
+        "Recorder.decisions",
+        "dd70ab5af2a916e3",
+    ),
     "_drives": ("simulator.model.actors", "Actor._drive", "ed87b2ba51526a4c"),
     "_desires (state)": ("simulator.model.actors", "State.desire", "a52c28811639fbdf"),
     "_desires (host)": ("simulator.model.actors", "Host.desire", "ef35cafbe7d17843"),
@@ -1169,6 +1174,52 @@ def forget_kernel(p, misread, keep, drift) -> None:
                 misread[o, a, c] *= k
 
 
+# -- the first violence and clash (simulator.model.outcomes.Recorder.decisions) ----------------
+@jit
+def decisions_kernel(
+    day: int,
+    rung: np.ndarray,
+    target: np.ndarray,
+    forced: np.ndarray,
+    violent: np.ndarray,
+    is_state: np.ndarray,
+    states: np.ndarray,
+    threat: np.ndarray,
+    first_violence: np.ndarray,
+    mover: np.ndarray,
+    first_clash: np.ndarray,
+    clash_pair: np.ndarray,
+    clash_threat: np.ndarray,
+) -> bool:
+    """``Recorder.decisions`` but the beliefs: the first violence and the first clash.
+
+    Marks the day of each column's first chosen violence and its mover (``mover``, -1 where
+    none began today; whether any did is returned): numpy reads the beliefs behind it, as the
+    log they need is numpy's. Notes the pair and threat of a first clash between states.
+    """
+    n, R = rung.shape
+    found = False
+    for c in range(R):
+        mover[c] = -1
+    for i in range(n):  # in actor order: the first mover of a column is the first violence
+        if forced[i]:
+            continue
+        for c in range(R):
+            if first_violence[c] < 0 and violent[rung[i, c]]:
+                first_violence[c] = day
+                mover[c] = i
+                found = True
+    for s in range(len(states)):  # every state in turn: the last one's clash names the pair
+        i = states[s]
+        for c in range(R):
+            k = target[i, c]
+            if first_clash[c] < 0 and violent[rung[i, c]] and is_state[k]:
+                clash_pair[0, c] = i
+                clash_pair[1, c] = k
+                clash_threat[c] = threat[i, k, c] + threat[k, i, c]
+    return found
+
+
 # -- the record (simulator.model.outcomes.Recorder.record) -------------------------------------
 @jit
 def record_columns(
@@ -1617,6 +1668,28 @@ def record(
     rec._recovery(day)
     if rec.event_log != "none":
         rec._log(day, rung, target, forced, outcome, blame)
+
+
+def decisions(
+    rec: Recorder, day: int, rung: np.ndarray, target: np.ndarray, forced: dict[int, Forced]
+) -> None:
+    """:meth:`Recorder.decisions` compiled (same results; numpy takes the beliefs' log)."""
+    m = rec.model
+    mover = _buffer(m, "mover", (m.replicates,), np.int64)
+    moved = decisions_kernel(
+        day, rung, target, np.array([i in forced for i in range(m.n)]), m.ladder.violent,
+        m.is_state, rec.states, m.threat, rec.first_violence, mover, rec.first_clash,
+        rec.clash_pair, rec.clash_threat,
+    )  # fmt: skip
+    if moved:
+        cols = np.flatnonzero(mover >= 0)
+        i = mover[cols]
+        k = target[i, cols]
+        b = m.beliefs
+        p = b.p[i, k, cols]
+        prior = b.prior[i, k] if b.prior.ndim == 2 else b.prior[i, k, cols]
+        rise = np.log(p / (1.0 - p)) - prior
+        rec.accidental[cols] = (rise > 0) & (b.misread[i, k, cols] > 0.5 * rise)
 
 
 def decide(actor: Actor, draws: DayDraws) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

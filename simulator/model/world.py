@@ -141,6 +141,7 @@ class EscalationModel(Model):
         self._observe: Callable[..., Blame] = observe
         self._resolve: Callable[..., Outcome] = resolve
         self._record: Callable[..., None] = Recorder.record
+        self._decisions: Callable[..., None] = Recorder.decisions
         if self.engine == "compiled":  # the kernels in place of the numpy steps they mirror
             from simulator.model import compiled
 
@@ -149,6 +150,7 @@ class EscalationModel(Model):
             if not trace:  # the trace reads what each observer saw, move by move
                 self._observe = compiled.observe
             self._record = compiled.record
+            self._decisions = compiled.decisions
             lines, beliefs = self.red_lines, self.beliefs
             for owner, name, kernel in (
                 (self, "_settle", compiled.settle),
@@ -400,7 +402,7 @@ class EscalationModel(Model):
             if i in forced:
                 rung[i], target[i] = forced[i].rung, forced[i].target
         counts = np.stack([np.bincount(r, minlength=len(self.ladder)) for r in rung])
-        self.recorder.decisions(day, rung, target, forced)
+        self._decisions(self.recorder, day, rung, target, forced)
         if self.tracer is not None:
             self.tracer.decided(rung, target, desire)
         kept = self.red_lines.keep(rung, target)
