@@ -227,23 +227,22 @@ MUTATIONS = [
         "restraint-dates",
         "restraint windows and orders bind only between their dates (kept by the set in force)",
         M + "world.py",
-        "        known = memo.get((self.generation, active))\n"
-        "        if known is None:\n"
-        "            known = memo[self.generation, active] = ",
-        "        known = memo.get((self.generation, ()))\n"
-        "        if known is None:\n"
-        "            known = memo[self.generation, ()] = ",
+        "        stretch = (self.generation, bisect.bisect_right(turns[1], self.day))",
+        "        stretch = (self.generation, 0)",
+    ),
+    Mutation(
+        "restraint-last-day",
+        "a restraint window or an order binds on its last day too",
+        M + "world.py",
+        "                days.add((w.until - self.scenario.start).days + 1)  # … to its last",
+        "                days.add((w.until - self.scenario.start).days)",
     ),
     Mutation(
         "restraint-after-set",
         "a set event's restraint and pressure bind from its day (not the day's kept constraints)",
         M + "world.py",
-        "        known = memo.get((self.generation, active))\n"
-        "        if known is None:\n"
-        "            known = memo[self.generation, active] = ",
-        "        known = memo.get(active)\n"
-        "        if known is None:\n"
-        "            known = memo[active] = ",
+        "        stretch = (self.generation, bisect.bisect_right(turns[1], self.day))",
+        "        stretch = (0, bisect.bisect_right(turns[1], self.day))",
     ),
     Mutation(
         "restraint",

@@ -18,6 +18,7 @@ depends only on the scenario, the seed and its replicate index.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Callable, Sequence
 from types import MethodType
@@ -329,18 +330,17 @@ class EscalationModel(Model):
     # -- the day ------------------------------------------------------------------------------
     def _today_constraints(self) -> None:
         """Restraint penalties per rung, caps for patrons' wishes, orders, and each actor's push."""
-        date = self.scenario.start + dt.timedelta(days=self.day)
-        # what the windows and orders in force give is the same on every day the same ones are
-        # in force (and the settings unchanged): worked out once per such set, then reused
-        active = tuple(
-            (w.start is None or w.start <= date) and date <= w.until
-            for a in self.actors
-            for w in (*a.spec.restraint, *getattr(a.spec, "orders", []))
-        )
+        # the windows and orders in force change only on the days one starts or ends: what they
+        # give is worked out once per stretch between such days (and per rebuild), then reused
+        turns = self.__dict__.get("_constraint_turns")
+        if turns is None or turns[0] != self.generation:
+            turns = self._constraint_turns = (self.generation, self._constraint_turning_days())
+        stretch = (self.generation, bisect.bisect_right(turns[1], self.day))
         memo = self.__dict__.setdefault("_constraints_memo", {})
-        known = memo.get((self.generation, active))
+        known = memo.get(stretch)
         if known is None:
-            known = memo[self.generation, active] = self._constraints_in_force(date)
+            date = self.scenario.start + dt.timedelta(days=self.day)
+            known = memo[stretch] = self._constraints_in_force(date)
         self.restraint_today, self.restraint_cap, self.orders_today, mediators, pressure = known
         total = self.threat.sum(axis=(0, 1)) if mediators else None
         self._pull = [self._tension(a, total) if a.index in mediators else 0.0 for a in self.actors]
@@ -350,6 +350,16 @@ class EscalationModel(Model):
         self.drives = {}  # today's drives (Actor.drive)
         np.add(pressure, self.red_lines.credibility_loss, out=self.push)
         self.push -= self.weariness
+
+    def _constraint_turning_days(self) -> list[int]:
+        """The days on which a restraint window or an order starts or stops binding, sorted."""
+        days = set()
+        for a in self.actors:
+            for w in (*a.spec.restraint, *getattr(a.spec, "orders", [])):
+                if w.start is not None:  # binds from its first day …
+                    days.add((w.start - self.scenario.start).days)
+                days.add((w.until - self.scenario.start).days + 1)  # … to its last
+        return sorted(days)
 
     def _constraints_in_force(self, date: dt.date) -> tuple[Any, ...]:
         """Restraint penalties, patrons' caps and orders on ``date``; mediators; pressure."""
