@@ -27,7 +27,7 @@ import numba
 import numpy as np
 
 from simulator.model.points import any_of, float32
-from simulator.model.rng import _COUNTER, _mix, day_offset
+from simulator.model.rng import _COUNTER, day_offset
 
 if TYPE_CHECKING:
     from simulator.model.actors import Actor
@@ -118,23 +118,37 @@ jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
 
 @jit
-def _uniform(key: np.uint64, offset: np.uint64) -> float:
-    """One replicate's uniform of a site and day (``ReplicateStreams.uniform``, one column)."""
-    z = key + offset
+def _mixed(z: np.uint64) -> np.uint64:
+    """The SplitMix64 finaliser of one number (``rng._mix``; uint64 arithmetic wraps)."""
     z ^= z >> _S30
     z *= _M1
     z ^= z >> _S27
     z *= _M2
     z ^= z >> _S31
+    return z
+
+
+@jit
+def _uniform(key: np.uint64, offset: np.uint64) -> float:
+    """One replicate's uniform of a site and day (``ReplicateStreams.uniform``, one column)."""
+    z = _mixed(key + offset)
     z >>= _S11  # 53 bits: as an int64 it converts to float in one instruction, exactly
     return float(np.int64(z)) * _TO_UNIT
 
 
+@jit
+def _offsets(step: np.uint64, sites: np.ndarray) -> np.ndarray:
+    """Each site's offset of the day: the finaliser of site + step (``day_offset``)."""
+    out = np.empty_like(sites)
+    for s in range(len(sites)):
+        out[s] = _mixed(sites[s] + step)
+    return out
+
+
 def day_offsets(day: int, sites: np.ndarray) -> np.ndarray:
     """:func:`day_offset` of many sites at once (uint64 arithmetic wraps as ``_mix_int``)."""
-    with np.errstate(over="ignore"):
-        z = sites + np.uint64((day + 1) * int(_COUNTER) % 2**64)
-        return _mix(z)
+    step = np.uint64((day + 1) * int(_COUNTER) % 2**64)
+    return _offsets(step, sites.ravel()).reshape(sites.shape)
 
 
 @jit
@@ -1369,11 +1383,13 @@ def _buffer(
     Fresh arrays of this size would be new pages from the system every day (page faults). The
     view of each shape asked for is kept too: most are asked for several times a day.
     """
+    try:  # the path of every call but the first of each shape: about 70 a day
+        view: np.ndarray = m._compiled_views[name, shape, dtype]
+        return view
+    except (AttributeError, KeyError):
+        pass
     views = m.__dict__.setdefault("_compiled_views", {})
     key = (name, shape, dtype)
-    view: np.ndarray | None = views.get(key)
-    if view is not None:
-        return view
     cache = m.__dict__.setdefault("_compiled_buffers", {})
     size = math.prod(shape)
     have = cache.get(name)
@@ -1406,6 +1422,8 @@ _WIDTHS: dict[tuple[type, str, type], np.ndarray] = {}
 def _width(value: object, dtype: type) -> np.ndarray:
     """A number or an array over columns as an array of width 1 or R."""
     if isinstance(value, np.ndarray):
+        if value.ndim and value.dtype == dtype:
+            return value
         return np.atleast_1d(np.asarray(value, dtype=dtype))
     key = (type(value), repr(value), dtype)
     made = _WIDTHS.get(key)
