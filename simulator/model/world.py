@@ -246,15 +246,18 @@ class EscalationModel(Model):
                     self.soil[a, k] = self.stationed[k][0]
         stack = self.layout.stack
         # relevance[violent, a, o, k(, column)]: how much a move by a against k concerns observer o
-        rels = [self._relevance(p.dynamics.solidarity) for p in self.points]
-        self.relevance = stack(rels)
-        self.cares = np.any([rel.max(axis=(0, 3)) > 0 for rel in rels], axis=0)  # cares[a, o]
-        constants = []
-        for rel in rels:
+        # (worked out once per solidarity: design points mostly share it)
+        solidarity = [p.dynamics.solidarity for p in self.points]
+        rel_of = {s: self._relevance(s) for s in dict.fromkeys(solidarity)}
+        self.relevance = stack([rel_of[s] for s in solidarity])
+        #: cares[a, o]: whether o cares about any move of a's
+        self.cares = np.any([rel.max(axis=(0, 3)) > 0 for rel in rel_of.values()], axis=0)
+        constant_of: dict[float, np.ndarray] = {}
+        for s, rel in rel_of.items():
             same = (rel == rel[:1, :, :, :1]).all(axis=(0, 3))
-            constants.append(np.where(same, rel[0, :, :, 0], np.nan))
+            constant_of[s] = np.where(same, rel[0, :, :, 0], np.nan)
         #: relevance[., a, o, .] where it depends on neither target nor violence, else NaN
-        self.relevance_constant = stack(constants)
+        self.relevance_constant = stack([constant_of[s] for s in solidarity])
         self.security = [a.soil_security() for a in self.actors]
         self.red_lines.rebuild()
         for actor in self.actors:
