@@ -1548,9 +1548,15 @@ def pick(actor: Actor) -> tuple[np.ndarray, np.ndarray]:
     return target, x
 
 
-def _pairwise(values: list[object]) -> np.ndarray:
-    """One number (or array over columns) per pair → pairs × (1 or R)."""
-    return _table(values) if values else np.zeros((0, 1))
+def _pairwise(table: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """``table[first, second]`` of every pair → pairs × (1 or R), as float64."""
+    values = np.asarray(table[first, second], dtype=np.float64)
+    return values[:, None] if values.ndim == 1 else values
+
+
+def _in_any_column(mask: np.ndarray) -> np.ndarray:
+    """Per pair (row of ``mask``), whether it holds in any column."""
+    return np.asarray(mask.any(axis=1))
 
 
 class _Pairs:
@@ -1560,23 +1566,23 @@ class _Pairs:
         from simulator.model.sites import _key
 
         p = m.perception
-        pairs = [(i, int(o)) for i in range(m.n) for o in np.flatnonzero(m.cares[i])]
-        self.i = np.array([i for i, _ in pairs], dtype=np.int64)
-        self.o = np.array([o for _, o in pairs], dtype=np.int64)
-        self.rel_const = _pairwise([np.nan_to_num(m.relevance_constant[i, o]) for i, o in pairs])
-        self.rel_nan = np.array(
-            [bool(np.any(np.isnan(m.relevance_constant[i, o]))) for i, o in pairs]
-        )
-        self.any_noise = np.array([bool(np.any(p.noise[o, i] > 0)) for i, o in pairs])
-        self.any_detect = np.array([bool(np.any(p.detection[o, i] < 1.0)) for i, o in pairs])
-        self.any_share = np.array([bool(np.any(p.attribution[o, i] > 0)) for i, o in pairs])
-        self.att = np.array([p.attribute_to[o, i] for i, o in pairs], dtype=np.int64)
-        self.bias = _pairwise([p.offense_bias[o, i] for i, o in pairs])
-        self.detection = _pairwise([p.detection[o, i] for i, o in pairs])
-        self.noise = _pairwise([p.noise[o, i] for i, o in pairs])
-        self.share = _pairwise([p.attribution[o, i] for i, o in pairs])
+        i, o = np.nonzero(m.cares)  # (mover, observer) in mover-major order
+        self.i, self.o = i.astype(np.int64), o.astype(np.int64)
+        constant = _pairwise(m.relevance_constant, i, o)
+        self.rel_const = np.nan_to_num(constant)
+        self.rel_nan = _in_any_column(np.isnan(constant))
+        self.att = p.attribute_to[o, i].astype(np.int64)
+        self.bias = _pairwise(p.offense_bias, o, i)
+        self.detection = _pairwise(p.detection, o, i)
+        self.noise = _pairwise(p.noise, o, i)
+        self.share = _pairwise(p.attribution, o, i)
+        self.any_noise = _in_any_column(self.noise > 0)
+        self.any_detect = _in_any_column(self.detection < 1.0)
+        self.any_share = _in_any_column(self.share > 0)
         self.sites = {
-            name: np.array([_key(name, o, i) for i, o in pairs], dtype=np.uint64)
+            name: np.array(
+                [_key(name, int(b), int(a)) for a, b in zip(i, o, strict=True)], dtype=np.uint64
+            )
             for name in ("noise", "detect", "attribution")
         }
 
