@@ -325,7 +325,10 @@ class Actor(mesa.Agent):
             constant32 = np.multiply(self.rationality, constant).astype(np.float32)
         excluded_rows = self.excluded_rows
         if m.pulled[i]:  # a promise may name a target outside the usual ones
-            aims = np.union1d(self.targets, m.red_lines.target[i][m.pulling[i]])
+            aimed = np.zeros(m.n, dtype=bool)  # the usual targets and the promised ones
+            aimed[self.targets] = True
+            aimed[m.red_lines.target[i][m.pulling[i]]] = True
+            aims = np.flatnonzero(aimed)
             excluded = self.excluded_against[:, m.actor_type_index]
             excluded_rows = np.flatnonzero(np.isinf(excluded[:, aims]).any(axis=1))
         else:
