@@ -1716,74 +1716,68 @@ def decisions(
         rec.accidental[cols] = (rise > 0) & (b.misread[i, k, cols] > 0.5 * rise)
 
 
-def decide(actor: Actor, draws: DayDraws) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:meth:`Actor.decide` with the utilities and the choice compiled (same results)."""
+def _decide_static(actor: Actor, t: Any) -> tuple[Any, ...]:
+    """What :func:`utilities` and :func:`choose` take from the actor's static numbers.
+
+    Kept on the actor until the model rebuilds: ``t.gain`` and ``t.scale`` are :meth:`Actor.terms`'
+    own static numbers, the same between rebuilds.
+    """
     from simulator.model.sites import _key
 
-    m, i = actor.model, actor.index
-    target, x = pick(actor)
-    t = actor.terms(target, draws)
-    rows = len(actor.menu)
-    z = m.scratch.utility[:rows]
-    R = m.replicates
-    deter = t.scale is not None
-    if deter:
+    m = actor.model
+    held = actor.__dict__.get("_compiled_decide")
+    if held is not None and held[0] == m.generation:
+        return held[1]
+    rows, R = len(actor.menu), m.replicates
+    if t.scale is not None:
         line_target, owners, line_rows, line_weight = _lines(actor, t.scale)
-        line_belief = m.beliefs.credibility[i][owners]
         deterred = np.arange(rows)[actor.deterred_rows]
         scale = _width(t.scale, np.float64)
     else:
-        line_target = np.zeros(0, dtype=np.int64)
+        line_target, owners = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         line_rows = np.zeros((0, 0), dtype=np.int64)
         line_weight = np.zeros((0, 0, 1), dtype=np.float32)
-        line_belief = np.zeros((0, R))
-        deterred = np.zeros(0, dtype=np.int64)
-        scale = np.zeros(1)
+        deterred, scale = np.zeros(0, dtype=np.int64), np.zeros(1)
+    retaliation = actor.retaliation
+    static = (
+        actor.menu_level[:, 0], _width(t.gain, np.float32), deterred, actor.deterred_level[:, 0],
+        scale, retaliation[:, None] if retaliation.ndim == 1 else retaliation, line_target,
+        owners, line_rows, line_weight, _width(0.0, np.float32),
+        np.asarray(actor.excluded_rows, dtype=np.int64), _key("choice", actor.index),
+        _buffer(m, "gain_x", (R,), np.float32), _buffer(m, "top", (R,), np.float32),
+        _buffer(m, "rung", (R,), np.int64), _buffer(m, "bound", (R,), np.float32),
+        _buffer(m, "count", (R,), np.int64),
+    )  # fmt: skip
+    actor.__dict__["_compiled_decide"] = (m.generation, static)
+    return static
+
+
+def decide(actor: Actor, draws: DayDraws) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:meth:`Actor.decide` with the utilities and the choice compiled (same results)."""
+    m, i = actor.model, actor.index
+    target, x = pick(actor)
+    t = actor.terms(target, draws)
+    (level, gain, deterred, deterred_level, scale, retaliation, line_target, owners, line_rows,
+     line_weight, no_pull, excluded_rows, site, gain_x, top, rung, bound, count) = _decide_static(
+        actor, t
+    )  # fmt: skip
+    z = m.scratch.utility[: len(actor.menu)]
+    deter = t.scale is not None
+    line_belief = m.beliefs.credibility[i][owners] if deter else _buffer(m, "none", (0, 1))
     pulled = t.pull is not None
     lines = m.red_lines
     order_cap, obey = (-1, m.pulling[i]) if t.order is None else (int(t.order[0]), t.order[1])
-    retaliation = actor.retaliation
+    if t.excluded_rows is not actor.excluded_rows:  # a promise due today widens the targets
+        excluded_rows = np.asarray(t.excluded_rows, dtype=np.int64)
     utilities(
-        z,
-        x,
-        target,
-        actor.menu,
-        actor.menu_level[:, 0],
-        _width(t.gain, np.float32),
-        t.constant,
-        deterred,
-        actor.deterred_level[:, 0],
-        scale,
-        deter,
-        retaliation[:, None] if retaliation.ndim == 1 else retaliation,
-        line_target,
-        line_belief,
-        line_rows,
-        line_weight,
-        _width(t.pull if pulled else 0.0, np.float32),
-        pulled,
-        m.pulling[i],
-        lines.low[i],
-        lines.high[i],
-        np.asarray(t.excluded_rows, dtype=np.int64),
-        actor.excluded_against,
-        m.actor_type_index,
-        order_cap,
-        obey,
-        _buffer(m, "gain_x", (R,), np.float32),
-        _buffer(m, "top", (R,), np.float32),
-    )
+        z, x, target, actor.menu, level, gain, t.constant, deterred, deterred_level, scale, deter,
+        retaliation, line_target, line_belief, line_rows, line_weight,
+        _width(t.pull, np.float32) if pulled else no_pull, pulled, m.pulling[i], lines.low[i],
+        lines.high[i], excluded_rows, actor.excluded_against, m.actor_type_index, order_cap, obey,
+        gain_x, top,
+    )  # fmt: skip
     np.exp(z, out=z)
-    rung = _buffer(m, "rung", (R,), np.int64)
-    choose(
-        z,
-        m.streams.keys,
-        day_offset(draws.day, _key("choice", i)),
-        actor.menu,
-        rung,
-        _buffer(m, "bound", (R,), np.float32),
-        _buffer(m, "count", (R,), np.int64),
-    )
+    choose(z, m.streams.keys, day_offset(draws.day, site), actor.menu, rung, bound, count)
     return rung, target, x
 
 
