@@ -776,6 +776,13 @@ MUTATIONS = [
         "                clash_threat[c] = threat[i, k, c]",
     ),
     Mutation(
+        "compiled-poisson",
+        "in the compiled engine too, casualties are counted by inversion of the Poisson CDF",
+        M + "compiled.py",
+        "            cdf = cdf + p\n",
+        "            cdf = p\n",
+    ),
+    Mutation(
         "compiled-mirror-pinned",
         "the numpy code under a kernel cannot change unnoticed (the mirror's source hash)",
         M + "actors.py",

@@ -270,3 +270,23 @@ def test_the_compiled_utilities_are_the_reference_bits(
     assert len(seen["numpy"]) == len(seen["compiled"]) > 0
     for day_actor, (x, y) in enumerate(zip(seen["numpy"], seen["compiled"], strict=True)):
         assert x.tobytes() == y.tobytes(), f"{path.stem}: utilities differ at call {day_actor}"
+
+
+@needs_numba
+def test_the_compiled_poisson_draws_the_reference_counts() -> None:
+    """Casualty counts by inversion, bit for bit: small and large means (to the schema's 500),
+    uniforms near 0 and 1, and a mean per draw or one for all."""
+    from simulator.model import compiled, rng
+
+    gen = np.random.default_rng(12)
+    u = np.concatenate([gen.random(20_000), [0.0, 1e-300, 1.0 - 2**-53, 0.5]])
+    for mean in (
+        gen.uniform(0.0, 3.0, u.size),
+        gen.uniform(0.0, 500.0, u.size),
+        np.full(u.size, 40.0),
+        np.float64(7.5),
+    ):
+        expected = rng.poisson(u, mean)
+        got = compiled.poisson(u, mean)
+        assert got.dtype == expected.dtype and np.array_equal(got, expected)
+    assert compiled.poisson(u[:0], np.zeros(0)).shape == (0,)

@@ -73,6 +73,7 @@ MIRRORS = {
     "observe_reading (felt)": ("simulator.model.observation", "felt", "d8456e027959630a"),
     "observe_beliefs": ("simulator.model.beliefs", "Beliefs.update", "cba4ebc15f8d692f"),
     "_uniform (mix)": ("simulator.model.rng", "_mix", "0e01348c84afd090"),
+    "poisson_counts, poisson": ("simulator.model.rng", "poisson", "7580ff4b2b9eb5db"),
     "violence_postures": ("simulator.model.violence", "_postures", "f4f65dbef4699cca"),
     "violence_aim, violence_losses, violence_sabotage": (
         "simulator.model.violence",
@@ -708,10 +709,38 @@ def observe_beliefs(
                     misread_state[o, a, c] += misread[t]
 
 
+@jit
+def poisson_counts(u: np.ndarray, mean: np.ndarray, first: np.ndarray, k_max: int) -> np.ndarray:
+    """``rng.poisson`` by inversion, element by element; ``first`` is numpy's exp(-mean).
+
+    The same sums in the same order: each element counts on while its uniform is above the
+    CDF, up to ``k_max`` (as the reference's loop, which stops when no element counts on).
+    """
+    k = np.zeros(u.shape[0], dtype=np.int64)
+    for e in range(u.shape[0]):
+        p = first[e]
+        cdf = p
+        for i in range(1, k_max):
+            if not u[e] > cdf:
+                break
+            k[e] += 1
+            p = p * mean[e] / i
+            cdf = cdf + p
+    return k
+
+
+def poisson(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """:func:`rng.poisson` with its loop compiled (same results; numpy takes the exp)."""
+    mean = np.broadcast_to(np.asarray(mean, dtype=np.float64), u.shape)
+    top = float(mean.max()) if mean.size else 0.0
+    k_max = int(top + 12.0 * np.sqrt(top) + 30.0)
+    return poisson_counts(u, np.ascontiguousarray(mean), np.exp(-mean), k_max)
+
+
 # -- violence (simulator.model.violence.resolve) -------------------------------------------------
 # The day's violent moves, actor by actor and column by column (the reference's order), are the
-# entries of flat buffers; those that landed are a prefix-ordered subset, whose sizes numpy draws
-# (rng.poisson and rng.binomial call exp and scipy's comb) between the two kernels.
+# entries of flat buffers; those that landed are a prefix-ordered subset, whose sizes are drawn
+# between the two kernels (numpy takes rng.poisson's exp, and rng.binomial's powers and comb).
 
 
 @jit
@@ -1839,7 +1868,7 @@ def resolve(
         cas = dead = np.zeros(0, dtype=np.int64)
         if hits:
             r = landed_rung[:hits]
-            cas = 1 + rng.poisson(size_u[:hits], lad.casualties[r] - 1.0)
+            cas = 1 + poisson(size_u[:hits], lad.casualties[r] - 1.0)
             dead = rng.binomial(death_u[:hits], cas, lad.fatality[r])
         fixed_deaths = np.full(n, -1, dtype=np.int64)
         fixed_wounded = np.full(n, -1, dtype=np.int64)
