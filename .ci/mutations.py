@@ -783,6 +783,13 @@ MUTATIONS = [
         "            cdf = p\n",
     ),
     Mutation(
+        "compiled-threat-floor",
+        "in the compiled engine too, perceived threat is floored at zero after the day's readings",
+        M + "compiled.py",
+        "                threat[o, a, c] = t if (t > 0.0 or t != t) else 0.0",
+        "                threat[o, a, c] = t",
+    ),
+    Mutation(
         "compiled-mirror-pinned",
         "the numpy code under a kernel cannot change unnoticed (the mirror's source hash)",
         M + "actors.py",

@@ -290,3 +290,17 @@ def test_the_compiled_poisson_draws_the_reference_counts() -> None:
         got = compiled.poisson(u, mean)
         assert got.dtype == expected.dtype and np.array_equal(got, expected)
     assert compiled.poisson(u[:0], np.zeros(0)).shape == (0,)
+
+
+@needs_numba
+def test_the_compiled_floor_of_threat_is_numpys() -> None:
+    """observe's last step: threat floored at 0 and its diagonal cleared, as numpy does them,
+    down to NaN and the sign of zero."""
+    from simulator.model import compiled
+
+    threat = np.random.default_rng(5).normal(size=(4, 4, 1_001))
+    threat[0, 1, :40], threat[2, 3, 7], threat[1, 1, 3] = -0.0, np.nan, np.nan
+    expected = np.maximum(threat, 0.0)
+    expected[np.arange(4), np.arange(4)] = 0.0
+    compiled.floor_threat(threat)
+    assert threat.tobytes() == expected.tobytes()

@@ -65,7 +65,7 @@ MIRRORS = {
     "choose": ("simulator.model.actors", "logit_choice", "b2dd7c155b802768"),
     "choose (bound)": ("simulator.model.actors", "_float32_bound", "749f71359a830b11"),
     "_uniform": ("simulator.model.rng", "ReplicateStreams.uniform", "42a0649e2a892595"),
-    "observe_columns, observe_reading": (
+    "observe_columns, observe_reading, floor_threat": (
         "simulator.model.observation",
         "observe",
         "1f63acd9fe36f749",
@@ -483,6 +483,24 @@ def pick_target(
 # -- observation (simulator.model.observation.observe) -----------------------------------------
 # A pair q (mover i, observer o) reads i's moves: entries start[q] … start[q + 1] of the flat
 # buffers, one per column in which i moved (moved[i, j], j < the number of moves of i).
+
+
+@jit
+def floor_threat(threat: np.ndarray) -> None:
+    """The end of ``observe`` in one pass: threat floored at 0, nobody threatening itself.
+
+    NaN stays NaN and -0.0 becomes 0.0, as ``np.maximum(threat, 0.0)`` gives them.
+    """
+    n, R = threat.shape[0], threat.shape[2]
+    for o in range(n):
+        for a in range(n):
+            if o == a:
+                for c in range(R):
+                    threat[o, a, c] = 0.0
+                continue
+            for c in range(R):
+                t = threat[o, a, c]
+                threat[o, a, c] = t if (t > 0.0 or t != t) else 0.0
 
 
 @jit
@@ -1683,8 +1701,7 @@ def observe(
             b = m.beliefs
             observe_beliefs(b.p, b.misread, subset, llr, factor, misread, blamed, flags, start,
                             moved, pair_i, pair_o, att, _EPS)  # fmt: skip
-    np.maximum(m.threat, 0.0, out=m.threat)
-    m.threat[np.arange(m.n), np.arange(m.n)] = 0.0
+    floor_threat(m.threat)
     return blame_of_the_day(m, rung, draws)
 
 
