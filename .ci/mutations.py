@@ -790,6 +790,14 @@ MUTATIONS = [
         "                threat[o, a, c] = t",
     ),
     Mutation(
+        "compiled-log-blame",
+        "in the compiled engine too, the event log records whom the victim blames",
+        M + "compiled.py",
+        "            attributed[e] = _blamed(k, i, c, rung, attributable, attribute_to, "
+        "attribution,\n                                    any_share, keys, attribution_offsets)",
+        "            attributed[e] = (i,\n                                    i)[0]",
+    ),
+    Mutation(
         "compiled-mirror-pinned",
         "the numpy code under a kernel cannot change unnoticed (the mirror's source hash)",
         M + "actors.py",

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 #: without the kernel fails tests/test_engines.py (review the kernel, then pin the new hash)
 MIRRORS = {
     "record_columns": ("simulator.model.outcomes", "Recorder.record", "15523887edb5ca9a"),
+    "log_kernel, log": ("simulator.model.outcomes", "Recorder._log", "ef845f5b01b803bd"),
     "decisions_kernel, decisions": (
         "simulator.model.outcomes",
         "Recorder.decisions",
@@ -1281,6 +1282,66 @@ def decisions_kernel(
     return found
 
 
+# -- the event log (simulator.model.outcomes.Recorder._log) -----------------------------------
+@jit
+def log_kernel(
+    day, rung, target, logged, forced, caused, killed, replicate, point, attributable,
+    attribute_to, attribution, any_share, keys, attribution_offsets,
+):  # fmt: skip
+    """Mirror of ``Recorder._log``: the day's events, actor by actor and column by column.
+
+    Every move of a logged rung, and every forced move, is an event; whom its victim blames is
+    drawn as the observation draws it (:func:`_blamed`: the same site, so the same uniforms).
+    Returns the event columns in ``Recorder.event_columns``' order and types.
+    """
+    n, R = rung.shape
+    total = 0
+    for i in range(n):
+        if forced[i]:
+            total += R
+        else:
+            for c in range(R):
+                total += logged[rung[i, c]]
+    replicates, days = np.empty(total, np.int32), np.empty(total, np.int16)
+    actors, rungs = np.empty(total, np.int8), np.empty(total, np.int8)
+    targets, attributed = np.empty(total, np.int8), np.empty(total, np.int8)
+    casualties, deaths = np.empty(total, np.int32), np.empty(total, np.int32)
+    forced_moves, points = np.empty(total, np.bool_), np.empty(total, np.int32)
+    e = 0
+    for i in range(n):
+        for c in range(R):
+            if not (forced[i] or logged[rung[i, c]]):
+                continue
+            k = target[i, c]
+            replicates[e], days[e], actors[e] = replicate[c], day, i
+            rungs[e], targets[e] = rung[i, c], k
+            attributed[e] = _blamed(k, i, c, rung, attributable, attribute_to, attribution,
+                                    any_share, keys, attribution_offsets)  # fmt: skip
+            casualties[e], deaths[e] = np.int32(caused[i, c]), np.int32(killed[i, c])
+            forced_moves[e], points[e] = forced[i], point[c]
+            e += 1
+    return (replicates, days, actors, rungs, targets, attributed, casualties, deaths,
+            forced_moves, points)  # fmt: skip
+
+
+def log(
+    rec: Recorder, day: int, rung: np.ndarray, target: np.ndarray, forced: dict[int, Forced],
+    outcome: Outcome,
+) -> None:  # fmt: skip
+    """:meth:`Recorder._log` compiled (same events: the kernel draws the same blame)."""
+    m, lad = rec.model, rec.model.ladder
+    static = _packed(m, _Blame)
+    events = log_kernel(
+        day, rung, target, lad.logged if rec.event_log == "default" else lad.level != 0,
+        np.array([i in forced for i in range(m.n)]), outcome.caused, outcome.killed,
+        m.layout.replicate, m.layout.point, lad.attributable, static.attribute_to,
+        static.attribution, static.any_share, m.streams.keys,
+        day_offsets(day, static.sites).reshape(m.n, m.n),
+    )  # fmt: skip
+    if len(events[0]):
+        rec.events.append(events)
+
+
 # -- the record (simulator.model.outcomes.Recorder.record) -------------------------------------
 @jit
 def record_columns(
@@ -1737,7 +1798,7 @@ def record(
     )  # fmt: skip
     rec._recovery(day)
     if rec.event_log != "none":
-        rec._log(day, rung, target, forced, outcome, blame)
+        log(rec, day, rung, target, forced, outcome)
 
 
 def decisions(
