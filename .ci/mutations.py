@@ -227,8 +227,8 @@ MUTATIONS = [
         "restraint-dates",
         "restraint windows and orders bind only between their dates (kept by the set in force)",
         M + "world.py",
-        "        stretch = (self.generation, bisect.bisect_right(turns[1], self.day))",
-        "        stretch = (self.generation, 0)",
+        "        stretch = bisect.bisect_right(self._constraint_turns, self.day)",
+        "        stretch = 0",
     ),
     Mutation(
         "restraint-last-day",
@@ -241,8 +241,8 @@ MUTATIONS = [
         "restraint-after-set",
         "a set event's restraint and pressure bind from its day (not the day's kept constraints)",
         M + "world.py",
-        "        stretch = (self.generation, bisect.bisect_right(turns[1], self.day))",
-        "        stretch = (0, bisect.bisect_right(turns[1], self.day))",
+        "        self._constraints_memo: dict[int, tuple[Any, ...]] = {}\n",
+        '        self.__dict__.setdefault("_constraints_memo", {})\n',
     ),
     Mutation(
         "restraint",

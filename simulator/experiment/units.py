@@ -117,9 +117,10 @@ def run_unit(
                 release(model)
             numbers = np.array([unit.points[g] for g in group], dtype=np.int64)
             rows.insert(0, "point", numbers[model.layout.point])
-            size = unit.stop - unit.first  # a point's rows: a block of the model's columns
-            for position, g in enumerate(group):
-                frames[g] = rows.iloc[position * size : (position + 1) * size]
+            if len(groups) > 1:  # each point's rows (a block of the model's columns), to order
+                size = unit.stop - unit.first
+                for position, g in enumerate(group):
+                    frames[g] = rows.iloc[position * size : (position + 1) * size]
     except ScenarioError as err:
         return UnitResult(unit.index, None, f"invalid design point: {err}", None)
     except Exception as err:  # a failing model must not stop the sweep: record and go on

@@ -27,7 +27,7 @@ import numba
 import numpy as np
 
 from simulator.model.points import any_of, float32
-from simulator.model.rng import _COUNTER, day_offset
+from simulator.model.rng import _COUNTER, day_offset, poisson_steps
 
 if TYPE_CHECKING:
     from simulator.model.actors import Actor
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 #: without the kernel fails tests/test_engines.py (review the kernel, then pin the new hash)
 MIRRORS = {
     "record_columns": ("simulator.model.outcomes", "Recorder.record", "15523887edb5ca9a"),
-    "log_kernel, log": ("simulator.model.outcomes", "Recorder._log", "ef845f5b01b803bd"),
+    "log_kernel, log": ("simulator.model.outcomes", "Recorder._log", "a294fd27de52b54c"),
     "decisions_kernel, decisions": (
         "simulator.model.outcomes",
         "Recorder.decisions",
@@ -74,7 +74,7 @@ MIRRORS = {
     "observe_reading (felt)": ("simulator.model.observation", "felt", "d8456e027959630a"),
     "observe_beliefs": ("simulator.model.beliefs", "Beliefs.update", "cba4ebc15f8d692f"),
     "_uniform (mix)": ("simulator.model.rng", "_mix", "0e01348c84afd090"),
-    "poisson_counts, poisson": ("simulator.model.rng", "poisson", "7580ff4b2b9eb5db"),
+    "poisson_counts, poisson": ("simulator.model.rng", "poisson", "65b102173195a8d4"),
     "violence_postures": ("simulator.model.violence", "_postures", "f4f65dbef4699cca"),
     "violence_aim, violence_losses, violence_sabotage": (
         "simulator.model.violence",
@@ -751,9 +751,7 @@ def poisson_counts(u: np.ndarray, mean: np.ndarray, first: np.ndarray, k_max: in
 def poisson(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """:func:`rng.poisson` with its loop compiled (same results; numpy takes the exp)."""
     mean = np.broadcast_to(np.asarray(mean, dtype=np.float64), u.shape)
-    top = float(mean.max()) if mean.size else 0.0
-    k_max = int(top + 12.0 * np.sqrt(top) + 30.0)
-    return poisson_counts(u, np.ascontiguousarray(mean), np.exp(-mean), k_max)
+    return poisson_counts(u, np.ascontiguousarray(mean), np.exp(-mean), poisson_steps(mean))
 
 
 # -- violence (simulator.model.violence.resolve) -------------------------------------------------
@@ -1325,18 +1323,20 @@ def log_kernel(
 
 
 def log(
-    rec: Recorder, day: int, rung: np.ndarray, target: np.ndarray, forced: dict[int, Forced],
+    rec: Recorder, day: int, rung: np.ndarray, target: np.ndarray, forced: np.ndarray,
     outcome: Outcome,
 ) -> None:  # fmt: skip
-    """:meth:`Recorder._log` compiled (same events: the kernel draws the same blame)."""
-    m, lad = rec.model, rec.model.ladder
+    """:meth:`Recorder._log` compiled (same events: the kernel draws the same blame).
+
+    ``forced``: whether each actor's move was forced today.
+    """
+    m = rec.model
     static = _packed(m, _Blame)
     events = log_kernel(
-        day, rung, target, lad.logged if rec.event_log == "default" else lad.level != 0,
-        np.array([i in forced for i in range(m.n)]), outcome.caused, outcome.killed,
-        m.layout.replicate, m.layout.point, lad.attributable, static.attribute_to,
+        day, rung, target, rec.logged_rungs(), forced, outcome.caused, outcome.killed,
+        m.layout.replicate, m.layout.point, m.ladder.attributable, static.attribute_to,
         static.attribution, static.any_share, m.streams.keys,
-        day_offsets(day, static.sites).reshape(m.n, m.n),
+        static.offsets(day),
     )  # fmt: skip
     if len(events[0]):
         rec.events.append(events)
@@ -1782,11 +1782,11 @@ def record(
 
     m, lad = rec.model, rec.model.ladder
     rec.mix[day] = counts
+    was_forced = np.array([i in forced for i in range(m.n)])
     record_columns(
         day, rung, target, outcome.losses, outcome.deaths, outcome.caused, outcome.damage,
         tripped, m.at_war, m.threat, lad.score, lad.violent, lad.war, lad.hostile,
-        rec._class_vs_state, rec._class_vs_other, m.is_state,
-        np.array([i in forced for i in range(m.n)]), rec.pair_index,
+        rec._class_vs_state, rec._class_vs_other, m.is_state, was_forced, rec.pair_index,
         bool(counts[:, lad.damage > 0].any()), bool((rec.first_war >= 0).any()), THREAT_SCALE,
         _KEEP, bool(outcome.attacks), bool(counts[:, lad.conciliatory].any()), bool(tripped.any()),
         counts[:, lad.hostile | lad.violent].any(axis=1),
@@ -1798,7 +1798,7 @@ def record(
     )  # fmt: skip
     rec._recovery(day)
     if rec.event_log != "none":
-        log(rec, day, rung, target, forced, outcome)
+        log(rec, day, rung, target, was_forced, outcome)
 
 
 def decisions(
@@ -2013,7 +2013,11 @@ class _Blame:
         )
         self.sites = np.array(
             [_key("attribution", o, a) for o in range(n) for a in range(n)], dtype=np.uint64
-        )
+        ).reshape(n, n)
+
+    def offsets(self, day: int) -> np.ndarray:
+        """The draw offsets of the day's attributions, observer × actor."""
+        return day_offsets(day, self.sites)
 
 
 def settle(m: EscalationModel, rung: np.ndarray, target: np.ndarray, counts: np.ndarray) -> None:
@@ -2040,7 +2044,7 @@ def grieve(m: EscalationModel, attacks: list[Attack], blame: Blame) -> None:
         m.grievance, flat.attackers, flat.targets, flat.first, flat.columns, flat.casualties,
         felt, _width(dyn.grievance_per_casualty, np.float64), _width(dyn.solidarity, np.float64),
         m._moves[0], m.ladder.attributable, static.attribute_to, static.attribution,
-        static.any_share, m.streams.keys, day_offsets(m.day, static.sites).reshape(m.n, m.n),
+        static.any_share, m.streams.keys, static.offsets(m.day),
         m.patron_of, m.soil, MAX_GRIEVANCE,
     )  # fmt: skip
 
@@ -2120,7 +2124,7 @@ def trip(lines: RedLines, attacks: list[Attack], blame: Blame) -> np.ndarray:
         _buffer(m, "line_count", (R,)), _buffer(m, "line_worst", (R,)),
         _buffer(m, "line_perpetrator", (R,), np.int64), m._moves[0], m.ladder.attributable,
         who.attribute_to, who.attribution, who.any_share, m.streams.keys,
-        day_offsets(m.day, who.sites).reshape(m.n, m.n), lines.days, lines.due, lines.target,
+        who.offsets(m.day), lines.days, lines.due, lines.target,
         lines.second, lines.low, lines.high, m.day, tripped,
     )  # fmt: skip
     return tripped

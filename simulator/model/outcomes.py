@@ -232,6 +232,14 @@ class Recorder:
         cols = reached.any(axis=(0, 1))
         self.first_ceasefire[cols & (self.first_ceasefire < 0)] = day
 
+    def logged_rungs(self) -> np.ndarray:
+        """Which rungs' moves the event log records (forced moves are recorded whatever rung).
+
+        Violent and covert ones by default; with ``all``, every move but the status quo.
+        """
+        lad = self.model.ladder
+        return lad.logged if self.event_log == "default" else lad.level != 0
+
     def _log(
         self,
         day: int,
@@ -241,8 +249,8 @@ class Recorder:
         outcome: Outcome,
         blame: Blame,
     ) -> None:
-        m, lad = self.model, self.model.ladder
-        logged = lad.logged if self.event_log == "default" else lad.level != 0
+        m = self.model
+        logged = self.logged_rungs()
         p = m.perception  # blamers[perpetrator, victim]: may the victim blame someone else?
         some = p.attribution > 0  # in any column, where stacked design points differ
         to, share = p.attribute_to.T, (some if some.ndim == 2 else some.any(axis=2)).T

@@ -107,8 +107,7 @@ def poisson(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     Exact for means up to the schema's ceiling (500), where exp(-mean) is still representable.
     """
     mean = np.broadcast_to(np.asarray(mean, dtype=np.float64), u.shape)
-    top = float(mean.max()) if mean.size else 0.0
-    k_max = int(top + 12.0 * np.sqrt(top) + 30.0)
+    k_max = poisson_steps(mean)
     k = np.zeros(u.shape, dtype=np.int64)
     p = np.exp(-mean)
     cdf = p.copy()
@@ -121,6 +120,12 @@ def poisson(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
         cdf = cdf + p
         active &= u > cdf
     return k
+
+
+def poisson_steps(mean: np.ndarray) -> int:
+    """The inversion's bound on its steps: the largest mean + 12 standard deviations + 30."""
+    top = float(mean.max()) if mean.size else 0.0
+    return int(top + 12.0 * np.sqrt(top) + 30.0)
 
 
 def binomial(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:

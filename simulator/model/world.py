@@ -262,6 +262,10 @@ class EscalationModel(Model):
         self.red_lines.rebuild()
         for actor in self.actors:
             actor.prepare()
+        #: the days on which a restraint window or an order starts or stops binding, and what
+        #: those in force give, by stretch between such days (filled as the days come)
+        self._constraint_turns = self._constraint_turning_days()
+        self._constraints_memo: dict[int, tuple[Any, ...]] = {}
         #: counts rebuilds: what the compiled engine packed from the static numbers is stale
         self.generation = getattr(self, "generation", -1) + 1
 
@@ -334,16 +338,12 @@ class EscalationModel(Model):
     def _today_constraints(self) -> None:
         """Restraint penalties per rung, caps for patrons' wishes, orders, and each actor's push."""
         # the windows and orders in force change only on the days one starts or ends: what they
-        # give is worked out once per stretch between such days (and per rebuild), then reused
-        turns = self.__dict__.get("_constraint_turns")
-        if turns is None or turns[0] != self.generation:
-            turns = self._constraint_turns = (self.generation, self._constraint_turning_days())
-        stretch = (self.generation, bisect.bisect_right(turns[1], self.day))
-        memo = self.__dict__.setdefault("_constraints_memo", {})
-        known = memo.get(stretch)
+        # give is worked out once per stretch between such days (until a rebuild), then reused
+        stretch = bisect.bisect_right(self._constraint_turns, self.day)
+        known = self._constraints_memo.get(stretch)
         if known is None:
             date = self.scenario.start + dt.timedelta(days=self.day)
-            known = memo[stretch] = self._constraints_in_force(date)
+            known = self._constraints_memo[stretch] = self._constraints_in_force(date)
         self.restraint_today, self.restraint_cap, self.orders_today, mediators, pressure = known
         total = self.threat.sum(axis=(0, 1)) if mediators else None
         self._pull = [self._tension(a, total) if a.index in mediators else 0.0 for a in self.actors]
