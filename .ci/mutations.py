@@ -680,7 +680,7 @@ MUTATIONS = [
         "compiled-war-names-the-target",
         "in the compiled engine too, a state at war aims at the enemy it values most",
         M + "compiled.py",
-        "            if fighting:  # a war names the target: the enemy valued most",
+        "            if fighting[c]:  # a war names the target: the enemy valued most",
         "            if False:",
     ),
     Mutation(
@@ -781,6 +781,13 @@ MUTATIONS = [
         M + "compiled.py",
         "            cdf = cdf + p\n",
         "            cdf = p\n",
+    ),
+    Mutation(
+        "compiled-binomial",
+        "the compiled engine counts the deaths among casualties as the reference's inversion does",
+        M + "compiled.py",
+        "            count += cdf < u[e]",
+        "            count += cdf <= u[e]",
     ),
     Mutation(
         "compiled-threat-floor",

@@ -293,6 +293,26 @@ def test_the_compiled_poisson_draws_the_reference_counts() -> None:
 
 
 @needs_numba
+def test_the_compiled_binomial_draws_the_reference_counts() -> None:
+    """Deaths among casualties by inversion, bit for bit: one trial or none, a few, hundreds and
+    more than binom can hold (its overflow read as numpy's nan_to_num does), probabilities of 0
+    and 1, and uniforms at 0 and next to 1."""
+    from simulator.model import compiled, rng
+
+    gen = np.random.default_rng(21)
+    for case, top in enumerate((2, 6, 40, 400, 1_500) * 8):
+        size = int(gen.integers(1, 300))
+        u = gen.random(size)
+        u[: min(size, 3)] = [0.0, 1.0 - 2**-53, 1e-300][: min(size, 3)]
+        n = gen.integers(0, top, size)
+        p = gen.random(size) if case % 2 else np.full(size, (0.0, 1.0, 0.5, 0.05)[case % 4])
+        with np.errstate(over="ignore"):
+            expected = rng.binomial(u, n, p)
+        got = compiled.binomial(u, n, p)
+        assert got.dtype == expected.dtype and np.array_equal(got, expected), (case, top)
+
+
+@needs_numba
 def test_the_compiled_floor_of_threat_is_numpys() -> None:
     """observe's last step: threat floored at 0 and its diagonal cleared, as numpy does them,
     down to NaN and the sign of zero."""

@@ -75,6 +75,12 @@ MIRRORS = {
     "observe_beliefs": ("simulator.model.beliefs", "Beliefs.update", "cba4ebc15f8d692f"),
     "_uniform (mix)": ("simulator.model.rng", "_mix", "0e01348c84afd090"),
     "poisson_counts, poisson": ("simulator.model.rng", "poisson", "65b102173195a8d4"),
+    "binomial_counts, binomial": ("simulator.model.rng", "binomial", "5e52ff991e8f82a3"),
+    "binomial_counts (inversion)": (
+        "simulator.model.rng",
+        "_binomial_inversion",
+        "6e931b5fdb6ae47c",
+    ),
     "violence_postures": ("simulator.model.violence", "_postures", "f4f65dbef4699cca"),
     "violence_aim, violence_losses, violence_sabotage": (
         "simulator.model.violence",
@@ -295,112 +301,135 @@ def _over(values: np.ndarray, R: int) -> np.ndarray:
 
 
 @jit
-def _drives(out, i, threat, grievance, belief, push, resolve, base, any_base, w, any_w) -> None:
-    """Mirror of :meth:`Actor._drive`: ``out[k, c]``, actor i's drive towards every k."""
-    n, R = out.shape
+def _drives(out, i, k, threat, grievance, belief, push, resolve, base, any_base, w, any_w) -> None:
+    """Mirror of :meth:`Actor._drive`: ``out[c]``, actor i's drive towards k in each column."""
+    R = out.shape[0]
     r_wide, b_wide, w_wide = resolve.shape[1] > 1, base.shape[2] > 1, w.shape[0] > 1
-    for k in range(n):
-        for c in range(R):
-            x = threat[i, k, c] + grievance[i, k, c]
-            if any_base[i, k]:
-                x += base[i, k, c if b_wide else 0]
-            x *= resolve[i, c if r_wide else 0]
-            wc = w[c if w_wide else 0]
-            if any_w:
-                x += belief[i, k, c] * (2.0 * wc)
-            x += push[i, c] - wc
-            out[k, c] = x
+    for c in range(R):
+        x = threat[i, k, c] + grievance[i, k, c]
+        if any_base[i, k]:
+            x += base[i, k, c if b_wide else 0]
+        x *= resolve[i, c if r_wide else 0]
+        wc = w[c if w_wide else 0]
+        if any_w:
+            x += belief[i, k, c] * (2.0 * wc)
+        x += push[i, c] - wc
+        out[c] = x
 
 
 @jit
 def _desires(
     out,
+    k,
     own,
     patrons,
     kind,
+    fear,
+    scale,
+    ctl,
+    less,
     patron_of,
     pull,
     hp,
     any_hp,
     guests,
     threat,
-    control,
     patron,
     blame_base,
     blame_owner,
     blame_coef,
     credibility,
-    fear_scale,
     cap_on,
     cap_level,
     cap_strength,
 ) -> None:
-    """Mirror of ``desire`` of each actor type (State, Host, Militia): ``out[k, c]``.
+    """Mirror of ``desire`` of each actor type (State, Host, Militia): ``out[c]``, towards k.
 
-    ``own`` and ``patrons`` hold the drives of the actor and of its patron (militias), by target.
+    ``own`` and ``patrons`` hold the drives towards k of the actor and of its patron (militias);
+    a militia's ``scale``, ``ctl`` and ``less`` are numbers per column, ``fear`` a buffer.
     """
-    n, R = out.shape
+    R = out.shape[0]
     p_wide = pull.shape[0] > 1
     if kind == 2:  # a militia: its patron's wish and its own drive, by control (Militia.wish)
-        fear = np.empty(R)
-        scale, ctl, less = _over(fear_scale, R), _over(control, R), _over(pull, R)
-    for k in range(n):
-        if kind == 2:  # in passes over the columns, each column's terms in the same order
-            if blame_base.shape[1] > 1:
-                fear[:] = blame_base[k]
-            else:
-                fear[:] = blame_base[k, 0]
-            for j in range(blame_owner.shape[1]):
-                owner = blame_owner[k, j]
-                if owner < 0:
-                    break
-                belief = credibility[patron, owner]
-                if blame_coef.shape[2] > 1:
-                    for c in range(R):
-                        fear[c] = fear[c] + blame_coef[k, j, c] * belief[c]
-                else:
-                    coef = blame_coef[k, j, 0]
-                    for c in range(R):
-                        fear[c] = fear[c] + coef * belief[c]
-            for c in range(R):
-                wish = patrons[k, c] - scale[c] * fear[c]
-                if not (wish >= 0.0 or wish != wish):  # np.maximum(wish, 0.0)
-                    wish = 0.0
-                if cap_on:
-                    low = wish if (wish <= cap_level or wish != wish) else cap_level
-                    wish = wish + cap_strength * (low - wish)
-                x = ctl[c] * wish + (1.0 - ctl[c]) * own[k, c]
-                out[k, c] = x - less[c]
-            continue
-        for c in range(R):
-            out[k, c] = own[k, c] - pull[c if p_wide else 0]
-        if kind == 1 and patron_of[k] >= 0 and any_hp:  # a host: the victims of k press it
-            for j in range(guests.shape[0]):
-                g = guests[j]
-                if g == patron_of[k]:
-                    continue
+        # in passes over the columns, each column's terms in the same order
+        if blame_base.shape[1] > 1:
+            fear[:] = blame_base[k]
+        else:
+            fear[:] = blame_base[k, 0]
+        for j in range(blame_owner.shape[1]):
+            owner = blame_owner[k, j]
+            if owner < 0:
+                break
+            belief = credibility[patron, owner]
+            if blame_coef.shape[2] > 1:
                 for c in range(R):
-                    out[k, c] = out[k, c] + hp[c if hp.shape[0] > 1 else 0] * threat[g, k, c]
+                    fear[c] = fear[c] + blame_coef[k, j, c] * belief[c]
+            else:
+                coef = blame_coef[k, j, 0]
+                for c in range(R):
+                    fear[c] = fear[c] + coef * belief[c]
+        for c in range(R):
+            wish = patrons[c] - scale[c] * fear[c]
+            if not (wish >= 0.0 or wish != wish):  # np.maximum(wish, 0.0)
+                wish = 0.0
+            if cap_on:
+                low = wish if (wish <= cap_level or wish != wish) else cap_level
+                wish = wish + cap_strength * (low - wish)
+            x = ctl[c] * wish + (1.0 - ctl[c]) * own[c]
+            out[c] = x - less[c]
+        return
+    for c in range(R):
+        out[c] = own[c] - pull[c if p_wide else 0]
+    if kind == 1 and patron_of[k] >= 0 and any_hp:  # a host: the victims of k press it
+        for j in range(guests.shape[0]):
+            g = guests[j]
+            if g == patron_of[k]:
+                continue
+            for c in range(R):
+                out[c] = out[c] + hp[c if hp.shape[0] > 1 else 0] * threat[g, k, c]
 
 
 @jit
-def _values(out, desire, i, has_terms, cost, line_owner, line_coef, credibility) -> None:
-    """Mirror of :meth:`Actor.value`: ``out[k, c]``, the value of aiming at k."""
-    n, R = out.shape
-    for k in range(n):
-        if not has_terms[k]:
-            for c in range(R):
-                out[k, c] = desire[k, c]
-            continue
+def _values(out, desire, i, k, has_terms, cost, line_owner, line_coef, credibility) -> None:
+    """Mirror of :meth:`Actor.value`: ``out[c]``, the value of aiming at k."""
+    R = out.shape[0]
+    if not has_terms[k]:
         for c in range(R):
-            out[k, c] = desire[k, c] - cost[k, c if cost.shape[1] > 1 else 0]
-        for j in range(line_owner.shape[1]):
-            owner = line_owner[k, j]
-            if owner < 0:
-                break
-            for c in range(R):
-                coef = line_coef[k, j, c if line_coef.shape[2] > 1 else 0]
-                out[k, c] -= credibility[i, owner, c] * coef
+            out[c] = desire[c]
+        return
+    for c in range(R):
+        out[c] = desire[c] - cost[k, c if cost.shape[1] > 1 else 0]
+    for j in range(line_owner.shape[1]):
+        owner = line_owner[k, j]
+        if owner < 0:
+            break
+        for c in range(R):
+            coef = line_coef[k, j, c if line_coef.shape[2] > 1 else 0]
+            out[c] -= credibility[i, owner, c] * coef
+
+
+@jit
+def _most_valued(out_target, out_x, best, targets, value, desire) -> None:
+    """The target valued most in each column (the first of equals) and the desire towards it.
+
+    A pass per target writes only the best value and the target so far (a pass that also wrote
+    the desire ran five times slower: three stores a column stop it vectorising); the desires
+    are gathered after. Where no value beats -inf (all NaN or -inf) the target is 0 and the
+    desire 0.0, as in the reference.
+    """
+    R = out_x.shape[0]
+    for c in range(R):
+        best[c] = -np.inf
+        out_target[c] = 0
+    for t in range(targets.shape[0]):
+        k = targets[t]
+        for c in range(R):
+            v = value[k, c]
+            better = v > best[c]
+            best[c] = v if better else best[c]
+            out_target[c] = k if better else out_target[c]
+    for c in range(R):
+        out_x[c] = desire[out_target[c], c] if best[c] > -np.inf else 0.0
 
 
 @jit
@@ -426,52 +455,61 @@ def pick_target(
     line_coef,
     own,
     patrons,
+    fear,
     desire,
     value,
+    best,
+    enemy,
+    fighting,
 ) -> None:
     """Mirror of :meth:`Actor.pick_target` (with ``_most_valued``).
 
-    Desires and values towards every actor first (as tables), then the choice column by column.
-    ``drives`` holds :func:`_drives`' arguments after the actor, ``wishes`` :func:`_desires'`
-    after the actor type.
+    Desires and values towards every actor first (as tables, a target's row at a time: the
+    drives behind it are one row each), then the choice column by column. ``drives`` holds
+    :func:`_drives`' arguments after the actor and target, ``wishes`` the numbers of
+    :func:`_desires` that do not change with the target.
     """
     n, R = at_war.shape[1], out_x.shape[0]
     threat_, grievance, belief, push, resolve, base, any_base, w, any_w = drives
-    _drives(own, i, threat_, grievance, belief, push, resolve, base, any_base, w, any_w)
+    (patron_of, pull, hp, any_hp, guests, threat, control, _, blame_base, blame_owner,
+     blame_coef, cred, fear_scale, cap_on, cap_level, cap_strength) = wishes  # fmt: skip
     if kind == 2:
-        _drives(patrons, patron, threat_, grievance, belief, push, resolve, base, any_base, w,
-                any_w)  # fmt: skip
-    guide = patrons if kind == 2 else own  # whose drive the patron's wish starts from
-    _desires(desire, own, guide, kind, *wishes)
-    _values(value, desire, i, has_terms, cost, line_owner, line_coef, credibility)
+        scale, ctl, less = _over(fear_scale, R), _over(control, R), _over(pull, R)
+    else:  # not read
+        scale = ctl = less = fear
+    for k in range(n):  # target by target: each row is used while it is in the cache
+        _drives(own, i, k, threat_, grievance, belief, push, resolve, base, any_base, w, any_w)
+        if kind == 2:  # whose drive the patron's wish starts from
+            _drives(patrons, patron, k, threat_, grievance, belief, push, resolve, base,
+                    any_base, w, any_w)  # fmt: skip
+        _desires(desire[k], k, own, patrons if kind == 2 else own, kind, fear, scale, ctl, less,
+                 patron_of, pull, hp, any_hp, guests, threat, patron, blame_base, blame_owner,
+                 blame_coef, cred, cap_on, cap_level, cap_strength)  # fmt: skip
+        _values(value[k], desire[k], i, k, has_terms, cost, line_owner, line_coef, credibility)
     if targets.shape[0] == 1:
         k = targets[0]
         for c in range(R):
             out_target[c] = k
             out_x[c] = desire[k, c]
-    else:  # the target valued most (the first of equals), in passes over the columns
-        best = np.full(R, -np.inf)
-        out_target[:] = 0
-        out_x[:] = 0.0
-        for t in range(targets.shape[0]):
-            k = targets[t]
-            for c in range(R):  # selects, not branches: the pass vectorises
-                v = value[k, c]
-                better = v > best[c]
-                best[c] = v if better else best[c]
-                out_target[c] = k if better else out_target[c]
-                out_x[c] = desire[k, c] if better else out_x[c]
-    if is_state and war_any:
+    else:  # the target valued most (the first of equals): passes that each write two arrays
+        _most_valued(out_target, out_x, best, targets, value, desire)
+    if is_state and war_any:  # the enemies valued most, in passes
         for c in range(R):
-            fighting = False
-            for k in range(n):
-                fighting = fighting or at_war[i, k, c]
-            if fighting:  # a war names the target: the enemy valued most
-                top, target, x = -np.inf, 0, 0.0
-                for k in range(n):
-                    if at_war[i, k, c] and value[k, c] > top:
-                        top, target, x = value[k, c], k, desire[k, c]
-                out_target[c], out_x[c] = target, x
+            best[c] = -np.inf
+            enemy[c] = 0
+            fighting[c] = False
+        for k in range(n):
+            for c in range(R):
+                w = at_war[i, k, c]
+                better = w and value[k, c] > best[c]
+                best[c] = value[k, c] if better else best[c]
+                enemy[c] = k if better else enemy[c]
+                fighting[c] = fighting[c] or w
+        for c in range(R):
+            if fighting[c]:  # a war names the target: the enemy valued most
+                k = enemy[c]
+                out_target[c] = k
+                out_x[c] = desire[k, c] if best[c] > -np.inf else 0.0
     if pulled:  # an open commitment names the target (selects: the pass vectorises)
         for c in range(R):
             on = committed[c]
@@ -752,6 +790,58 @@ def poisson(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """:func:`rng.poisson` with its loop compiled (same results; numpy takes the exp)."""
     mean = np.broadcast_to(np.asarray(mean, dtype=np.float64), u.shape)
     return poisson_counts(u, np.ascontiguousarray(mean), np.exp(-mean), poisson_steps(mean))
+
+
+@jit
+def binomial_counts(u, n, p, pmf, start) -> np.ndarray:
+    """``rng.binomial`` by inversion, given the probabilities numpy works out (``pmf``).
+
+    An element of one trial or none succeeds when its uniform is above 1 - p. Element e of
+    more trials has its pmf at ``start[j] … start[j + 1]`` (j counting those elements): the
+    reference's table holds the same numbers in column j, then zeros down to the largest n,
+    which leave the CDF as it is and whose count the reference clips at n. So the CDF is summed
+    in the same order up to n (NaN as 0, ±inf as the largest float: ``np.nan_to_num``), and
+    the count of entries below the uniform clipped at n.
+    """
+    k = np.zeros(u.shape[0], dtype=np.int64)
+    big = np.finfo(np.float64).max
+    j = 0
+    for e in range(u.shape[0]):
+        if n[e] <= 1:
+            k[e] = (n[e] == 1) and (u[e] > 1.0 - p[e])
+            continue
+        count, cdf = 0, 0.0
+        for f in range(start[j], start[j + 1]):
+            x = pmf[f]
+            x = 0.0 if x != x else (big if x == np.inf else (-big if x == -np.inf else x))
+            cdf = x if f == start[j] else cdf + x
+            count += cdf < u[e]
+        k[e] = count if count < n[e] else n[e]
+        j += 1
+    return k
+
+
+def binomial(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """:func:`rng.binomial` compiled (same results; numpy takes the powers and ``binom``).
+
+    One uniform, trial count and probability per element. The reference tabulates every
+    element's pmf down to the largest n of the day; this works out only each element's own
+    n + 1 terms, in one flat array.
+    """
+    from scipy.special import binom
+
+    many = n > 1
+    if not many.any():  # one trial each (the usual landed attack): no table
+        return binomial_counts(u, n, p, np.zeros(0), np.zeros(1, dtype=np.int64))
+    trials = n[many]
+    sizes = trials + 1
+    start = np.zeros(len(trials) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=start[1:])
+    k = np.arange(start[-1]) - np.repeat(start[:-1], sizes)
+    trials, chance = np.repeat(trials, sizes), np.repeat(p[many], sizes)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pmf = binom(trials, k) * chance**k * (1.0 - chance) ** (trials - k)
+    return binomial_counts(u, n, p, pmf, start)
 
 
 # -- violence (simulator.model.violence.resolve) -------------------------------------------------
@@ -1650,8 +1740,11 @@ def pick(actor: Actor) -> tuple[np.ndarray, np.ndarray]:
     pick_target(
         target, x, i, targets, bool(m.is_state[i]), m.at_war, bool(m.at_war[i].any()), pulled,
         m.pulling[i], m.red_lines.target[i], kind, patron, drives, wishes, beliefs.credibility,
-        has_terms, cost, line_owner, line_coef, _buffer(m, "own", (n, R)),
-        _buffer(m, "patrons", (n, R)), _buffer(m, "desire", (n, R)), _buffer(m, "value", (n, R)),
+        has_terms, cost, line_owner, line_coef, _buffer(m, "own", (R,)),
+        _buffer(m, "patrons", (R,)), _buffer(m, "fear", (R,)), _buffer(m, "desire", (n, R)),
+        _buffer(m, "value", (n, R)),
+        _buffer(m, "best", (R,)), _buffer(m, "enemy", (R,), np.int64),
+        _buffer(m, "fighting", (R,), bool),
     )  # fmt: skip
     return target, x
 
@@ -1917,7 +2010,6 @@ def resolve(
     forced: dict[int, Forced],
 ) -> Outcome:
     """:func:`violence.resolve` compiled (same results; numpy draws the attacks' sizes)."""
-    from simulator.model import rng
     from simulator.model.violence import Attack, Outcome
 
     lad, n, R = m.ladder, m.n, m.replicates
@@ -1947,7 +2039,7 @@ def resolve(
         if hits:
             r = landed_rung[:hits]
             cas = 1 + poisson(size_u[:hits], lad.casualties[r] - 1.0)
-            dead = rng.binomial(death_u[:hits], cas, lad.fatality[r])
+            dead = binomial(death_u[:hits], cas, lad.fatality[r])
         fixed_deaths = np.full(n, -1, dtype=np.int64)
         fixed_wounded = np.full(n, -1, dtype=np.int64)
         for i, move in forced.items():
