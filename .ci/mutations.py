@@ -790,6 +790,27 @@ MUTATIONS = [
         "            count += cdf <= u[e]",
     ),
     Mutation(
+        "compiled-tension-order",
+        "the compiled engine sums a mediator's tension in numpy's order",
+        M + "compiled.py",
+        "            rest = total[c] - felt - inspired",
+        "            rest = total[c] - (felt + inspired)",
+    ),
+    Mutation(
+        "compiled-rung-counts",
+        "the compiled engine counts every move on its rung",
+        M + "compiled.py",
+        "            out[i, rung[i, c]] += 1",
+        "            out[i, rung[i, c]] += c > 0",
+    ),
+    Mutation(
+        "compiled-recovery",
+        "in the compiled engine too, de-escalation is the pair's mutual threat back below its eve",
+        M + "compiled.py",
+        "            if threat[a, b, c] + threat[b, a, c] < clash_threat[c]:",
+        "            if threat[a, b, c] < clash_threat[c]:",
+    ),
+    Mutation(
         "compiled-threat-floor",
         "in the compiled engine too, perceived threat is floored at zero after the day's readings",
         M + "compiled.py",

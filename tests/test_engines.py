@@ -313,6 +313,26 @@ def test_the_compiled_binomial_draws_the_reference_counts() -> None:
 
 
 @needs_numba
+def test_the_compiled_mediators_pull_is_numpys_to_the_bit() -> None:
+    """A mediator's pull (mean threat among the others) sums as numpy does, row after row: on
+    threats of very different sizes, any other order would change the last bits."""
+    from simulator.model import compiled
+
+    gen = np.random.default_rng(8)
+    for n, R in ((3, 1), (4, 17), (5, 1_000), (6, 333)):
+        threat = np.exp(gen.normal(0.0, 8.0, (n, n, R))) * (gen.random((n, n, R)) < 0.7)
+        threat[0, 1, 0] = np.nan
+        total = threat.sum(axis=(0, 1))
+        mediators = sorted(gen.choice(n, size=2, replace=False).tolist())
+        out, scratch = np.empty((2, R)), np.empty(R)
+        compiled.tensions_kernel(threat, np.array(mediators, dtype=np.int64), scratch, out)
+        for j, i in enumerate(mediators):
+            rest = total - threat[i].sum(axis=0) - threat[:, i].sum(axis=0)
+            expected = np.maximum(rest, 0.0) / ((n - 1) * (n - 2))
+            assert out[j].tobytes() == expected.tobytes(), (n, R, i)
+
+
+@needs_numba
 def test_the_compiled_floor_of_threat_is_numpys() -> None:
     """observe's last step: threat floored at 0 and its diagonal cleared, as numpy does them,
     down to NaN and the sign of zero."""

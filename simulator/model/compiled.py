@@ -44,6 +44,11 @@ if TYPE_CHECKING:
 #: without the kernel fails tests/test_engines.py (review the kernel, then pin the new hash)
 MIRRORS = {
     "record_columns": ("simulator.model.outcomes", "Recorder.record", "15523887edb5ca9a"),
+    "record_columns (recovery)": (
+        "simulator.model.outcomes",
+        "Recorder._recovery",
+        "15ae4566aba6b639",
+    ),
     "log_kernel, log": ("simulator.model.outcomes", "Recorder._log", "a294fd27de52b54c"),
     "decisions_kernel, decisions": (
         "simulator.model.outcomes",
@@ -75,6 +80,17 @@ MIRRORS = {
     "observe_beliefs": ("simulator.model.beliefs", "Beliefs.update", "cba4ebc15f8d692f"),
     "_uniform (mix)": ("simulator.model.rng", "_mix", "0e01348c84afd090"),
     "poisson_counts, poisson": ("simulator.model.rng", "poisson", "65b102173195a8d4"),
+    "rung_counts_kernel, rung_counts": ("simulator.model.world", "rung_counts", "53060c336699569e"),
+    "tensions_kernel, tensions": (
+        "simulator.model.world",
+        "EscalationModel._tensions",
+        "8d079ede4bfce92c",
+    ),
+    "tensions_kernel (one)": (
+        "simulator.model.world",
+        "EscalationModel._tension",
+        "5bf640247ae1e868",
+    ),
     "binomial_counts, binomial": ("simulator.model.rng", "binomial", "5e52ff991e8f82a3"),
     "binomial_counts (inversion)": (
         "simulator.model.rng",
@@ -574,11 +590,13 @@ def observe_columns(
     """First pass of :func:`observe`: which moves each observer reads, at what relevance.
 
     ``subset[t]``: the pair's observer reads the move (its relevance is not 0 where it depends
-    on the target), ``rel[t]`` the relevance, and the uniforms of the perception noise where the
-    pair has noise (``normal`` runs in numpy).
+    on the target), ``rel[t]`` the relevance. The uniforms of the perception noise, where the
+    pair has noise, are packed at the front of ``uniforms`` in the order of the moves, for
+    numpy's ``normal``: returns how many.
     """
     wide = relevance.shape[4] > 1
     cw = rel_const.shape[1] > 1
+    drawn = 0
     for q in range(pair_i.shape[0]):
         i, o = pair_i[q], pair_o[q]
         for t in range(start[q], start[q + 1]):
@@ -592,7 +610,9 @@ def observe_columns(
                 subset[t] = True
             rel[t] = v
             if any_noise[q] and subset[t]:
-                uniforms[t] = _uniform(keys[c], noise_offsets[q])
+                uniforms[drawn] = _uniform(keys[c], noise_offsets[q])
+                drawn += 1
+    return drawn
 
 
 @jit
@@ -602,6 +622,8 @@ def observe_reading(
     rel,
     normals,
     llr,
+    packed_llr,
+    packed_start,
     misread,
     blamed,
     flags,
@@ -636,7 +658,10 @@ def observe_reading(
 
     Threat moves here, pair by pair in the reference's order; the evidence (``llr``) and the
     misread part are kept for :func:`observe_beliefs`, which applies Bayes' rule once numpy has
-    taken their ``exp``. ``flags[q]``: 1 informative, 2 misread kept, 4 blamed somewhere.
+    taken the ``exp`` of the evidence that is not 0: packed at the front of ``packed_llr``, pair
+    q's from ``packed_start[q]`` (returns how many). ``normals`` holds the noise's deviates
+    packed as :func:`observe_columns` packed their uniforms. ``flags[q]``: 1 informative,
+    2 misread kept, 4 blamed somewhere.
     """
     b_w, d_w = bias.shape[1] > 1, detection.shape[1] > 1
     n_w, s_w = noise.shape[1] > 1, share.shape[1] > 1
@@ -644,7 +669,9 @@ def observe_reading(
     bg_w = belief_gain.shape[0] > 1
     e_w = evidence.shape[1] > 1
     zero = 0.0
+    drawn = packed = 0
     for q in range(pair_i.shape[0]):
+        packed_start[q] = packed
         i, o = pair_i[q], pair_o[q]
         first, last = start[q], start[q + 1]
         # the pair's flags over the moves it reads (numpy's .any() over them)
@@ -690,7 +717,8 @@ def observe_reading(
             if harmed:
                 seen = seen + casualty_weight[c if cw_w else 0] * felt[np.int64(caused[i, c])]
             if any_noise[q]:
-                error = noise[q, c if n_w else 0] * normals[t]
+                error = noise[q, c if n_w else 0] * normals[drawn]
+                drawn += 1
                 seen = seen + error
                 ev = ev + error
             gain = threat_gain[c if tg_w else 0] * rel[t] * seen
@@ -699,6 +727,9 @@ def observe_reading(
             llr[t] = bg * rel[t] * ev
             misread[t] = bg * rel[t] * mis
             informative = informative or llr[t] != 0
+            if llr[t] != 0:
+                packed_llr[packed] = llr[t]
+                packed += 1
             blamed[t] = blaming and attributable[r]
             if blamed[t]:
                 blamed[t] = _uniform(keys[c], attribution_offsets[q]) < share[q, c if s_w else 0]
@@ -715,6 +746,8 @@ def observe_reading(
             + (2 if biased_branch else 0)
             + (4 if some_blamed else 0)
         )
+    packed_start[pair_i.shape[0]] = packed
+    return packed
 
 
 @jit
@@ -724,6 +757,7 @@ def observe_beliefs(
     subset,
     llr,
     odds_factor,
+    packed_start,
     misread,
     blamed,
     flags,
@@ -736,8 +770,9 @@ def observe_beliefs(
 ) -> None:
     """Third pass of :func:`observe`: Bayes' rule (:meth:`Beliefs.update`), pair by pair.
 
-    ``odds_factor`` holds numpy's ``exp(llr)``. A pair updates its mover's type, then (where
-    the move was blamed on the patron) the patron's, as the reference does.
+    ``odds_factor`` holds numpy's ``exp(llr)`` of the evidence that is not 0, packed as
+    :func:`observe_reading` packed it. A pair updates its mover's type, then (where the move was
+    blamed on the patron) the patron's, as the reference does.
     """
     for q in range(pair_i.shape[0]):
         if not flags[q] & 1:
@@ -748,14 +783,19 @@ def observe_beliefs(
             if step == 1 and not flags[q] & 4:
                 break
             a = i if step == 0 else att[q]
+            packed = packed_start[q]
             for t in range(first, start[q + 1]):
-                if not subset[t] or llr[t] == 0 or (step == 1 and not blamed[t]):
+                if not subset[t] or llr[t] == 0:
+                    continue
+                factor = odds_factor[packed]
+                packed += 1
+                if step == 1 and not blamed[t]:
                     continue
                 c = moved[i, t - first]
                 p = belief[o, a, c]
                 odds = 1.0 - p
                 odds = p / odds
-                odds = odds * odds_factor[t]
+                odds = odds * factor
                 odds = odds / (odds + 1.0)
                 if odds < eps:
                     odds = eps
@@ -1481,8 +1521,11 @@ def record_columns(
     worst_chosen,
     pair_worst,
     war_days,
+    clash_pair,
+    clash_threat,
+    deescalation_day,
 ) -> None:
-    """Mirror of :meth:`Recorder.record` up to the recovery and the event log.
+    """Mirror of :meth:`Recorder.record` and its recovery, up to the event log.
 
     Row by row where the reference works on whole arrays, skipping what it skips; the threat
     sums are integers in units of 2**-32 (exact in any order), as the reference's.
@@ -1571,6 +1614,11 @@ def record_columns(
             for c in range(R):
                 fixed += np.int64(np.rint(threat[o, a, c] * scale))
             threat_sum[day, o, a] = fixed
+    for c in range(R):  # Recorder._recovery: a clashing pair's threat back below its eve's
+        a, b = clash_pair[0, c], clash_pair[1, c]
+        if a >= 0 and deescalation_day[c] < 0 and first_clash[c] < day:
+            if threat[a, b, c] + threat[b, a, c] < clash_threat[c]:
+                deescalation_day[c] = day
 
 
 def _buffer(
@@ -1824,23 +1872,23 @@ def observe(
         T = int(start[-1])
         subset = _buffer(m, "subset", (T,), bool)
         rel, uniforms = _buffer(m, "rel", (T,)), _buffer(m, "uniforms", (T,))
-        observe_columns(subset, rel, uniforms, start, moved, pair_i, pair_o,
-                        static.rel_nan[chosen], static.rel_const[chosen], relevance, any_noise,
-                        rung, target, lad.violent, m.streams.keys, offsets["noise"])  # fmt: skip
-        normals = _buffer(m, "normals", (T,))  # read only where drawn: not cleared
-        drawn = subset & np.repeat(any_noise, sizes)
-        if drawn.any():
-            normals[drawn] = rng.normal(uniforms[drawn])
+        drawn = observe_columns(subset, rel, uniforms, start, moved, pair_i, pair_o,
+                                static.rel_nan[chosen], static.rel_const[chosen], relevance,
+                                any_noise, rung, target, lad.violent, m.streams.keys,
+                                offsets["noise"])  # fmt: skip
+        normals = rng.normal(uniforms[:drawn])  # the draws, packed in the order of the moves
         top = int(caused.max()) if caused.size else 0
         felt = np.log2(1.0 + np.arange(top + 1, dtype=np.float64))
         llr, misread = _buffer(m, "llr", (T,)), _buffer(m, "misread", (T,))
+        factor = uniforms  # read: the buffer now packs the evidence that is not 0
+        packed_start = np.empty(len(chosen) + 1, dtype=np.int64)
         blamed = _buffer(m, "blamed", (T,), bool)
         flags = np.zeros(len(chosen), dtype=np.int64)
         att = static.att[chosen]
         evidence = m.evidence if m.evidence.ndim == 2 else m.evidence[:, None]
-        observe_reading(
-            m.threat, subset, rel, normals, llr, misread, blamed, flags, start, moved,
-            pair_i, pair_o, att, static.any_detect[chosen], any_noise,
+        packed = observe_reading(
+            m.threat, subset, rel, normals, llr, factor, packed_start, misread, blamed, flags,
+            start, moved, pair_i, pair_o, att, static.any_detect[chosen], any_noise,
             static.any_share[chosen], static.bias[chosen], static.detection[chosen],
             static.noise[chosen], static.share[chosen],
             _width(dyn.casualty_weight, np.float64), _width(dyn.threat_gain, np.float64),
@@ -1849,12 +1897,10 @@ def observe(
             offsets["detect"], offsets["attribution"],
         )  # fmt: skip
         if flags.any():
-            factor = _buffer(m, "factor", (T,))  # read only where set (some): not cleared
-            some = subset & (llr != 0)
-            factor[some] = np.exp(llr[some])
+            np.exp(factor[:packed], out=factor[:packed])
             b = m.beliefs
-            observe_beliefs(b.p, b.misread, subset, llr, factor, misread, blamed, flags, start,
-                            moved, pair_i, pair_o, att, _EPS)  # fmt: skip
+            observe_beliefs(b.p, b.misread, subset, llr, factor, packed_start, misread, blamed,
+                            flags, start, moved, pair_i, pair_o, att, _EPS)  # fmt: skip
     floor_threat(m.threat)
     return blame_of_the_day(m, rung, draws)
 
@@ -1887,9 +1933,8 @@ def record(
         rec.first_clash, rec.first_war, rec.casualties, rec.deaths, rec.attacks,
         rec.lethal_attacks, rec.damage, lad.conciliatory, rec.conciliatory,
         rec.red_lines_tripped, rec.threat_sum, rec.worst, rec.worst_chosen, rec.pair_worst,
-        rec.war_days,
+        rec.war_days, rec.clash_pair, rec.clash_threat, rec.deescalation_day,
     )  # fmt: skip
-    rec._recovery(day)
     if rec.event_log != "none":
         log(rec, day, rung, target, was_forced, outcome)
 
@@ -2110,6 +2155,64 @@ class _Blame:
     def offsets(self, day: int) -> np.ndarray:
         """The draw offsets of the day's attributions, observer × actor."""
         return day_offsets(day, self.sites)
+
+
+@jit
+def rung_counts_kernel(rung, out) -> None:
+    """Mirror of :func:`world.rung_counts`: ``out[i, r]`` counts actor i's moves on rung r."""
+    for i in range(rung.shape[0]):
+        for c in range(rung.shape[1]):
+            out[i, rung[i, c]] += 1
+
+
+def rung_counts(rung: np.ndarray, rungs: int) -> np.ndarray:
+    """:func:`world.rung_counts` compiled (same counts)."""
+    out = np.zeros((rung.shape[0], rungs), dtype=np.int64)
+    rung_counts_kernel(rung, out)
+    return out
+
+
+@jit
+def tensions_kernel(threat, mediators, total, out) -> None:
+    """Mirror of :meth:`EscalationModel._tensions`: ``out[j]``, mediator j's pull.
+
+    The sums in numpy's order: over the outer axes, row after row (never pairwise), so the
+    total is threat[0, 0] + threat[0, 1] + … and each actor's rows and columns likewise.
+    """
+    n, R = threat.shape[0], threat.shape[2]
+    pairs = (n - 1) * (n - 2)
+    for c in range(R):
+        total[c] = threat[0, 0, c]
+    for o in range(n):
+        for a in range(n):
+            if o == 0 and a == 0:
+                continue
+            for c in range(R):
+                total[c] += threat[o, a, c]
+    for j in range(mediators.shape[0]):
+        i = mediators[j]
+        for c in range(R):
+            felt = threat[i, 0, c]
+            for k in range(1, n):
+                felt += threat[i, k, c]
+            inspired = threat[0, i, c]
+            for k in range(1, n):
+                inspired += threat[k, i, c]
+            rest = total[c] - felt - inspired
+            out[j, c] = (rest if (rest >= 0.0 or rest != rest) else 0.0) / pairs
+
+
+def tensions(m: EscalationModel, mediators: list[int]) -> list[np.ndarray | float]:
+    """:meth:`EscalationModel._tensions` compiled (same results)."""
+    if not mediators or (m.n - 1) * (m.n - 2) <= 0:
+        return [0.0] * m.n
+    order = np.array(sorted(mediators), dtype=np.int64)
+    out = np.empty((len(order), m.replicates))
+    tensions_kernel(m.threat, order, _buffer(m, "total", (m.replicates,)), out)
+    pulls: list[np.ndarray | float] = [0.0] * m.n
+    for j, i in enumerate(order):
+        pulls[i] = out[j]
+    return pulls
 
 
 def settle(m: EscalationModel, rung: np.ndarray, target: np.ndarray, counts: np.ndarray) -> None:

@@ -52,6 +52,11 @@ MAX_GRIEVANCE = 2.0
 _NEVER = -(10**6)
 
 
+def rung_counts(rung: np.ndarray, rungs: int) -> np.ndarray:
+    """How many replicates each actor moved on each rung today: actors × rungs."""
+    return np.stack([np.bincount(r, minlength=rungs) for r in rung])
+
+
 def _estimate(estimate: Any, truth: Any) -> Any:
     """An observer's estimate of a number, or the true value where it holds none (NaN)."""
     if isinstance(estimate, np.ndarray):  # differs between stacked points
@@ -143,6 +148,7 @@ class EscalationModel(Model):
         self._resolve: Callable[..., Outcome] = resolve
         self._record: Callable[..., None] = Recorder.record
         self._decisions: Callable[..., None] = Recorder.decisions
+        self._counts: Callable[[np.ndarray, int], np.ndarray] = rung_counts
         if self.engine == "compiled":  # the kernels in place of the numpy steps they mirror
             from simulator.model import compiled
 
@@ -152,6 +158,7 @@ class EscalationModel(Model):
                 self._observe = compiled.observe
             self._record = compiled.record
             self._decisions = compiled.decisions
+            self._counts = compiled.rung_counts
             lines, beliefs = self.red_lines, self.beliefs
             for owner, name, kernel in (
                 (self, "_settle", compiled.settle),
@@ -159,6 +166,7 @@ class EscalationModel(Model):
                 (self, "_war", compiled.war),
                 (self, "_expire", compiled.expire),
                 (self, "_promises", compiled.promises),
+                (self, "_tensions", compiled.tensions),
                 (lines, "keep", compiled.keep),
                 (lines, "trip", compiled.trip),
                 (lines, "expire", compiled.lapse),
@@ -325,6 +333,11 @@ class EscalationModel(Model):
         """Mean threat among the other actors, pulling a mediator towards conciliation."""
         return self._pull[actor.index]
 
+    def _tensions(self, mediators: list[int]) -> list[np.ndarray | float]:
+        """Each actor's pull: for a mediator, the mean threat among the others (0 for the rest)."""
+        total = self.threat.sum(axis=(0, 1)) if mediators else None
+        return [self._tension(a, total) if a.index in mediators else 0.0 for a in self.actors]
+
     def _tension(self, actor: Actor, total: np.ndarray | None) -> np.ndarray | float:
         """Mean threat among the others: all threat less what ``actor`` feels and inspires."""
         pairs = (self.n - 1) * (self.n - 2)
@@ -345,8 +358,7 @@ class EscalationModel(Model):
             date = self.scenario.start + dt.timedelta(days=self.day)
             known = self._constraints_memo[stretch] = self._constraints_in_force(date)
         self.restraint_today, self.restraint_cap, self.orders_today, mediators, pressure = known
-        total = self.threat.sum(axis=(0, 1)) if mediators else None
-        self._pull = [self._tension(a, total) if a.index in mediators else 0.0 for a in self.actors]
+        self._pull = self._tensions(mediators)
         for a in self.actors:  # stacked points: no pull where a point's actor does not mediate
             if isinstance(a.spec.mediation, np.ndarray) and a.index in mediators:
                 self._pull[a.index] = np.where(a.spec.mediation > 0, self._pull[a.index], 0.0)
@@ -414,7 +426,7 @@ class EscalationModel(Model):
             rung[i], target[i], desire[i] = self._decide(a, draws)
             if i in forced:
                 rung[i], target[i] = forced[i].rung, forced[i].target
-        counts = np.stack([np.bincount(r, minlength=len(self.ladder)) for r in rung])
+        counts = self._counts(rung, len(self.ladder))
         self._decisions(self.recorder, day, rung, target, forced)
         if self.tracer is not None:
             self.tracer.decided(rung, target, desire)
