@@ -586,7 +586,7 @@ def observe_columns(
     violent,
     keys,
     noise_offsets,
-) -> None:
+) -> int:
     """First pass of :func:`observe`: which moves each observer reads, at what relevance.
 
     ``subset[t]``: the pair's observer reads the move (its relevance is not 0 where it depends
@@ -653,7 +653,7 @@ def observe_reading(
     keys,
     detect_offsets,
     attribution_offsets,
-) -> None:
+) -> int:
     """Second pass of :func:`observe`: what each observer reads, threat, and the evidence.
 
     Threat moves here, pair by pair in the reference's order; the evidence (``llr``) and the
