@@ -1708,7 +1708,10 @@ def _table(values: list[object], dtype: type = np.float64) -> np.ndarray:
     """Numbers (or arrays over columns) → an array with a last axis of width 1 or R."""
     arrays: list[np.ndarray] = [np.asarray(v, dtype=dtype) for v in values]
     width = max((a.shape[-1] for a in arrays if a.ndim), default=1)
-    return np.stack([np.broadcast_to(a, (width,)) for a in arrays])
+    table = np.empty((len(arrays), width), dtype=dtype)
+    for row, a in zip(table, arrays, strict=True):
+        row[...] = a  # a number, or an array of width 1 or R: broadcast along the row
+    return table
 
 
 def _pairs_of(entries: dict[int, Any], n: int) -> tuple[np.ndarray, np.ndarray]:
