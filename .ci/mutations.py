@@ -811,6 +811,13 @@ MUTATIONS = [
         "            if threat[a, b, c] < clash_threat[c]:",
     ),
     Mutation(
+        "compiled-obey-draw",
+        "the compiled engine draws whether a proxy obeys from the same stream as numpy",
+        M + "compiled.py",
+        "        out[c] = _uniform(keys[c], offset)",
+        "        out[c] = _uniform(keys[c], offset + np.uint64(1))",
+    ),
+    Mutation(
         "compiled-threat-floor",
         "in the compiled engine too, perceived threat is floored at zero after the day's readings",
         M + "compiled.py",

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from simulator.model.observation import Blame
     from simulator.model.outcomes import Recorder
     from simulator.model.redlines import RedLines
+    from simulator.model.rng import ReplicateStreams
     from simulator.model.sites import DayDraws
     from simulator.model.violence import Attack, Outcome
     from simulator.model.world import EscalationModel
@@ -70,7 +71,11 @@ MIRRORS = {
     "utilities": ("simulator.model.actors", "Actor.decide", "5329fcb44d07031e"),
     "choose": ("simulator.model.actors", "logit_choice", "b2dd7c155b802768"),
     "choose (bound)": ("simulator.model.actors", "_float32_bound", "749f71359a830b11"),
-    "_uniform": ("simulator.model.rng", "ReplicateStreams.uniform", "42a0649e2a892595"),
+    "_uniform, uniforms_kernel, uniform": (
+        "simulator.model.rng",
+        "ReplicateStreams.uniform",
+        "42a0649e2a892595",
+    ),
     "observe_columns, observe_reading, floor_threat": (
         "simulator.model.observation",
         "observe",
@@ -158,6 +163,26 @@ def _uniform(key: np.uint64, offset: np.uint64) -> float:
     z = _mixed(key + offset)
     z >>= _S11  # 53 bits: as an int64 it converts to float in one instruction, exactly
     return float(np.int64(z)) * _TO_UNIT
+
+
+@jit
+def uniforms_kernel(keys: np.ndarray, offset: np.uint64, out: np.ndarray) -> None:
+    """``out[c]``: column c's uniform of a site and day (``ReplicateStreams.uniform``)."""
+    for c in range(keys.shape[0]):
+        out[c] = _uniform(keys[c], offset)
+
+
+def uniform(
+    streams: ReplicateStreams, day: int, site: int, columns: np.ndarray | None = None
+) -> np.ndarray:
+    """:meth:`ReplicateStreams.uniform` compiled (same numbers).
+
+    What still draws by site in the compiled engine: whether a proxy obeys its patron's order.
+    """
+    keys = streams.keys if columns is None else streams.keys[columns]
+    out = np.empty(keys.shape[0])
+    uniforms_kernel(keys, day_offset(day, site), out)
+    return out
 
 
 @jit

@@ -175,6 +175,10 @@ class EscalationModel(Model):
                 setattr(owner, name, MethodType(kernel, owner))
         self.events = EventSchedule(scenario, self)
         self.streams = ReplicateStreams(self._seed, self.layout.replicate)
+        if self.engine == "compiled":  # the draws made by site, compiled
+            from simulator.model import compiled
+
+            self.streams.uniform = MethodType(compiled.uniform, self.streams)  # type: ignore[method-assign]
 
         # -- state over replicates --
         self.threat = np.zeros((n, n, R))
