@@ -800,8 +800,8 @@ MUTATIONS = [
         "compiled-rung-counts",
         "the compiled engine counts every move on its rung",
         M + "compiled.py",
-        "            out[i, rung[i, c]] += 1",
-        "            out[i, rung[i, c]] += c > 0",
+        "            part[1, rung[i, c + 1]] += 1",
+        "            part[1, rung[i, c + 1]] += 0",
     ),
     Mutation(
         "compiled-recovery",

@@ -229,17 +229,28 @@ def utilities(
     order_cap: int,  # int64: -1 for none
     obey: np.ndarray,  # bool (R,), used if order_cap >= 0
     xg: np.ndarray,  # float32 (R,): scratch
+    e32: np.ndarray,  # float32 (R,): scratch
     top: np.ndarray,  # float32 (R,): scratch
 ) -> None:
     """Mirror of the utilities in :meth:`Actor.decide`, then ``z -= max`` of logit_choice.
 
-    Row by row over contiguous columns, as the reference's passes go, so that the loops vectorise.
+    Row by row: each term the reference adds in its own pass over all rows is added here to
+    one row while it is in the cache, in the reference's order, so every utility sees the same
+    operations in the same order; the passes over a row's contiguous columns vectorise.
     """
     rows, R = z.shape
     g_wide = gain.shape[0] > 1
     for c in range(R):
         xg[c] = np.float32(x[c]) * gain[c if g_wide else 0]
+    if deter:  # retaliation expected from each column's target
+        r_wide, s_wide = retaliation.shape[1] > 1, scale.shape[0] > 1
+        for c in range(R):
+            e = retaliation[target[c], c if r_wide else 0] * scale[c if s_wide else 0]
+            e32[c] = np.float32(e)
     c_wide = constant.shape[1] > 1
+    w_wide = line_weight.shape[2] > 1
+    p_wide = pull.shape[0] > 1
+    zero = np.float32(0.0)
     for r in range(rows):
         level = menu_level[r]
         if c_wide:
@@ -249,53 +260,44 @@ def utilities(
             k0 = constant[r, 0]
             for c in range(R):
                 z[r, c] = level * xg[c] - k0
-    if deter:
-        w_wide = line_weight.shape[2] > 1
-        for ln in range(line_target.shape[0]):
-            k = line_target[ln]
-            for j in range(line_rows.shape[1]):
-                r = line_rows[ln, j]
-                if r < 0:
-                    break
-                for c in range(R):  # elsewhere the reference subtracts exactly 0
-                    w = line_weight[ln, j, c if w_wide else 0]
-                    product = np.float64(w) * line_belief[ln, c]
-                    less = np.float32(np.float64(z[r, c]) - product)
-                    z[r, c] = less if target[c] == k else z[r, c]  # a select: vectorises
-        e32 = xg  # reused: x* is no longer needed
-        r_wide, s_wide = retaliation.shape[1] > 1, scale.shape[0] > 1
-        for c in range(R):
-            e = retaliation[target[c], c if r_wide else 0] * scale[c if s_wide else 0]
-            e32[c] = np.float32(e)
-        for j in range(deterred.shape[0]):
-            r = deterred[j]
-            level = deterred_level[j]
-            for c in range(R):
-                z[r, c] = z[r, c] - level * e32[c]
-    if pulled:
-        p_wide = pull.shape[0] > 1
-        zero = np.float32(0.0)
-        for r in range(rows):
+        if deter:
+            for ln in range(line_target.shape[0]):  # the red lines covering this row, in order
+                k = line_target[ln]
+                for j in range(line_rows.shape[1]):
+                    if line_rows[ln, j] < 0:
+                        break
+                    if line_rows[ln, j] != r:
+                        continue
+                    for c in range(R):  # elsewhere the reference subtracts exactly 0
+                        w = line_weight[ln, j, c if w_wide else 0]
+                        product = np.float64(w) * line_belief[ln, c]
+                        less = np.float32(np.float64(z[r, c]) - product)
+                        z[r, c] = less if target[c] == k else z[r, c]  # a select: vectorises
+            for j in range(deterred.shape[0]):
+                if deterred[j] == r:
+                    level_j = deterred_level[j]
+                    for c in range(R):
+                        z[r, c] = z[r, c] - level_j * e32[c]
+        if pulled:
             rung = menu[r]
             for c in range(R):  # & rather than and: no branches, the pass vectorises
                 promised = committed[c] & (rung >= low[c]) & (rung <= high[c])
                 z[r, c] = z[r, c] + (pull[c if p_wide else 0] if promised else zero)
-    for j in range(excluded_rows.shape[0]):
-        r = excluded_rows[j]
-        for c in range(R):
-            z[r, c] = z[r, c] + excluded_against[r, type_of[target[c]]]
-    if order_cap >= 0:
-        for r in range(rows):
-            if menu[r] > order_cap:
+        for j in range(excluded_rows.shape[0]):
+            if excluded_rows[j] == r:
                 for c in range(R):
-                    z[r, c] = _NEG_INF32 if obey[c] else z[r, c]
-    for c in range(R):
-        top[c] = z[0, c]
-    for r in range(1, rows):  # the maximum, NaN if any is (as numpy's max)
-        for c in range(R):
-            v = z[r, c]
-            t = top[c]
-            top[c] = v if (v > t or v != v) and t == t else t
+                    z[r, c] = z[r, c] + excluded_against[r, type_of[target[c]]]
+        if order_cap >= 0 and menu[r] > order_cap:
+            for c in range(R):
+                z[r, c] = _NEG_INF32 if obey[c] else z[r, c]
+        if r == 0:
+            for c in range(R):
+                top[c] = z[0, c]
+        else:  # the maximum, NaN if any is (as numpy's max)
+            for c in range(R):
+                v = z[r, c]
+                t = top[c]
+                top[c] = v if (v > t or v != v) and t == t else t
     for r in range(rows):
         for c in range(R):
             z[r, c] = z[r, c] - top[c]
@@ -2017,7 +2019,8 @@ def _decide_static(actor: Actor, t: Any) -> tuple[Any, ...]:
         scale, retaliation[:, None] if retaliation.ndim == 1 else retaliation, line_target,
         owners, line_rows, line_weight, _width(0.0, np.float32),
         np.asarray(actor.excluded_rows, dtype=np.int64), _key("choice", actor.index),
-        _buffer(m, "gain_x", (R,), np.float32), _buffer(m, "top", (R,), np.float32),
+        _buffer(m, "gain_x", (R,), np.float32), _buffer(m, "retaliation_x", (R,), np.float32),
+        _buffer(m, "top", (R,), np.float32),
         _buffer(m, "rung", (R,), np.int64), _buffer(m, "bound", (R,), np.float32),
         _buffer(m, "count", (R,), np.int64),
     )  # fmt: skip
@@ -2031,9 +2034,8 @@ def decide(actor: Actor, draws: DayDraws) -> tuple[np.ndarray, np.ndarray, np.nd
     target, x = pick(actor)
     t = actor.terms(target, draws)
     (level, gain, deterred, deterred_level, scale, retaliation, line_target, owners, line_rows,
-     line_weight, no_pull, excluded_rows, site, gain_x, top, rung, bound, count) = _decide_static(
-        actor, t
-    )  # fmt: skip
+     line_weight, no_pull, excluded_rows, site, gain_x, e32, top, rung, bound,
+     count) = _decide_static(actor, t)  # fmt: skip
     z = m.scratch.utility[: len(actor.menu)]
     deter = t.scale is not None
     line_belief = m.beliefs.credibility[i][owners] if deter else _buffer(m, "none", (0, 1))
@@ -2047,7 +2049,7 @@ def decide(actor: Actor, draws: DayDraws) -> tuple[np.ndarray, np.ndarray, np.nd
         retaliation, line_target, line_belief, line_rows, line_weight,
         _width(t.pull, np.float32) if pulled else no_pull, pulled, m.pulling[i], lines.low[i],
         lines.high[i], excluded_rows, actor.excluded_against, m.actor_type_index, order_cap, obey,
-        gain_x, top,
+        gain_x, e32, top,
     )  # fmt: skip
     np.exp(z, out=z)
     choose(z, m.streams.keys, day_offset(draws.day, site), actor.menu, rung, bound, count)
@@ -2187,10 +2189,27 @@ class _Blame:
 
 @jit
 def rung_counts_kernel(rung, out) -> None:
-    """Mirror of :func:`world.rung_counts`: ``out[i, r]`` counts actor i's moves on rung r."""
+    """Mirror of :func:`world.rung_counts`: ``out[i, r]`` counts actor i's moves on rung r.
+
+    Four columns at a time into four tallies, added at the end: one tally would wait on its own
+    last increment whenever neighbouring columns chose the same rung (the status quo, mostly).
+    """
+    R, rungs = rung.shape[1], out.shape[1]
+    part = np.zeros((4, rungs), dtype=np.int64)
     for i in range(rung.shape[0]):
-        for c in range(rung.shape[1]):
-            out[i, rung[i, c]] += 1
+        part[:] = 0
+        c = 0
+        while c + 4 <= R:
+            part[0, rung[i, c]] += 1
+            part[1, rung[i, c + 1]] += 1
+            part[2, rung[i, c + 2]] += 1
+            part[3, rung[i, c + 3]] += 1
+            c += 4
+        while c < R:
+            part[0, rung[i, c]] += 1
+            c += 1
+        for r in range(rungs):
+            out[i, r] += part[0, r] + part[1, r] + part[2, r] + part[3, r]
 
 
 def rung_counts(rung: np.ndarray, rungs: int) -> np.ndarray:
