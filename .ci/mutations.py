@@ -670,6 +670,13 @@ MUTATIONS = [
         "                    pass\n",
     ),
     Mutation(
+        "restraint-terms-reuse",
+        "an actor reuses the day's restraint in its utilities only while the same window binds",
+        M + "actors.py",
+        "            if held is not None and held[0] is penalty and held[1] == m.generation:",
+        "            if held is not None:",
+    ),
+    Mutation(
         "compiled-line-rounding",
         "the compiled engine rounds a red line's deterrence to float32 where the reference does",
         M + "compiled.py",

@@ -36,6 +36,20 @@ needs_numba = pytest.mark.skipif(
 
 
 @needs_numba
+def test_the_compiled_rung_counts_are_bincounts() -> None:
+    """Each actor's moves per rung, as world.rung_counts' bincount gives them (first in this
+    file: a wrong count sizes the day's buffers wrongly, so later tests would not fail cleanly)."""
+    from simulator.model import compiled, world
+
+    gen = np.random.default_rng(4)
+    for R in (1, 3, 4, 5, 1_001):
+        rung = gen.choice(13, size=(5, R), p=[0.6, *([0.4 / 12] * 12)])
+        expected = world.rung_counts(rung, 13)
+        got = compiled.rung_counts(rung, 13)
+        assert got.dtype == expected.dtype and np.array_equal(got, expected), R
+
+
+@needs_numba
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_the_engines_give_the_same_tables_on_every_scenario(path: Path) -> None:
     scenario = load_scenario(path)

@@ -635,6 +635,30 @@ def test_a_set_event_changes_the_restraint_and_pressure_in_force(proxy, build_mo
     np.testing.assert_allclose(model.push[patron], 0.5 + lines - weariness)
 
 
+def test_an_actors_utilities_carry_the_restraint_in_force_that_day(proxy, build_model):
+    """The restraint penalty an actor adds to its utilities is the one in force: none before a
+    window, the weak one, the stronger one from the day a `set` event tightens it, none after
+    (what :meth:`Actor.terms` reuses from one day to the next must be worked out afresh)."""
+    from simulator.model.sites import DayDraws
+
+    weak = {"from": date(1), "until": date(4), "max_rung": "verbal_threat", "strength": 0.2}
+    event = {"date": date(3), "kind": "set", "actor": "Patron",
+             "set": {"restraint": [weak | {"strength": 1.0}]}}  # fmt: skip
+    model = build_model(proxy(horizon_days=7, replicates=2, **CALM, events=[event],
+                              actors={"Patron": {"restraint": [weak]}}))  # fmt: skip
+    patron = model.actors[model.index_of["Patron"]]
+    seen = []
+    while model.running:
+        model.step()  # then the terms of the day just stepped, with its constraints
+        draws, target = DayDraws(model.streams, model.day - 1), np.zeros(2, dtype=np.int64)
+        reused = patron.terms(target, draws).constant
+        patron.__dict__.pop("_restrained", None)
+        fresh = patron.terms(target, draws).constant
+        assert reused.tobytes() == fresh.tobytes(), model.day - 1
+        seen.append(fresh.tobytes())
+    assert seen[0] != seen[1] != seen[3] != seen[5] == seen[0]  # none, weak, strong, none
+
+
 def test_proxies_obey_orders_with_probability_control(proxy, build_model):
     """Ordered to stay at or below a verbal threat, the proxy moves above the cap only when it
     disobeys — with probability 1 − control — and then about as often as it would unordered."""

@@ -312,17 +312,22 @@ class Actor(mesa.Agent):
             static = self._static_terms = (m.generation, *self._fixed_terms())
         _, gain, constant32, scale, pull = static
         penalty = m.restraint_today[i]
-        if penalty is not None:  # rows[, columns] each
-            constant = self.menu_constant
-            extra = penalty[self.menu]
-            if extra.ndim < constant.ndim:
-                extra = extra[:, None]
-            elif constant.ndim < extra.ndim:
-                constant = constant[:, None]
-            constant = constant + extra
-            if constant.ndim == 1:
-                constant = constant[:, None]
-            constant32 = np.multiply(self.rationality, constant).astype(np.float32)
+        if penalty is not None:  # rows[, columns] each; the same penalty for days on end
+            held = self.__dict__.get("_restrained")
+            if held is not None and held[0] is penalty and held[1] == m.generation:
+                constant32 = held[2]
+            else:
+                constant = self.menu_constant
+                extra = penalty[self.menu]
+                if extra.ndim < constant.ndim:
+                    extra = extra[:, None]
+                elif constant.ndim < extra.ndim:
+                    constant = constant[:, None]
+                constant = constant + extra
+                if constant.ndim == 1:
+                    constant = constant[:, None]
+                constant32 = np.multiply(self.rationality, constant).astype(np.float32)
+                self._restrained = (penalty, m.generation, constant32)
         excluded_rows = self.excluded_rows
         if m.pulled[i]:  # a promise may name a target outside the usual ones
             aimed = np.zeros(m.n, dtype=bool)  # the usual targets and the promised ones

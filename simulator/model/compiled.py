@@ -1807,22 +1807,25 @@ def pick(actor: Actor) -> tuple[np.ndarray, np.ndarray]:
     beliefs = m.beliefs
     drives = (m.threat, m.grievance, beliefs.p, m.push, static.resolve, static.base,
               static.any_base, static.w, static.any_w)  # fmt: skip
-    R = m.replicates
-    n = m.n
-    target, x = _buffer(m, "target", (R,), np.int64), _buffer(m, "x", (R,))
     pulled = bool(m.pulled[i])
     wishes = (m.patron_of, _width(m.mediation_pull(actor), np.float64), static.hp,
               static.any_hp, guests, m.threat, control, patron, blame_base, blame_owner,
               blame_coef, beliefs.credibility, fear_scale, cap is not None,
               cap[0] if cap else 0.0, cap[1] if cap else 0.0)  # fmt: skip
+    buffers = m.__dict__.get("_pick_buffers")
+    if buffers is None:  # the target and its desire, then the kernel's working rows
+        R, n = m.replicates, m.n
+        buffers = m._pick_buffers = (
+            _buffer(m, "target", (R,), np.int64), _buffer(m, "x", (R,)),
+            _buffer(m, "own", (R,)), _buffer(m, "patrons", (R,)), _buffer(m, "fear", (R,)),
+            _buffer(m, "desire", (n, R)), _buffer(m, "value", (n, R)), _buffer(m, "best", (R,)),
+            _buffer(m, "enemy", (R,), np.int64), _buffer(m, "fighting", (R,), bool),
+        )  # fmt: skip
+    target, x = buffers[0], buffers[1]
     pick_target(
         target, x, i, targets, bool(m.is_state[i]), m.at_war, bool(m.at_war[i].any()), pulled,
         m.pulling[i], m.red_lines.target[i], kind, patron, drives, wishes, beliefs.credibility,
-        has_terms, cost, line_owner, line_coef, _buffer(m, "own", (R,)),
-        _buffer(m, "patrons", (R,)), _buffer(m, "fear", (R,)), _buffer(m, "desire", (n, R)),
-        _buffer(m, "value", (n, R)),
-        _buffer(m, "best", (R,)), _buffer(m, "enemy", (R,), np.int64),
-        _buffer(m, "fighting", (R,), bool),
+        has_terms, cost, line_owner, line_coef, *buffers[2:],
     )  # fmt: skip
     return target, x
 
