@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numba
 import numpy as np
+from scipy.special import binom
 
 from simulator.model.points import any_of, float32
 from simulator.model.rng import _COUNTER, day_offset, poisson_steps
@@ -144,6 +145,8 @@ _NEG_INF32 = np.float32(-np.inf)
 #: every kernel: compiled once, cached on disk. Kernels loop over whole tables: a helper
 #: called per column with arrays as arguments costs reference counting on every call.
 jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+#: binom(n, k) is finite for every k up to this n (binom(1029, 514) < 1.8e308 < binom(1030, 515))
+_BINOM_FINITE = 1029
 
 
 @jit
@@ -888,6 +891,25 @@ def binomial_counts(u, n, p, pmf, start) -> np.ndarray:
     return k
 
 
+@jit
+def binomial_terms(n, p, k, trials, chance, start) -> None:
+    """The flat layout of :func:`binomial`'s terms.
+
+    Each element of more than one trial has its k = 0 … n, with its n and p alongside, from
+    ``start[j]`` (j counting those elements).
+    """
+    f = j = 0
+    for e in range(n.shape[0]):
+        if n[e] <= 1:
+            continue
+        start[j] = f
+        for i in range(n[e] + 1):
+            k[f], trials[f], chance[f] = i, n[e], p[e]
+            f += 1
+        j += 1
+    start[j] = f
+
+
 def binomial(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     """:func:`rng.binomial` compiled (same results; numpy takes the powers and ``binom``).
 
@@ -895,18 +917,15 @@ def binomial(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     element's pmf down to the largest n of the day; this works out only each element's own
     n + 1 terms, in one flat array.
     """
-    from scipy.special import binom
-
     many = n > 1
-    if not many.any():  # one trial each (the usual landed attack): no table
-        return binomial_counts(u, n, p, np.zeros(0), np.zeros(1, dtype=np.int64))
-    trials = n[many]
-    sizes = trials + 1
-    start = np.zeros(len(trials) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=start[1:])
-    k = np.arange(start[-1]) - np.repeat(start[:-1], sizes)
-    trials, chance = np.repeat(trials, sizes), np.repeat(p[many], sizes)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    size = int(n[many].sum()) + int(many.sum())
+    k, trials = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
+    chance, start = np.empty(size), np.empty(int(many.sum()) + 1, dtype=np.int64)
+    binomial_terms(n, p, k, trials, chance, start)
+    if size and trials.max() > _BINOM_FINITE:  # binom overflows: inf · 0 may be NaN
+        with np.errstate(invalid="ignore"):
+            pmf = binom(trials, k) * chance**k * (1.0 - chance) ** (trials - k)
+    else:
         pmf = binom(trials, k) * chance**k * (1.0 - chance) ** (trials - k)
     return binomial_counts(u, n, p, pmf, start)
 
