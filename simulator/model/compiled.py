@@ -2205,8 +2205,15 @@ class _Blame:
         ).reshape(n, n)
 
     def offsets(self, day: int) -> np.ndarray:
-        """The draw offsets of the day's attributions, observer × actor."""
-        return day_offsets(day, self.sites)
+        """The draw offsets of the day's attributions, observer × actor.
+
+        Worked out once a day: grieve, trip and the event log each ask for them.
+        """
+        held = self.__dict__.get("_offsets")
+        if held is None or held[0] != day:
+            held = self._offsets = (day, day_offsets(day, self.sites))
+        offsets: np.ndarray = held[1]
+        return offsets
 
 
 @jit
