@@ -1880,18 +1880,30 @@ class _Pairs:
         self.any_noise = _in_any_column(self.noise > 0)
         self.any_detect = _in_any_column(self.detection < 1.0)
         self.any_share = _in_any_column(self.share > 0)
-        self.sites = {
-            name: np.array(
-                [_key(name, int(b), int(a)) for a, b in zip(i, o, strict=True)], dtype=np.uint64
-            )
-            for name in ("noise", "detect", "attribution")
-        }
+        #: each pair's draw sites: noise, detection, attribution (rows)
+        self.sites = np.array(
+            [
+                [_key(name, int(b), int(a)) for a, b in zip(i, o, strict=True)]
+                for name in ("noise", "detect", "attribution")
+            ],
+            dtype=np.uint64,
+        ).reshape(3, len(i))
+        self.numbers = (
+            self.i, self.o, self.any_noise, self.rel_nan, self.rel_const, self.att,
+            self.any_detect, self.any_share, self.bias, self.detection, self.noise, self.share,
+        )  # fmt: skip
 
-    def today(self, moves: np.ndarray, day: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """The pairs whose mover moved today (indices), and their draw offsets of the day."""
-        chosen = np.flatnonzero(moves[self.i] > 0)
-        offsets = {name: day_offsets(day, keys[chosen]) for name, keys in self.sites.items()}
-        return chosen, offsets
+    def today(self, moves: np.ndarray, day: int) -> tuple[int, tuple[np.ndarray, ...]]:
+        """How many pairs read a move today (their mover moved), and their numbers.
+
+        Those of :attr:`numbers`, then the day's draw offsets of noise, detection, attribution.
+        """
+        moved = moves[self.i] > 0
+        if moved.all():  # most days in a model of any width: every pair, no copies
+            return len(self.i), (*self.numbers, *day_offsets(day, self.sites))
+        chosen = np.flatnonzero(moved)
+        offsets = day_offsets(day, self.sites[:, chosen])
+        return len(chosen), (*(a[chosen] for a in self.numbers), *offsets)
 
 
 def observe(
@@ -1911,12 +1923,13 @@ def observe(
     m.threat *= dyn.memory
     static = _packed(m, _Pairs)
     moves = R - counts[:, lad.status_quo]
-    chosen, offsets = static.today(moves, draws.day)
-    if len(chosen):
-        pair_i, pair_o = static.i[chosen], static.o[chosen]
-        any_noise = static.any_noise[chosen]
+    pairs, today = static.today(moves, draws.day)
+    if pairs:
+        (pair_i, pair_o, any_noise, rel_nan, rel_const, att, any_detect, any_share, bias,
+         detection, noise, share, noise_offsets, detect_offsets,
+         attribution_offsets) = today  # fmt: skip
         sizes = moves[pair_i]
-        start = np.zeros(len(chosen) + 1, dtype=np.int64)
+        start = np.zeros(pairs + 1, dtype=np.int64)
         np.cumsum(sizes, out=start[1:])
         moved = _buffer(m, "moved", (m.n, R), np.int64)
         moved_columns(moved, rung, np.flatnonzero(moves), lad.status_quo)
@@ -1924,29 +1937,25 @@ def observe(
         T = int(start[-1])
         subset = _buffer(m, "subset", (T,), bool)
         rel, uniforms = _buffer(m, "rel", (T,)), _buffer(m, "uniforms", (T,))
-        drawn = observe_columns(subset, rel, uniforms, start, moved, pair_i, pair_o,
-                                static.rel_nan[chosen], static.rel_const[chosen], relevance,
-                                any_noise, rung, target, lad.violent, m.streams.keys,
-                                offsets["noise"])  # fmt: skip
+        drawn = observe_columns(subset, rel, uniforms, start, moved, pair_i, pair_o, rel_nan,
+                                rel_const, relevance, any_noise, rung, target, lad.violent,
+                                m.streams.keys, noise_offsets)  # fmt: skip
         normals = rng.normal(uniforms[:drawn])  # the draws, packed in the order of the moves
         top = int(caused.max()) if caused.size else 0
         felt = np.log2(1.0 + np.arange(top + 1, dtype=np.float64))
         llr, misread = _buffer(m, "llr", (T,)), _buffer(m, "misread", (T,))
         factor = uniforms  # read: the buffer now packs the evidence that is not 0
-        packed_start = np.empty(len(chosen) + 1, dtype=np.int64)
+        packed_start = np.empty(pairs + 1, dtype=np.int64)
         blamed = _buffer(m, "blamed", (T,), bool)
-        flags = np.zeros(len(chosen), dtype=np.int64)
-        att = static.att[chosen]
+        flags = np.zeros(pairs, dtype=np.int64)
         evidence = m.evidence if m.evidence.ndim == 2 else m.evidence[:, None]
         packed = observe_reading(
             m.threat, subset, rel, normals, llr, factor, packed_start, misread, blamed, flags,
-            start, moved, pair_i, pair_o, att, static.any_detect[chosen], any_noise,
-            static.any_share[chosen], static.bias[chosen], static.detection[chosen],
-            static.noise[chosen], static.share[chosen],
-            _width(dyn.casualty_weight, np.float64), _width(dyn.threat_gain, np.float64),
-            _width(dyn.belief_gain, np.float64), rung, caused, felt, lad.hostility,
-            lad.defensive, lad.covert, lad.attributable, evidence, m.streams.keys,
-            offsets["detect"], offsets["attribution"],
+            start, moved, pair_i, pair_o, att, any_detect, any_noise, any_share, bias, detection,
+            noise, share, _width(dyn.casualty_weight, np.float64),
+            _width(dyn.threat_gain, np.float64), _width(dyn.belief_gain, np.float64), rung,
+            caused, felt, lad.hostility, lad.defensive, lad.covert, lad.attributable, evidence,
+            m.streams.keys, detect_offsets, attribution_offsets,
         )  # fmt: skip
         if flags.any():
             np.exp(factor[:packed], out=factor[:packed])
@@ -2092,10 +2101,11 @@ class _Violence:
         self.security = _table(list(m.security))
         self.max_security = float(MAX_SOIL_SECURITY)
         self.sabotage = (lad.damage > 0) & ~lad.violent
-        self.sites = {
-            name: np.array([_key(name, i) for i in range(m.n)], dtype=np.uint64)
-            for name in ("hit", "size", "deaths")
-        }
+        #: each actor's draw sites: hit, size, deaths (rows)
+        self.sites = np.array(
+            [[_key(name, i) for i in range(m.n)] for name in ("hit", "size", "deaths")],
+            dtype=np.uint64,
+        )
 
 
 def resolve(
@@ -2125,11 +2135,11 @@ def resolve(
         landed = _buffer(m, "v_landed", (size,), bool)
         size_u, death_u = _buffer(m, "v_size_u", (size,)), _buffer(m, "v_death_u", (size,))
         landed_rung = _buffer(m, "v_landed_rung", (size,), np.int64)
-        offsets = {name: day_offsets(draws.day, keys) for name, keys in static.sites.items()}
+        hit_offsets, size_offsets, death_offsets = day_offsets(draws.day, static.sites)
         entries, hits = violence_aim(
             rung, target, lad.violent, lad.lethality, static.capability, m.suppression,
             m.protection, m.host_of, m.is_host, m.soil, static.security, static.max_security,
-            m.streams.keys, offsets["hit"], offsets["size"], offsets["deaths"], actor, column,
+            m.streams.keys, hit_offsets, size_offsets, death_offsets, actor, column,
             aimed, rungs, landed, size_u, death_u, landed_rung,
         )  # fmt: skip
         cas = dead = np.zeros(0, dtype=np.int64)
