@@ -2167,6 +2167,9 @@ def resolve(
         for i, k, first, end in groups[:found].tolist():
             attacks.append(Attack(i, k, by_rung[first:end], by_column[first:end],
                                   by_cas[first:end], by_dead[first:end]))  # fmt: skip
+        if found:  # the attacks already flat, for the kernels that read them (_flat)
+            flat = _Attacks.of(groups[:found], by_column, by_cas, by_dead)
+            m.__dict__["_compiled_attacks"] = (attacks, flat)
         m.day_losses.written()
     if counts[:, static.sabotage].any():  # covert sabotage does damage without violence
         violence_sabotage(rung, target, static.sabotage, lad.damage, damage)
@@ -2176,6 +2179,22 @@ def resolve(
 
 class _Attacks:
     """A day's attacks as flat arrays: attack a's entries are first[a] … first[a + 1]."""
+
+    @classmethod
+    def of(
+        cls, groups: np.ndarray, columns: np.ndarray, casualties: np.ndarray, deaths: np.ndarray
+    ) -> _Attacks:
+        """The arrays :meth:`__init__` would concatenate, from :func:`violence_losses`.
+
+        Its groups (attacker, target, first, end) are contiguous and in order, and its entries
+        are in that order: slices of them.
+        """
+        flat = cls.__new__(cls)
+        flat.attackers, flat.targets = groups[:, 0].copy(), groups[:, 1].copy()
+        flat.first = np.append(groups[:, 2], groups[-1, 3])
+        end = int(groups[-1, 3])
+        flat.columns, flat.casualties, flat.deaths = columns[:end], casualties[:end], deaths[:end]
+        return flat
 
     def __init__(self, attacks: list[Attack]):
         self.attackers = np.array([a.attacker for a in attacks], dtype=np.int64)
