@@ -1706,9 +1706,9 @@ def _packed(m: EscalationModel, build: Callable[[EscalationModel], Packed]) -> P
     return packed
 
 
-#: arrays of width 1 made from plain numbers, by number (its type and repr: -0.0 is not 0.0)
-#: and dtype: the same few every day
-_WIDTHS: dict[tuple[type, str, type], np.ndarray] = {}
+#: arrays of width 1 made from plain numbers, by number (its type, value and sign: -0.0 is not
+#: 0.0) and dtype: the same few every day
+_WIDTHS: dict[tuple[type, object, float, type], np.ndarray] = {}
 
 
 def _width(value: object, dtype: type) -> np.ndarray:
@@ -1717,7 +1717,7 @@ def _width(value: object, dtype: type) -> np.ndarray:
         if value.ndim and value.dtype == dtype:
             return value
         return np.atleast_1d(np.asarray(value, dtype=dtype))
-    key = (type(value), repr(value), dtype)
+    key = (type(value), value, math.copysign(1.0, value), dtype)  # type: ignore[arg-type]
     made = _WIDTHS.get(key)
     if made is None:
         if len(_WIDTHS) > 4096:  # numbers that change every day (a pull, say): start afresh
