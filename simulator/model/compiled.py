@@ -341,12 +341,6 @@ def choose(
 
 
 @jit
-def _over(values: np.ndarray, R: int) -> np.ndarray:
-    """A number per column: ``values`` if it has one per column, else its one value R times."""
-    return values if values.shape[0] == R else np.full(R, values[0])
-
-
-@jit
 def _drives(out, i, k, threat, grievance, belief, push, resolve, base, any_base, w, any_w) -> None:
     """Mirror of :meth:`Actor._drive`: ``out[c]``, actor i's drive towards k in each column."""
     R = out.shape[0]
@@ -519,8 +513,8 @@ def pick_target(
     threat_, grievance, belief, push, resolve, base, any_base, w, any_w = drives
     (patron_of, pull, hp, any_hp, guests, threat, control, _, blame_base, blame_owner,
      blame_coef, cred, fear_scale, cap_on, cap_level, cap_strength) = wishes  # fmt: skip
-    if kind == 2:
-        scale, ctl, less = _over(fear_scale, R), _over(control, R), _over(pull, R)
+    if kind == 2:  # a militia's numbers come at the model's width
+        scale, ctl, less = fear_scale, control, pull
     else:  # not read
         scale = ctl = less = fear
     for k in range(n):  # target by target: each row is used while it is in the cache
@@ -1816,35 +1810,69 @@ class _Static:
             )  # fmt: skip
 
 
-def pick(actor: Actor) -> tuple[np.ndarray, np.ndarray]:
-    """:meth:`Actor.pick_target` compiled (same results)."""
-    m, i = actor.model, actor.index
+def _full(m: EscalationModel, values: object) -> np.ndarray:
+    """A number per column (float64, the model's width): ``values`` itself if it has one."""
+    row = _width(values, np.float64)
+    if row.shape[0] == m.replicates:
+        return row
+    if row[0] != row[0]:  # NaN: not kept (no key finds it again)
+        return np.full(m.replicates, row[0])
+    fulls = m.__dict__.setdefault("_compiled_fulls", {})
+    key = (float(row[0]), math.copysign(1.0, row[0]))
+    made = fulls.get(key)
+    if made is None:
+        made = fulls[key] = np.full(m.replicates, row[0])
+    return made
+
+
+def _pick_static(m: EscalationModel, i: int) -> tuple[Any, ...]:
+    """What :func:`pick` passes that changes only when the model rebuilds."""
     static = _packed(m, _Static)
     (kind, targets, has_terms, cost, line_owner, line_coef, patron, blame_base, blame_owner,
      blame_coef, control, fear_scale, guests) = static.actors[i]  # fmt: skip
-    cap = m.restraint_cap[patron] if patron >= 0 else None
-    beliefs = m.beliefs
-    drives = (m.threat, m.grievance, beliefs.p, m.push, static.resolve, static.base,
-              static.any_base, static.w, static.any_w)  # fmt: skip
-    pulled = bool(m.pulled[i])
-    wishes = (m.patron_of, _width(m.mediation_pull(actor), np.float64), static.hp,
-              static.any_hp, guests, m.threat, control, patron, blame_base, blame_owner,
-              blame_coef, beliefs.credibility, fear_scale, cap is not None,
-              cap[0] if cap else 0.0, cap[1] if cap else 0.0)  # fmt: skip
+    R, n = m.replicates, m.n
     buffers = m.__dict__.get("_pick_buffers")
     if buffers is None:  # the target and its desire, then the kernel's working rows
-        R, n = m.replicates, m.n
         buffers = m._pick_buffers = (
             _buffer(m, "target", (R,), np.int64), _buffer(m, "x", (R,)),
             _buffer(m, "own", (R,)), _buffer(m, "patrons", (R,)), _buffer(m, "fear", (R,)),
             _buffer(m, "desire", (n, R)), _buffer(m, "value", (n, R)), _buffer(m, "best", (R,)),
             _buffer(m, "enemy", (R,), np.int64), _buffer(m, "fighting", (R,), bool),
         )  # fmt: skip
+    drives = (m.threat, m.grievance, m.beliefs.p, m.push, static.resolve, static.base,
+              static.any_base, static.w, static.any_w)  # fmt: skip
+    # a militia's numbers per column, at the model's width (the kernel reads them so)
+    if kind == 2:
+        control, fear_scale = _full(m, control), _full(m, fear_scale)
+    return (kind, targets, bool(m.is_state[i]), has_terms, cost, line_owner, line_coef, patron,
+            blame_base, blame_owner, blame_coef, control, fear_scale, guests, static.hp,
+            static.any_hp, drives, buffers)  # fmt: skip
+
+
+def pick(actor: Actor) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`Actor.pick_target` compiled (same results)."""
+    m, i = actor.model, actor.index
+    held = actor.__dict__.get("_compiled_pick")
+    if held is None or held[0] != m.generation:
+        held = actor._compiled_pick = (m.generation, _pick_static(m, i))
+    (kind, targets, is_state, has_terms, cost, line_owner, line_coef, patron, blame_base,
+     blame_owner, blame_coef, control, fear_scale, guests, hp, any_hp, drives,
+     buffers) = held[1]  # fmt: skip
+    cap = m.restraint_cap[patron] if patron >= 0 else None
+    credibility = m.beliefs.credibility
+    pull = (
+        _full(m, m.mediation_pull(actor))
+        if kind == 2
+        else _width(m.mediation_pull(actor), np.float64)
+    )
+    wishes = (m.patron_of, pull, hp, any_hp, guests, m.threat, control, patron, blame_base,
+              blame_owner, blame_coef, credibility, fear_scale, cap is not None,
+              cap[0] if cap else 0.0, cap[1] if cap else 0.0)  # fmt: skip
     target, x = buffers[0], buffers[1]
     pick_target(
-        target, x, i, targets, bool(m.is_state[i]), m.at_war, bool(m.at_war[i].any()), pulled,
-        m.pulling[i], m.red_lines.target[i], kind, patron, drives, wishes, beliefs.credibility,
-        has_terms, cost, line_owner, line_coef, *buffers[2:],
+        target, x, i, targets, is_state, m.at_war, is_state and bool(m.at_war[i].any()),
+        bool(m.pulled[i]), m.pulling[i], m.red_lines.target[i], kind, patron, drives, wishes,
+        credibility, has_terms, cost, line_owner, line_coef, *buffers[2:],
     )  # fmt: skip
     return target, x
 
