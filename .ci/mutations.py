@@ -677,6 +677,20 @@ MUTATIONS = [
         "            if held is not None:",
     ),
     Mutation(
+        "promise-widens-targets",
+        "a promise due today lets the actor aim at the target it names, with that target's limits",
+        M + "actors.py",
+        "            aimed[m.red_lines.target[i][m.pulling[i]]] = True",
+        "            pass",
+    ),
+    Mutation(
+        "promised-targets-reuse",
+        "the rows a promise due today frees are worked out for the targets it names that day",
+        M + "actors.py",
+        "            key = (m.generation, aimed.tobytes())",
+        "            key = (m.generation, b\"\")",
+    ),
+    Mutation(
         "compiled-line-rounding",
         "the compiled engine rounds a red line's deterrence to float32 where the reference does",
         M + "compiled.py",

@@ -659,6 +659,29 @@ def test_an_actors_utilities_carry_the_restraint_in_force_that_day(proxy, build_
     assert seen[0] != seen[1] != seen[3] != seen[5] == seen[0]  # none, weak, strong, none
 
 
+def test_a_promise_due_frees_the_rows_against_the_target_it_names(proxy, build_model):
+    """A promise due today may name a target outside the actor's usual ones: the rungs that
+    cannot be aimed at that target's type are then excluded too, for whichever target it names
+    that day (what :meth:`Actor.terms` keeps from one day to the next must follow the target)."""
+    from simulator.model.sites import DayDraws
+
+    model = build_model(proxy(horizon_days=3, replicates=4))
+    model._today_constraints()
+    draws, types = DayDraws(model.streams, 0), model.actor_type_index
+    seen = set()
+    for actor in model.actors:
+        i = actor.index
+        excluded = np.isinf(actor.excluded_against[:, types])  # rungs × targets
+        for k in (*range(model.n), *reversed(range(model.n))):
+            model.pulled[i], model.pulling[i], model.red_lines.target[i] = True, True, k
+            aims = sorted({*actor.targets.tolist(), k})
+            expected = np.flatnonzero(excluded[:, aims].any(axis=1))
+            got = actor.terms(np.zeros(4, dtype=np.int64), draws).excluded_rows
+            np.testing.assert_array_equal(got, expected, err_msg=f"actor {i}, target {k}")
+            seen.add((i, tuple(expected)))
+    assert len(seen) > model.n  # some actor's rows depend on the target named
+
+
 def test_proxies_obey_orders_with_probability_control(proxy, build_model):
     """Ordered to stay at or below a verbal threat, the proxy moves above the cap only when it
     disobeys — with probability 1 − control — and then about as often as it would unordered."""

@@ -331,11 +331,19 @@ class Actor(mesa.Agent):
         excluded_rows = self.excluded_rows
         if m.pulled[i]:  # a promise may name a target outside the usual ones
             aimed = np.zeros(m.n, dtype=bool)  # the usual targets and the promised ones
-            aimed[self.targets] = True
             aimed[m.red_lines.target[i][m.pulling[i]]] = True
-            aims = np.flatnonzero(aimed)
-            excluded = self.excluded_against[:, m.actor_type_index]
-            excluded_rows = np.flatnonzero(np.isinf(excluded[:, aims]).any(axis=1))
+            aimed[self.targets] = True
+            # the same few sets of targets day after day: their rows worked out once each
+            widened: dict[tuple[int, bytes], np.ndarray] = self.__dict__.setdefault("_widened", {})
+            key = (m.generation, aimed.tobytes())
+            rows = widened.get(key)
+            if rows is None:
+                excluded = self.excluded_against[:, m.actor_type_index]
+                rows = np.flatnonzero(np.isinf(excluded[:, np.flatnonzero(aimed)]).any(axis=1))
+                if len(widened) > 64:
+                    widened.clear()
+                widened[key] = rows
+            excluded_rows = rows
         else:
             pull = None
         order = self.obeys(draws.obey(i) if m.orders_today[i] is not None else None)
