@@ -1779,12 +1779,12 @@ class _Static:
         bases = [
             a.spec.grievance if a.grudge.get(k, False) else 0.0 for a in m.actors for k in range(n)
         ]
-        self.any_base = np.array([bool(np.any(b)) for b in bases]).reshape(n, n)
+        self.any_base = np.array([any_of(b) for b in bases]).reshape(n, n)
         self.base = _table(bases).reshape(n, n, -1)
         self.w = _table([m.dynamics.belief_weight])[0]
-        self.any_w = bool(np.any(m.dynamics.belief_weight))
+        self.any_w = any_of(m.dynamics.belief_weight)
         self.hp = _table([m.dynamics.host_pressure])[0]
-        self.any_hp = bool(np.any(m.dynamics.host_pressure > 0))
+        self.any_hp = any_of(m.dynamics.host_pressure > 0)
         self.actors = []
         for a in m.actors:
             kind = 2 if isinstance(a, Militia) else 1 if isinstance(a, Host) else 0
@@ -2123,7 +2123,7 @@ class _Violence:
         from simulator.model.violence import MAX_SOIL_SECURITY
 
         lad = m.ladder
-        self.mediates = np.array([bool(np.any(a.spec.mediation > 0)) for a in m.actors])
+        self.mediates = np.array([any_of(a.spec.mediation > 0) for a in m.actors])
         self.mediation = _table([a.spec.mediation for a in m.actors])
         self.capability = _table([a.spec.capability for a in m.actors])
         self.security = _table(list(m.security))
@@ -2255,7 +2255,7 @@ class _Blame:
         self.attribution = _table([p.attribution[o, a] for o in range(n) for a in range(n)])
         self.attribution = self.attribution.reshape(n, n, -1)
         self.any_share = np.array(
-            [[bool(np.any(p.attribution[o, a] > 0)) for a in range(n)] for o in range(n)]
+            [[any_of(p.attribution[o, a] > 0) for a in range(n)] for o in range(n)]
         )
         self.sites = np.array(
             [_key("attribution", o, a) for o in range(n) for a in range(n)], dtype=np.uint64
