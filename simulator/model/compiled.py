@@ -218,7 +218,8 @@ def utilities(
     deter: bool,
     retaliation: np.ndarray,  # float64 (actors, 1|R)
     line_target: np.ndarray,  # int64 (L,)
-    line_belief: np.ndarray,  # float64 (L, R): the owner's credibility in the actor's eyes
+    belief: np.ndarray,  # float64 (actors, R): the actor's belief in each owner's credibility
+    line_owner: np.ndarray,  # int64 (L,): whose red line
     line_rows: np.ndarray,  # int64 (L, M), -1 padded
     line_weight: np.ndarray,  # float32 (L, M, 1|R)
     pull: np.ndarray,  # float32 (1|R,), used if pulled
@@ -265,7 +266,7 @@ def utilities(
                 z[r, c] = level * xg[c] - k0
         if deter:
             for ln in range(line_target.shape[0]):  # the red lines covering this row, in order
-                k = line_target[ln]
+                k, owner = line_target[ln], line_owner[ln]
                 for j in range(line_rows.shape[1]):
                     if line_rows[ln, j] < 0:
                         break
@@ -273,7 +274,7 @@ def utilities(
                         continue
                     for c in range(R):  # elsewhere the reference subtracts exactly 0
                         w = line_weight[ln, j, c if w_wide else 0]
-                        product = np.float64(w) * line_belief[ln, c]
+                        product = np.float64(w) * belief[owner, c]
                         less = np.float32(np.float64(z[r, c]) - product)
                         z[r, c] = less if target[c] == k else z[r, c]  # a select: vectorises
             for j in range(deterred.shape[0]):
@@ -2097,7 +2098,6 @@ def decide(actor: Actor, draws: DayDraws) -> tuple[np.ndarray, np.ndarray, np.nd
      count) = _decide_static(actor, t)  # fmt: skip
     z = m.scratch.utility[: len(actor.menu)]
     deter = t.scale is not None
-    line_belief = m.beliefs.credibility[i][owners] if deter else _buffer(m, "none", (0, 1))
     pulled = t.pull is not None
     lines = m.red_lines
     order_cap, obey = (-1, m.pulling[i]) if t.order is None else (int(t.order[0]), t.order[1])
@@ -2105,7 +2105,7 @@ def decide(actor: Actor, draws: DayDraws) -> tuple[np.ndarray, np.ndarray, np.nd
         excluded_rows = np.asarray(t.excluded_rows, dtype=np.int64)
     utilities(
         z, x, target, actor.menu, level, gain, t.constant, deterred, deterred_level, scale, deter,
-        retaliation, line_target, line_belief, line_rows, line_weight,
+        retaliation, line_target, m.beliefs.credibility[i], owners, line_rows, line_weight,
         _width(t.pull, np.float32) if pulled else no_pull, pulled, m.pulling[i], lines.low[i],
         lines.high[i], excluded_rows, actor.excluded_against, m.actor_type_index, order_cap, obey,
         gain_x, e32, top,
