@@ -1811,6 +1811,29 @@ class _Static:
             )  # fmt: skip
 
 
+#: log2(1 + k) for k = 0 … top, by top: numpy's log2, as the reference's felt losses
+_FELT: dict[int, np.ndarray] = {}
+
+
+def _felt(top: int) -> np.ndarray:
+    """``np.log2(1.0 + np.arange(top + 1))``: how much k casualties are felt, k = 0 … top."""
+    made = _FELT.get(top)
+    if made is None:
+        if len(_FELT) > 256:
+            _FELT.clear()
+        made = _FELT[top] = np.log2(1.0 + np.arange(top + 1, dtype=np.float64))
+    return made
+
+
+def _forced(m: EscalationModel, forced: dict[int, Forced]) -> np.ndarray:
+    """Whether each actor's move is forced today (the day's ``forced``, worked out once)."""
+    held = m.__dict__.get("_compiled_forced")
+    if held is None or held[0] is not forced:
+        held = m._compiled_forced = (forced, np.array([i in forced for i in range(m.n)]))
+    mask: np.ndarray = held[1]
+    return mask
+
+
 def _full(m: EscalationModel, values: object) -> np.ndarray:
     """A number per column (float64, the model's width): ``values`` itself if it has one."""
     row = _width(values, np.float64)
@@ -1971,7 +1994,7 @@ def observe(
                                 m.streams.keys, noise_offsets)  # fmt: skip
         normals = rng.normal(uniforms[:drawn])  # the draws, packed in the order of the moves
         top = int(caused.max()) if caused.size else 0
-        felt = np.log2(1.0 + np.arange(top + 1, dtype=np.float64))
+        felt = _felt(top)
         llr, misread = _buffer(m, "llr", (T,)), _buffer(m, "misread", (T,))
         factor = uniforms  # read: the buffer now packs the evidence that is not 0
         packed_start = np.empty(pairs + 1, dtype=np.int64)
@@ -2011,7 +2034,7 @@ def record(
 
     m, lad = rec.model, rec.model.ladder
     rec.mix[day] = counts
-    was_forced = np.array([i in forced for i in range(m.n)])
+    was_forced = _forced(m, forced)
     record_columns(
         day, rung, target, outcome.losses, outcome.deaths, outcome.caused, outcome.damage,
         tripped, m.at_war, m.threat, lad.score, lad.violent, lad.war, lad.hostile,
@@ -2036,7 +2059,7 @@ def decisions(
     m = rec.model
     mover = _buffer(m, "mover", (m.replicates,), np.int64)
     moved = decisions_kernel(
-        day, rung, target, np.array([i in forced for i in range(m.n)]), m.ladder.violent,
+        day, rung, target, _forced(m, forced), m.ladder.violent,
         m.is_state, rec.states, m.threat, rec.first_violence, mover, rec.first_clash,
         rec.clash_pair, rec.clash_threat,
     )  # fmt: skip
@@ -2367,7 +2390,7 @@ def grieve(m: EscalationModel, attacks: list[Attack], blame: Blame) -> None:
     flat = _flat(m, attacks)
     static = _packed(m, _Blame)
     top = int(flat.casualties.max()) if flat.casualties.size else 0
-    felt = np.log2(1.0 + np.arange(top + 1, dtype=np.float64))  # numpy's log2, as the reference
+    felt = _felt(top)
     grieve_kernel(
         m.grievance, flat.attackers, flat.targets, flat.first, flat.columns, flat.casualties,
         felt, _width(dyn.grievance_per_casualty, np.float64), _width(dyn.solidarity, np.float64),
