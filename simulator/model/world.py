@@ -274,6 +274,8 @@ class EscalationModel(Model):
         self.red_lines.rebuild()
         for actor in self.actors:
             actor.prepare()
+        #: what a lapsed promise costs each actor (actors × 1, or × columns)
+        self.audience_cost = per_actor([a.spec.audience_cost for a in self.actors])
         #: the days on which a restraint window or an order starts or stops binding, and what
         #: those in force give, by stretch between such days (filled as the days come)
         self._constraint_turns = self._constraint_turning_days()
@@ -441,9 +443,7 @@ class EscalationModel(Model):
         self._grieve(outcome.attacks, blame)
         tripped = self.red_lines.trip(outcome.attacks, blame)
         self._war(rung, target, counts, outcome.attacks)
-        lapsed = self.red_lines.expire(
-            per_actor([a.spec.audience_cost for a in self.actors]), CREDIBILITY_STEP
-        )
+        lapsed = self.red_lines.expire(self.audience_cost, CREDIBILITY_STEP)
         self._promises(kept, lapsed)
         self.beliefs.forget()
         self._expire()
