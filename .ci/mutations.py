@@ -677,6 +677,15 @@ MUTATIONS = [
         "            if held is not None:",
     ),
     Mutation(
+        "audience-cost-after-set",
+        "a lapsed promise costs what the actor's audience cost is that day, after a set event too",
+        M + "world.py",
+        "        self.audience_cost = per_actor([a.spec.audience_cost for a in self.actors])",
+        "        self.audience_cost = getattr(self, 'audience_cost', None)\n"
+        "        if self.audience_cost is None:\n"
+        "            self.audience_cost = per_actor([a.spec.audience_cost for a in self.actors])",
+    ),
+    Mutation(
         "promise-widens-targets",
         "a promise due today lets the actor aim at the target it names, with that target's limits",
         M + "actors.py",
@@ -688,7 +697,7 @@ MUTATIONS = [
         "the rows a promise due today frees are worked out for the targets it names that day",
         M + "actors.py",
         "            key = (m.generation, aimed.tobytes())",
-        "            key = (m.generation, b\"\")",
+        '            key = (m.generation, b"")',
     ),
     Mutation(
         "compiled-line-rounding",

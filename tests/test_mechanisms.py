@@ -635,6 +635,20 @@ def test_a_set_event_changes_the_restraint_and_pressure_in_force(proxy, build_mo
     np.testing.assert_allclose(model.push[patron], 0.5 + lines - weariness)
 
 
+def test_a_set_event_changes_what_a_lapsed_promise_costs(proxy, build_model):
+    """The audience cost a lapsed promise carries is the actor's setting of the day: a `set`
+    event raising it counts from its day (the model works it out once per rebuild)."""
+    event = {"date": date(2), "kind": "set", "actor": "Patron", "set": {"audience_cost": 0.9}}
+    model = build_model(proxy(horizon_days=4, replicates=2, **CALM, events=[event],
+                              actors={"Patron": {"audience_cost": 0.1}}))  # fmt: skip
+    patron = model.index_of["Patron"]
+    costs = []
+    while model.running:
+        model.step()
+        costs.append(float(np.ravel(model.audience_cost[patron])[0]))
+    assert costs == [0.1, 0.1, 0.9, 0.9]
+
+
 def test_an_actors_utilities_carry_the_restraint_in_force_that_day(proxy, build_model):
     """The restraint penalty an actor adds to its utilities is the one in force: none before a
     window, the weak one, the stronger one from the day a `set` event tightens it, none after
