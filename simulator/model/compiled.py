@@ -1605,11 +1605,14 @@ def record_columns(
         if top[c] > peak_rung[c]:
             peak_rung[c] = top[c]
     for i in range(n):
-        if attacked:
+        if attacked:  # a pass a tally: each vectorises but the gather of violent rungs
             for c in range(R):
                 casualties[i, c] = np.int64(np.float64(casualties[i, c]) + losses[i, c])
+            for c in range(R):
                 dead[i, c] = np.int64(np.float64(dead[i, c]) + deaths[i, c])
+            for c in range(R):
                 attacks[i, c] += violent[rung[i, c]]
+            for c in range(R):
                 lethal_attacks[i, c] += caused[i, c] > 0
         if add_damage:
             for c in range(R):
