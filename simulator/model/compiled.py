@@ -1814,6 +1814,27 @@ class _Static:
             )  # fmt: skip
 
 
+class _Settings:
+    """The model's settings the kernels take (width 1 or R), and tests on them, until a rebuild."""
+
+    def __init__(self, m: EscalationModel):
+        dyn, b, f = m.dynamics, m.beliefs, np.float64
+        self.casualty_weight = _width(dyn.casualty_weight, f)
+        self.threat_gain = _width(dyn.threat_gain, f)
+        self.belief_gain = _width(dyn.belief_gain, f)
+        self.satiating = any_of(dyn.satiation > 0)
+        self.satiation = _width(dyn.satiation, f)
+        self.grievance_per_casualty = _width(dyn.grievance_per_casualty, f)
+        self.solidarity = _width(dyn.solidarity, f)
+        self.weariness_memory = _width(dyn.weariness_memory, f)
+        self.war_weariness = _width(dyn.war_weariness, f)
+        self.any_war_weariness = any_of(dyn.war_weariness)
+        self.weariness_per_casualty = _width(dyn.weariness_per_casualty, f)
+        self.any_weariness_per_casualty = any_of(dyn.weariness_per_casualty)
+        self.ceasefire_days = np.atleast_1d(np.asarray(dyn.ceasefire_days))
+        self.reputation_weight = _width(b.weight, f)
+
+
 #: log2(1 + k) for k = 0 … top, by top: numpy's log2, as the reference's felt losses
 _FELT: dict[int, np.ndarray] = {}
 
@@ -2004,13 +2025,13 @@ def observe(
         blamed = _buffer(m, "blamed", (T,), bool)
         flags = np.zeros(pairs, dtype=np.int64)
         evidence = m.evidence if m.evidence.ndim == 2 else m.evidence[:, None]
+        settings = _packed(m, _Settings)
         packed = observe_reading(
             m.threat, subset, rel, normals, llr, factor, packed_start, misread, blamed, flags,
             start, moved, pair_i, pair_o, att, any_detect, any_noise, any_share, bias, detection,
-            noise, share, _width(dyn.casualty_weight, np.float64),
-            _width(dyn.threat_gain, np.float64), _width(dyn.belief_gain, np.float64), rung,
-            caused, felt, lad.hostility, lad.defensive, lad.covert, lad.attributable, evidence,
-            m.streams.keys, detect_offsets, attribution_offsets,
+            noise, share, settings.casualty_weight, settings.threat_gain, settings.belief_gain,
+            rung, caused, felt, lad.hostility, lad.defensive, lad.covert, lad.attributable,
+            evidence, m.streams.keys, detect_offsets, attribution_offsets,
         )  # fmt: skip
         if flags.any():
             np.exp(factor[:packed], out=factor[:packed])
@@ -2376,27 +2397,26 @@ def tensions(m: EscalationModel, mediators: list[int]) -> list[np.ndarray | floa
 
 def settle(m: EscalationModel, rung: np.ndarray, target: np.ndarray, counts: np.ndarray) -> None:
     """:meth:`EscalationModel._settle` compiled (same results)."""
-    lad, satiation = m.ladder, m.dynamics.satiation
-    if not any_of(satiation > 0) or not counts[:, lad.violent].any():
+    lad, settings = m.ladder, _packed(m, _Settings)
+    if not settings.satiating or not counts[:, lad.violent].any():
         return
-    settle_kernel(m.grievance, rung, target, lad.violent, lad.level, _width(satiation, np.float64))
+    settle_kernel(m.grievance, rung, target, lad.violent, lad.level, settings.satiation)
 
 
 def grieve(m: EscalationModel, attacks: list[Attack], blame: Blame) -> None:
     """:meth:`EscalationModel._grieve` compiled (same results: the kernel draws the same blame)."""
     from simulator.model.world import MAX_GRIEVANCE
 
-    dyn = m.dynamics
-    m.grievance *= dyn.grievance_memory
+    m.grievance *= m.dynamics.grievance_memory
     if not attacks:
         return
     flat = _flat(m, attacks)
-    static = _packed(m, _Blame)
+    static, settings = _packed(m, _Blame), _packed(m, _Settings)
     top = int(flat.casualties.max()) if flat.casualties.size else 0
     felt = _felt(top)
     grieve_kernel(
         m.grievance, flat.attackers, flat.targets, flat.first, flat.columns, flat.casualties,
-        felt, _width(dyn.grievance_per_casualty, np.float64), _width(dyn.solidarity, np.float64),
+        felt, settings.grievance_per_casualty, settings.solidarity,
         m._moves[0], m.ladder.attributable, static.attribute_to, static.attribution,
         static.any_share, m.streams.keys, static.offsets(m.day),
         m.patron_of, m.soil, MAX_GRIEVANCE,
@@ -2411,16 +2431,15 @@ def war(
     attacks: list[Attack],
 ) -> None:
     """:meth:`EscalationModel._war` compiled (same results)."""
-    lad, dyn = m.ladder, m.dynamics
+    lad, settings = m.ladder, _packed(m, _Settings)
     flat = _flat(m, attacks)
     ceasefire = m.scratch.pair_masks[1]
     found = war_kernel(
         m.at_war, m.last_conciliation, m.weariness, rung, target, m.is_state, lad.war,
-        lad.conciliatory, m.day, _width(dyn.weariness_memory, np.float64),
-        _width(dyn.war_weariness, np.float64), any_of(dyn.war_weariness),
-        _width(dyn.weariness_per_casualty, np.float64), any_of(dyn.weariness_per_casualty),
-        flat.targets, flat.first, flat.columns, flat.casualties,
-        np.atleast_1d(np.asarray(dyn.ceasefire_days)), m.scratch.per_actor_mask, ceasefire,
+        lad.conciliatory, m.day, settings.weariness_memory, settings.war_weariness,
+        settings.any_war_weariness, settings.weariness_per_casualty,
+        settings.any_weariness_per_casualty, flat.targets, flat.first, flat.columns,
+        flat.casualties, settings.ceasefire_days, m.scratch.per_actor_mask, ceasefire,
     )  # fmt: skip
     if found:
         m.recorder.ceasefire(m.day, ceasefire)
@@ -2498,11 +2517,15 @@ def promises(m: EscalationModel, kept: np.ndarray, lapsed: np.ndarray) -> None:
 
     b = m.beliefs
     promise_kernel(b.kept, b.lapsed, b.credibility, _pairs(b._credibility_prior),
-                   _width(b.weight, np.float64), kept, lapsed)  # fmt: skip
+                   _packed(m, _Settings).reputation_weight, kept, lapsed)  # fmt: skip
 
 
 def forget(b: Beliefs) -> None:
     """:meth:`Beliefs.forget` compiled (same results)."""
-    if not any_of(b.type_change > 0):
+    held = b.__dict__.get("_compiled_forget")  # the model's setting: the same every day
+    if held is None:
+        held = (any_of(b.type_change > 0), _width(1.0 - b.type_change, np.float64))
+        b.__dict__["_compiled_forget"] = held
+    if not held[0]:
         return
-    forget_kernel(b.p, b.misread, _width(1.0 - b.type_change, np.float64), b._drift)
+    forget_kernel(b.p, b.misread, held[1], b._drift)
