@@ -848,6 +848,13 @@ MUTATIONS = [
         "        out[c] = _uniform(keys[c], offset + np.uint64(1))",
     ),
     Mutation(
+        "compiled-losses-cleared",
+        "in the compiled engine too, each day's losses start from 0 where attacks landed before",
+        M + "compiled.py",
+        "        touched[c] = True\n        entry_casualties[j]",
+        "        entry_casualties[j]",
+    ),
+    Mutation(
         "compiled-threat-floor",
         "in the compiled engine too, perceived threat is floored at zero after the day's readings",
         M + "compiled.py",

@@ -97,6 +97,7 @@ MIRRORS = {
         "EscalationModel._tension",
         "5bf640247ae1e868",
     ),
+    "clear_losses": ("simulator.model.violence", "DayLosses.today", "71d57d161a74b612"),
     "binomial_counts, binomial": ("simulator.model.rng", "binomial", "5e52ff991e8f82a3"),
     "binomial_counts (inversion)": (
         "simulator.model.rng",
@@ -1030,14 +1031,14 @@ def violence_aim(
 def violence_losses(
     rung, target, entries, entry_actor, entry_column, entry_target, entry_rung, entry_landed,
     landed_casualties, landed_deaths, fixed_deaths, fixed_wounded, rung_damage, losses, deaths,
-    damage, caused, killed, order, entry_casualties, entry_deaths, groups,
+    damage, caused, killed, order, entry_casualties, entry_deaths, groups, touched,
 ) -> int:  # fmt: skip
     """Mirror of the second loop of :func:`violence.resolve`: losses, and the attacks.
 
     Casualties and deaths where a move landed (or as history fixes them, ``fixed_*`` ≥ 0), added
     to the day's tables attacker by attacker. ``order`` lists the entries by attacker, then
     target, then column; ``groups`` gets (attacker, target, first, end) of each attack in that
-    order; returns how many attacks.
+    order; returns how many attacks. ``touched[c]``: column c's tables were written to.
     """
     n = rung.shape[0]
     landed = 0
@@ -1053,6 +1054,7 @@ def violence_losses(
             wounded = fixed_wounded[i] if fixed_wounded[i] >= 0 else cas - dead
             cas = dead + (wounded if wounded > 0 else 0)
         cas_f, dead_f = np.float64(cas), np.float64(dead)
+        touched[c] = True
         entry_casualties[j], entry_deaths[j] = cas_f, dead_f
         caused[i, c] = cas_f
         killed[i, c] = dead_f
@@ -1082,7 +1084,7 @@ def violence_losses(
 
 
 @jit
-def violence_sabotage(rung, target, sabotage, rung_damage, damage) -> None:
+def violence_sabotage(rung, target, sabotage, rung_damage, damage, touched) -> None:
     """Mirror of the last loop of :func:`violence.resolve`: sabotage's damage, no violence."""
     n, R = rung.shape
     for i in range(n):
@@ -1090,6 +1092,30 @@ def violence_sabotage(rung, target, sabotage, rung_damage, damage) -> None:
             r = rung[i, c]
             if sabotage[r]:
                 damage[target[i, c], c] += rung_damage[r]
+                touched[c] = True
+
+
+@jit
+def clear_losses(tables, touched) -> None:
+    """Mirror of :meth:`DayLosses.today`: the day's tables all 0 again.
+
+    Column by column where they were written to (most columns are quiet), or all at once when
+    most were; ``touched`` is cleared with them.
+    """
+    R = tables.shape[2]
+    count = 0
+    for c in range(R):
+        count += touched[c]
+    if 4 * count > R:
+        tables[:] = 0.0
+        touched[:] = False
+        return
+    for c in range(R):
+        if touched[c]:
+            for t in range(tables.shape[0]):
+                for i in range(tables.shape[1]):
+                    tables[t, i, c] = 0.0
+            touched[c] = False
 
 
 # -- after the moves (simulator.model.world: _settle, _grieve, _war, _expire) -------------------
@@ -2200,7 +2226,12 @@ def resolve(
                       lad.protection, lad.duration, lad.suppression, m.protection,
                       m.protection_days, m.suppression, m.suppression_days, m.threat,
                       static.mediates, static.mediation)  # fmt: skip
-    losses, deaths, damage, caused, killed = m.day_losses.today()
+    tables = m.day_losses._arrays
+    touched = m.__dict__.get("_compiled_touched")
+    if touched is None:  # no column written to yet
+        touched = m._compiled_touched = np.zeros(R, dtype=bool)
+    clear_losses(tables, touched)
+    losses, deaths, damage, caused, killed = tables
     attacks: list[Attack] = []
     violent_today = bool(counts[:, lad.violent].any())
     if violent_today:
@@ -2235,7 +2266,7 @@ def resolve(
         found = violence_losses(
             rung, target, entries, actor, column, aimed, rungs, landed, cas, dead, fixed_deaths,
             fixed_wounded, lad.damage, losses, deaths, damage, caused, killed, order, entry_cas,
-            entry_dead, groups,
+            entry_dead, groups, touched,
         )  # fmt: skip
         by_rung, by_column = rungs[order], column[order]
         by_cas, by_dead = entry_cas[order], entry_dead[order]
@@ -2245,10 +2276,8 @@ def resolve(
         if found:  # the attacks already flat, for the kernels that read them (_flat)
             flat = _Attacks.of(groups[:found], by_column, by_cas, by_dead)
             m.__dict__["_compiled_attacks"] = (attacks, flat)
-        m.day_losses.written()
     if counts[:, static.sabotage].any():  # covert sabotage does damage without violence
-        violence_sabotage(rung, target, static.sabotage, lad.damage, damage)
-        m.day_losses.written()
+        violence_sabotage(rung, target, static.sabotage, lad.damage, damage, touched)
     return Outcome(losses, deaths, damage, caused, killed, attacks)
 
 
