@@ -848,6 +848,13 @@ MUTATIONS = [
         "        out[c] = _uniform(keys[c], offset + np.uint64(1))",
     ),
     Mutation(
+        "compiled-threat-sums",
+        "the compiled engine's daily threat sums are those of the floored threat",
+        M + "compiled.py",
+        "                fixed += _fixed(t, scale)",
+        "                fixed += _fixed(threat[o, a, c], scale) if c else 0",
+    ),
+    Mutation(
         "compiled-losses-cleared",
         "in the compiled engine too, each day's losses start from 0 where attacks landed before",
         M + "compiled.py",

@@ -351,10 +351,22 @@ def test_the_compiled_floor_of_threat_is_numpys() -> None:
     """observe's last step: threat floored at 0 and its diagonal cleared, as numpy does them,
     down to NaN and the sign of zero."""
     from simulator.model import compiled
+    from simulator.model.outcomes import THREAT_SCALE
 
     threat = np.random.default_rng(5).normal(size=(4, 4, 1_001))
     threat[0, 1, :40], threat[2, 3, 7], threat[1, 1, 3] = -0.0, np.nan, np.nan
+    threat[2, 1, 5] = 1e-300  # rounds to 0 in fixed point
     expected = np.maximum(threat, 0.0)
     expected[np.arange(4), np.arange(4)] = 0.0
-    compiled.floor_threat(threat)
+    unsummed = threat.copy()
+    compiled.floor_threat(unsummed, THREAT_SCALE, np.zeros((0, 0), dtype=np.int64))
+    assert unsummed.tobytes() == expected.tobytes()
+    # and the record's fixed-point sums taken in the same pass, as Recorder.record takes them
+    # (on the pairs without NaN, whose fixed point is whatever a cast makes of it)
+    sums = np.full((4, 4), -1, dtype=np.int64)
+    compiled.floor_threat(threat, THREAT_SCALE, sums)
     assert threat.tobytes() == expected.tobytes()
+    clean = ~np.isnan(expected).any(axis=2)
+    scaled = np.rint(np.where(clean[..., None], expected, 0.0) * THREAT_SCALE)
+    fixed = scaled.astype(np.int64).sum(axis=2)
+    assert clean.sum() == 15 and np.array_equal(sums[clean], fixed[clean])

@@ -567,21 +567,37 @@ def pick_target(
 
 
 @jit
-def floor_threat(threat: np.ndarray) -> None:
+def floor_threat(threat: np.ndarray, scale: float, sums: np.ndarray) -> None:
     """The end of ``observe`` in one pass: threat floored at 0, nobody threatening itself.
 
-    NaN stays NaN and -0.0 becomes 0.0, as ``np.maximum(threat, 0.0)`` gives them.
+    NaN stays NaN and -0.0 becomes 0.0, as ``np.maximum(threat, 0.0)`` gives them. With a
+    ``sums`` table (observer × actor; empty for none), the day's threat sums of the record in
+    the same pass (:func:`_fixed`): nothing moves threat between here and the record.
     """
     n, R = threat.shape[0], threat.shape[2]
+    summing = sums.shape[0] > 0
     for o in range(n):
         for a in range(n):
             if o == a:
                 for c in range(R):
                     threat[o, a, c] = 0.0
+                if summing:
+                    sums[o, a] = 0
                 continue
+            fixed = np.int64(0)
             for c in range(R):
                 t = threat[o, a, c]
-                threat[o, a, c] = t if (t > 0.0 or t != t) else 0.0
+                t = t if (t > 0.0 or t != t) else 0.0
+                threat[o, a, c] = t
+                fixed += _fixed(t, scale)
+            if summing:
+                sums[o, a] = fixed
+
+
+@jit
+def _fixed(t: float, scale: float) -> np.int64:
+    """Threat in the record's fixed point (:data:`outcomes.THREAT_SCALE` units): exact sums."""
+    return np.int64(np.rint(t * scale))
 
 
 @jit
@@ -1591,6 +1607,7 @@ def record_columns(
     clash_pair,
     clash_threat,
     deescalation_day,
+    summed,
 ) -> None:
     """Mirror of :meth:`Recorder.record` and its recovery, up to the event log.
 
@@ -1678,12 +1695,13 @@ def record_columns(
                         fighting[c] = fighting[c] or at_war[i, k, c]
         for c in range(R):
             war_days[c] += fighting[c]
-    for o in range(n):
-        for a in range(n):
-            fixed = np.int64(0)
-            for c in range(R):
-                fixed += np.int64(np.rint(threat[o, a, c] * scale))
-            threat_sum[day, o, a] = fixed
+    if not summed:  # (the compiled observe sums threat as it floors it)
+        for o in range(n):
+            for a in range(n):
+                fixed = np.int64(0)
+                for c in range(R):
+                    fixed += _fixed(threat[o, a, c], scale)
+                threat_sum[day, o, a] = fixed
     for c in range(R):  # Recorder._recovery: a clashing pair's threat back below its eve's
         a, b = clash_pair[0, c], clash_pair[1, c]
         if a >= 0 and deescalation_day[c] < 0 and first_clash[c] < day:
@@ -2064,7 +2082,11 @@ def observe(
             b = m.beliefs
             observe_beliefs(b.p, b.misread, subset, llr, factor, packed_start, misread, blamed,
                             flags, start, moved, pair_i, pair_o, att, _EPS)  # fmt: skip
-    floor_threat(m.threat)
+    from simulator.model.outcomes import THREAT_SCALE
+
+    rec = m.recorder  # today's threat sums, taken as the threat is floored
+    floor_threat(m.threat, THREAT_SCALE, rec.threat_sum[m.day])
+    rec.__dict__["_compiled_summed"] = m.day
     return blame_of_the_day(m, rung, draws)
 
 
@@ -2097,6 +2119,7 @@ def record(
         rec.lethal_attacks, rec.damage, lad.conciliatory, rec.conciliatory,
         rec.red_lines_tripped, rec.threat_sum, rec.worst, rec.worst_chosen, rec.pair_worst,
         rec.war_days, rec.clash_pair, rec.clash_threat, rec.deescalation_day,
+        rec.__dict__.get("_compiled_summed") == day,
     )  # fmt: skip
     if rec.event_log != "none":
         log(rec, day, rung, target, was_forced, outcome)
