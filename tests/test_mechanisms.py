@@ -197,6 +197,42 @@ def test_only_violent_or_covert_proxy_moves_are_blamed_on_the_patron(
         np.testing.assert_array_equal(belief, belief0)
 
 
+def test_a_day_of_mixed_proxy_moves_blames_the_patron_only_for_the_attributable_ones(
+    proxy, build_model
+):
+    """On one day the proxy (λ = 0: any rung of its menu) harasses in some replicates and only
+    talks or postures in others. Rival blames the patron for every attributable move
+    (attribution 1) and for nothing else: its threat towards the patron is that of a run without
+    attribution wherever the proxy's move was words, posture or nothing, and higher wherever it
+    was an attributable move Rival felt. (A day of one rung in every replicate cannot tell the
+    two rules apart: only a mixed day asks the rule, column by column.)"""
+    threat, rungs = {}, None
+    for share in (1.0, 0.0):
+        scenario = proxy(
+            horizon_days=1,
+            replicates=300,
+            **CALM,
+            actors={"Proxy": {"rationality": 0.0}},
+            perception={
+                "default": {"default": {"noise": 0.0}},
+                "Rival": {"Proxy": {"attribution": share}},
+            },
+        )
+        model = build_model(scenario)
+        model.run()
+        rival, patron = model.index_of["Rival"], model.index_of["Patron"]
+        threat[share] = model.threat[rival, patron].copy()
+        moves = model._moves[0][model.index_of["Proxy"]].copy()  # day 0's, as the only day
+        assert rungs is None or (moves == rungs).all()  # the same moves: only blame differs
+        rungs = moves
+    lad = model.ladder
+    attributable = lad.attributable[rungs] & (rungs != lad.status_quo)
+    assert 30 < attributable.sum() < 270  # a mixed day
+    np.testing.assert_array_equal(threat[1.0][~attributable], threat[0.0][~attributable])
+    assert (threat[1.0][attributable] >= threat[0.0][attributable]).all()
+    assert (threat[1.0][attributable] > threat[0.0][attributable]).sum() > 20
+
+
 # -- red lines: they cover what they say ----------------------------------------------------------
 
 
