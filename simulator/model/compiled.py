@@ -1417,15 +1417,14 @@ def promise_kernel(kept_count, lapsed_count, credibility, prior, weight, kept, l
     n, R = kept.shape
     p_wide, w_wide = prior.shape[2] > 1, weight.shape[0] > 1
     for owner in range(n):
-        some = False
         for c in range(R):
-            some = some or kept[owner, c] or lapsed[owner, c]
-        if not some:
-            continue
-        for c in range(R):
+            # numpy writes every column of an owner with news in any: a column without news
+            # gets the value it holds, since it was written by this formula from the same
+            # prior, weight and counts (at the start, a perception event or its last promise)
+            if not (kept[owner, c] or lapsed[owner, c]):
+                continue
             kept_count[owner, c] += 1.0 if kept[owner, c] else 0.0
             lapsed_count[owner, c] += 1.0 if lapsed[owner, c] else 0.0
-        for c in range(R):
             w = weight[c if w_wide else 0]
             total = w + kept_count[owner, c]
             total += lapsed_count[owner, c]
