@@ -475,6 +475,15 @@ def _most_valued(out_target, out_x, best, targets, value, desire) -> None:
 
 
 @jit
+def _among(k, targets) -> bool:
+    """Whether ``k`` is one of ``targets``."""
+    for t in range(targets.shape[0]):
+        if targets[t] == k:
+            return True
+    return False
+
+
+@jit
 def pick_target(
     out_target,
     out_x,
@@ -519,7 +528,10 @@ def pick_target(
         scale, ctl, less = fear_scale, control, pull
     else:  # not read
         scale = ctl = less = fear
+    every = pulled or (is_state and war_any)  # an enemy or a promise may name any target
     for k in range(n):  # target by target: each row is used while it is in the cache
+        if not every and not _among(k, targets):  # a row nothing reads (as in the reference)
+            continue
         _drives(own, i, k, threat_, grievance, belief, push, resolve, base, any_base, w, any_w)
         if kind == 2:  # whose drive the patron's wish starts from
             _drives(patrons, patron, k, threat_, grievance, belief, push, resolve, base,
