@@ -865,7 +865,8 @@ MUTATIONS = [
         "compiled-threat-floor",
         "in the compiled engine too, perceived threat is floored at zero after the day's readings",
         M + "compiled.py",
-        "                t = t if (t > 0.0 or t != t) else 0.0\n                threat[o, a, c] = t",
+        "                t = t if (t > 0.0 or t != t) else 0.0\n"
+        "                threat[o, a, c] = t",
         "                threat[o, a, c] = t",
     ),
     Mutation(
