@@ -862,6 +862,15 @@ MUTATIONS = [
         "        entry_casualties[j]",
     ),
     Mutation(
+        "compiled-tallies-where-touched",
+        "the compiled record tallies the day's losses in every column resolve wrote to",
+        M + "compiled.py",
+        "            for j in range(hits):\n                c = hit[j]\n                casualties",
+        "            for j in range(hits - 1):\n"
+        "                c = hit[j]\n"
+        "                casualties",
+    ),
+    Mutation(
         "compiled-threat-floor",
         "in the compiled engine too, perceived threat is floored at zero after the day's readings",
         M + "compiled.py",

@@ -1619,6 +1619,7 @@ def record_columns(
     clash_threat,
     deescalation_day,
     summed,
+    touched,
 ) -> None:
     """Mirror of :meth:`Recorder.record` and its recovery, up to the event log.
 
@@ -1658,17 +1659,37 @@ def record_columns(
             peak_escalation[c] = now
         if top[c] > peak_rung[c]:
             peak_rung[c] = top[c]
+    # the day's losses are 0 outside the columns resolve wrote to (``touched``), where the
+    # reference adds 0: where those are few, the losses' tallies visit only them
+    hit = np.empty(R, dtype=np.int64)
+    hits = 0
+    if attacked or add_damage:
+        for c in range(R):
+            hit[hits] = c
+            hits += touched[c]
+    sparse = 4 * hits <= R
     for i in range(n):
-        if attacked:  # a pass a tally: each vectorises but the gather of violent rungs
+        if attacked and sparse:
+            for j in range(hits):
+                c = hit[j]
+                casualties[i, c] = np.int64(np.float64(casualties[i, c]) + losses[i, c])
+                dead[i, c] = np.int64(np.float64(dead[i, c]) + deaths[i, c])
+                lethal_attacks[i, c] += caused[i, c] > 0
+        elif attacked:  # a pass a tally: each vectorises
             for c in range(R):
                 casualties[i, c] = np.int64(np.float64(casualties[i, c]) + losses[i, c])
             for c in range(R):
                 dead[i, c] = np.int64(np.float64(dead[i, c]) + deaths[i, c])
             for c in range(R):
-                attacks[i, c] += violent[rung[i, c]]
-            for c in range(R):
                 lethal_attacks[i, c] += caused[i, c] > 0
-        if add_damage:
+        if attacked:  # (the gather of violent rungs does not vectorise)
+            for c in range(R):
+                attacks[i, c] += violent[rung[i, c]]
+        if add_damage and sparse:
+            for j in range(hits):
+                c = hit[j]
+                damage_total[i, c] += damage[i, c]
+        elif add_damage:
             for c in range(R):
                 damage_total[i, c] += damage[i, c]
         if conciliated:
@@ -2130,7 +2151,7 @@ def record(
         rec.lethal_attacks, rec.damage, lad.conciliatory, rec.conciliatory,
         rec.red_lines_tripped, rec.threat_sum, rec.worst, rec.worst_chosen, rec.pair_worst,
         rec.war_days, rec.clash_pair, rec.clash_threat, rec.deescalation_day,
-        rec.__dict__.get("_compiled_summed") == day,
+        rec.__dict__.get("_compiled_summed") == day, m._compiled_touched,
     )  # fmt: skip
     if rec.event_log != "none":
         log(rec, day, rung, target, was_forced, outcome)
