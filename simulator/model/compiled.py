@@ -1507,23 +1507,26 @@ def decisions_kernel(
 # -- the event log (simulator.model.outcomes.Recorder._log) -----------------------------------
 @jit
 def log_kernel(
-    day, rung, target, logged, forced, caused, killed, replicate, point, attributable,
+    day, rung, target, counts, logged, forced, caused, killed, replicate, point, attributable,
     attribute_to, attribution, any_share, keys, attribution_offsets,
 ):  # fmt: skip
     """Mirror of ``Recorder._log``: the day's events, actor by actor and column by column.
 
     Every move of a logged rung, and every forced move, is an event; whom its victim blames is
     drawn as the observation draws it (:func:`_blamed`: the same site, so the same uniforms).
-    Returns the event columns in ``Recorder.event_columns``' order and types.
+    Returns the event columns in ``Recorder.event_columns``' order and types. ``counts``: the
+    day's moves of each actor on each rung, which say how many events each actor has.
     """
     n, R = rung.shape
     total = 0
+    per_actor = np.zeros(n, dtype=np.int64)
     for i in range(n):
         if forced[i]:
-            total += R
+            per_actor[i] = R
         else:
-            for c in range(R):
-                total += logged[rung[i, c]]
+            for r in range(counts.shape[1]):
+                per_actor[i] += counts[i, r] if logged[r] else 0
+        total += per_actor[i]
     replicates, days = np.empty(total, np.int32), np.empty(total, np.int16)
     actors, rungs = np.empty(total, np.int8), np.empty(total, np.int8)
     targets, attributed = np.empty(total, np.int8), np.empty(total, np.int8)
@@ -1531,6 +1534,8 @@ def log_kernel(
     forced_moves, points = np.empty(total, np.bool_), np.empty(total, np.int32)
     e = 0
     for i in range(n):
+        if per_actor[i] == 0:
+            continue
         for c in range(R):
             if not (forced[i] or logged[rung[i, c]]):
                 continue
@@ -1547,17 +1552,18 @@ def log_kernel(
 
 
 def log(
-    rec: Recorder, day: int, rung: np.ndarray, target: np.ndarray, forced: np.ndarray,
-    outcome: Outcome,
+    rec: Recorder, day: int, rung: np.ndarray, target: np.ndarray, counts: np.ndarray,
+    forced: np.ndarray, outcome: Outcome,
 ) -> None:  # fmt: skip
     """:meth:`Recorder._log` compiled (same events: the kernel draws the same blame).
 
-    ``forced``: whether each actor's move was forced today.
+    ``counts``: the day's moves by actor and rung; ``forced``: whether each actor's move was
+    forced today.
     """
     m = rec.model
     static = _packed(m, _Blame)
     events = log_kernel(
-        day, rung, target, rec.logged_rungs(), forced, outcome.caused, outcome.killed,
+        day, rung, target, counts, rec.logged_rungs(), forced, outcome.caused, outcome.killed,
         m.layout.replicate, m.layout.point, m.ladder.attributable, static.attribute_to,
         static.attribution, static.any_share, m.streams.keys,
         static.offsets(day),
@@ -2154,7 +2160,7 @@ def record(
         rec.__dict__.get("_compiled_summed") == day, m._compiled_touched,
     )  # fmt: skip
     if rec.event_log != "none":
-        log(rec, day, rung, target, was_forced, outcome)
+        log(rec, day, rung, target, counts, was_forced, outcome)
 
 
 def decisions(
