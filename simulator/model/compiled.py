@@ -1666,37 +1666,26 @@ def record_columns(
         if top[c] > peak_rung[c]:
             peak_rung[c] = top[c]
     # the day's losses are 0 outside the columns resolve wrote to (``touched``), where the
-    # reference adds 0: where those are few, the losses' tallies visit only them
-    hit = np.empty(R, dtype=np.int64)
+    # reference adds 0: the losses' tallies visit only those (a full pass was no faster even on
+    # days of violence in most columns)
+    hit = top  # reused: the peaks are taken
     hits = 0
     if attacked or add_damage:
         for c in range(R):
             hit[hits] = c
             hits += touched[c]
-    sparse = 4 * hits <= R
     for i in range(n):
-        if attacked and sparse:
+        if attacked:
             for j in range(hits):
                 c = hit[j]
                 casualties[i, c] = np.int64(np.float64(casualties[i, c]) + losses[i, c])
                 dead[i, c] = np.int64(np.float64(dead[i, c]) + deaths[i, c])
                 lethal_attacks[i, c] += caused[i, c] > 0
-        elif attacked:  # a pass a tally: each vectorises
-            for c in range(R):
-                casualties[i, c] = np.int64(np.float64(casualties[i, c]) + losses[i, c])
-            for c in range(R):
-                dead[i, c] = np.int64(np.float64(dead[i, c]) + deaths[i, c])
-            for c in range(R):
-                lethal_attacks[i, c] += caused[i, c] > 0
-        if attacked:  # (the gather of violent rungs does not vectorise)
-            for c in range(R):
+            for c in range(R):  # every violent move, landed or not
                 attacks[i, c] += violent[rung[i, c]]
-        if add_damage and sparse:
+        if add_damage:
             for j in range(hits):
                 c = hit[j]
-                damage_total[i, c] += damage[i, c]
-        elif add_damage:
-            for c in range(R):
                 damage_total[i, c] += damage[i, c]
         if conciliated:
             for c in range(R):
