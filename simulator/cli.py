@@ -706,7 +706,13 @@ def _draw_run_figures(helper: EarlyHelper, folder: Path, out: Path, progress: Pr
 def _run(args: argparse.Namespace, helper: EarlyHelper | None) -> int:
     from rich.console import Console
 
-    from simulator.console import print_next_steps, print_summary, progress_display, run_next_steps
+    from simulator.console import (
+        print_next_steps,
+        print_summary,
+        print_written,
+        progress_display,
+        run_next_steps,
+    )
     from simulator.experiment.run import Figures, resolve, run_scenario
     from simulator.results.reader import load_run
     from simulator.scenario import load_scenario
@@ -739,7 +745,7 @@ def _run(args: argparse.Namespace, helper: EarlyHelper | None) -> int:
         plots = "" if args.no_plots else ", plots/"
         events = "" if args.event_log == "none" else ", events.parquet"
         tables = f"manifest.json, runs.parquet, daily.parquet{events}"
-        console.print(f"Results: {out}/ ({tables}{plots})")
+        print_written(console, "Results", out, f"{tables}{plots}")
         print_next_steps(console, run_next_steps(out, args.scenario))
     return 0
 
@@ -756,6 +762,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         marginal_table,
         print_next_steps,
         print_sweep_report,
+        print_written,
         progress_display,
         sweep_next_steps,
     )
@@ -821,7 +828,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             marginals = outcome_marginals(complete, plan.design, classes)
             for path in plan.paths:
                 console.print(marginal_table(marginals, path))
-        console.print(f"Sweep: {folder}/ (manifest.json, design.parquet, chunks/, points.parquet)")
+        print_written(
+            console, "Sweep", folder, "manifest.json, design.parquet, chunks/, points.parquet"
+        )
         print_next_steps(console, sweep_next_steps(folder))
     if not report.complete:
         err.print(
@@ -947,7 +956,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     """``escalation hindcast``."""
     from rich.console import Console
 
-    from simulator.console import print_scores, progress_display
+    from simulator.console import print_scores, print_written, progress_display
     from simulator.experiment.executors import choose_executor
     from simulator.experiment.hindcast import parse_leads, parse_origins, run_hindcast
     from simulator.experiment.run import resolve
@@ -995,7 +1004,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     if not args.quiet:
         console = Console(emoji=False)
         print_scores(console, done.scores)
-        console.print(f"Hindcast: {out}/ (manifest.json, ensembles.parquet, scores/, plots/)")
+        print_written(console, "Hindcast", out, "manifest.json, ensembles.parquet, scores/, plots/")
     return 0
 
 
@@ -1003,7 +1012,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     """``escalation score``."""
     from rich.console import Console
 
-    from simulator.console import print_scores
+    from simulator.console import print_scores, print_written
     from simulator.experiment.score import score_folder
     from simulator.history import load_history
 
@@ -1023,10 +1032,10 @@ def cmd_score(args: argparse.Namespace) -> int:
             )
     console = Console(emoji=False)
     print_scores(console, scores)
-    plots = "" if args.no_plots else f" and {folder}/plots/"
-    console.print(
-        f"Scores: {folder}/scores/ (windows, skill, coverage, reliability, transient, lags){plots}"
-    )
+    contents = "windows, skill, coverage, reliability, transient, lags"
+    print_written(console, "Scores", f"{folder}/scores", contents)
+    if not args.no_plots:
+        print_written(console, "Plots", f"{folder}/plots", "the scores' figures")
     return 0
 
 

@@ -193,6 +193,15 @@ def print_summary(console: Console, results: RunResults) -> None:
     console.print(facts)
 
 
+def print_written(console: Console, label: str, folder: Path | str, contents: str) -> None:
+    """Where a command wrote, as one line: ``label: folder/ (contents)``.
+
+    The line is never folded at the console's width, so the folder stays one path a user can
+    copy from a log; and it is printed as text, so brackets in a folder's name are no markup.
+    """
+    console.print(f"{label}: {escape(str(folder))}/ ({escape(contents)})", soft_wrap=True)
+
+
 def print_next_steps(console: Console, commands: list[str]) -> None:
     """A short "next:" block of commands to try, with real paths filled in."""
     console.print("next:", style="bold", highlight=False)
@@ -743,7 +752,9 @@ def print_comparison(console: Console, done: Comparison, list_changed: bool = Fa
                 f"escalation trace {folder}/b --replicate {int(r['replicate'])}",
                 soft_wrap=True,
             )
-    console.print(f"Comparison: {folder}/ (a/, b/, outcomes, transitions, daily, metrics, changed)")
+    print_written(
+        console, "Comparison", folder, "a/, b/, outcomes, transitions, daily, metrics, changed"
+    )
 
 
 def print_robustness(console: Console, found: Robustness) -> None:
@@ -777,7 +788,9 @@ def print_robustness(console: Console, found: Robustness) -> None:
             _pct(float(r["best_share"])),
         )
     console.print(table)
-    console.print(f"Tables and figure: {found.folder}/robustness/ (summary, regret, regret.png)")
+    print_written(
+        console, "Tables and figure", f"{found.folder}/robustness", "summary, regret, regret.png"
+    )
 
 
 def print_discovery(console: Console, found: Discovery) -> None:

@@ -178,6 +178,16 @@ def test_run_quiet_prints_nothing(capsys, tmp_path):
     assert (tmp_path / "q" / "runs.parquet").is_file()
 
 
+def test_run_prints_a_long_folder_whole_on_one_line(capsys, tmp_path):
+    """Where the results went is one line a user can copy from a log: a path longer than the
+    console is not folded, and brackets in it are not taken for markup."""
+    out_dir = tmp_path / ("a_folder_whose_name_is_longer_than_the_console_is_wide" * 2) / "[run 1]"
+    code, out, err = call(capsys, "run", BASELINE, "-n", "10", "--out", out_dir, "--no-plots")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert any(line.startswith(f"Results: {out_dir}/ (manifest.json, ") for line in lines), out
+
+
 def test_run_refuses_an_existing_folder_without_force(capsys, tmp_path):
     folder = tmp_path / "out"
     assert quick_run(capsys, folder, seed=3) == 0
