@@ -922,7 +922,7 @@ def run(mutation: Mutation, python: str) -> tuple[str, str]:
         target.write_text(mutated)
         env = dict(os.environ, PYTHONPATH=str(work), PYTHONDONTWRITEBYTECODE="1")
         for files in (FAST, SLOW):
-            cmd = [python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *files]
+            cmd = [python, "-m", "pytest", "-x", "-q", "-n", "0", "-p", "no:cacheprovider", *files]
             done = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True)
             if done.returncode not in (0, 1):  # 2-5: interrupted, internal or usage error
                 return "BROKEN MUTATION", (done.stdout + done.stderr).strip()[-300:]
