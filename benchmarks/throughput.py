@@ -242,7 +242,12 @@ def compiled_startup() -> dict:
 
 
 # -- 2. mesa.batch_run ------------------------------------------------------------------------
-def time_batch_run(scenario, n: int) -> dict:
+def time_batch_run(scenario, n: int, engine: str) -> dict:
+    """``n`` models of one replicate each through ``mesa.batch_run``, on ``engine``.
+
+    The engine is named: left to ``auto``, these models would run compiled once section 1 had
+    loaded the kernels, but numpy in a fresh process (as a user's own ``batch_run`` would).
+    """
     import mesa
 
     from simulator.experiment.simulate import release
@@ -252,7 +257,12 @@ def time_batch_run(scenario, n: int) -> dict:
     t0 = time.perf_counter()
     results = mesa.batch_run(
         EscalationModel,
-        parameters={"scenario": [scenario], "replicates": 1, "first_replicate": range(n)},
+        parameters={
+            "scenario": [scenario],
+            "replicates": 1,
+            "first_replicate": range(n),
+            "engine": [engine],
+        },
         iterations=1,
         max_steps=scenario.horizon_days,
         number_processes=1,
@@ -263,9 +273,11 @@ def time_batch_run(scenario, n: int) -> dict:
     assert len(results) == n, (len(results), n)
     # batch_run never releases its models; drop Mesa's class-level references to them.
     for model in [m for m in list(mesa.Agent._ids) if isinstance(m, EscalationModel)]:
+        assert model.engine == engine, (model.engine, engine)
         release(model)
     gc.collect()
     return {
+        "engine": engine,
         "replicates": n,
         "seconds": seconds,
         "replicate_days_per_s": n * scenario.horizon_days / seconds,
@@ -733,29 +745,45 @@ def main(argv: list[str] | None = None) -> int:
 
     # 2.
     section("2. mesa.batch_run, one replicate per model, one core")
-    batch = time_batch_run(scenario, plan["batch_n"])
+    # numpy's models take ~4x as long as the compiled engine's: fewer of them
+    batch = {
+        e: time_batch_run(scenario, plan["batch_n"] // (4 if e == "numpy" else 1), e)
+        for e in engines()
+    }
     report["batch_run"] = batch
-    speedup = at10k["replicate_days_per_s"] / batch["replicate_days_per_s"]
+    # like with like: each engine's vectorised model over its own models of one replicate
+    speedup = at10k["replicate_days_per_s"] / batch["numpy"]["replicate_days_per_s"]
     report["speedup_vs_batch_run"] = speedup
-    speedup_12 = fastest[10_000]["replicate_days_per_s"] / batch["replicate_days_per_s"]
+    best = fastest[10_000]
+    # issue 12's two readings: over the route as a fresh process runs it (`auto` gives a small
+    # model the numpy engine, as it did when the target was set), and over the same engine
+    speedup_12 = best["replicate_days_per_s"] / batch["numpy"]["replicate_days_per_s"]
+    same_12 = best["replicate_days_per_s"] / batch[best["engine"]]["replicate_days_per_s"]
     report["speedup_fastest_vs_batch_run"] = speedup_12
+    report["speedup_fastest_vs_batch_run_same_engine"] = same_12
     print(
         table(
             [
                 [
-                    f"{batch['replicates']:,}",
-                    f"{batch['seconds']:.3f}",
-                    fmt_rate(batch["replicate_days_per_s"]),
-                    f"{batch['seconds'] / batch['replicates'] * 1000:.1f}",
+                    b["engine"],
+                    f"{b['replicates']:,}",
+                    f"{b['seconds']:.3f}",
+                    fmt_rate(b["replicate_days_per_s"]),
+                    f"{b['seconds'] / b['replicates'] * 1000:.1f}",
                 ]
+                for b in batch.values()
             ],
-            ["models (R=1 each)", "wall s", "replicate-days/s", "ms per replicate"],
-            "rrrr",
+            ["engine", "models (R=1 each)", "wall s", "replicate-days/s", "ms per replicate"],
+            "lrrrr",
         )
     )
-    print(f"vectorised (R = 10,000, numpy engine) / batch_run = {speedup:,.1f}x")
+    print(f"vectorised numpy (R = 10,000) / batch_run on numpy = {speedup:,.1f}x")
     print(
-        f"fastest engine ({fastest[10_000]['engine']}, R = 10,000) / batch_run = {speedup_12:,.1f}x"
+        f"fastest engine ({best['engine']}, R = 10,000) / batch_run on numpy = {speedup_12:,.1f}x"
+    )
+    print(
+        f"fastest engine ({best['engine']}, R = 10,000) / batch_run on {best['engine']} = "
+        f"{same_12:,.1f}x"
     )
 
     os.sched_setaffinity(0, user_cpus)
@@ -884,7 +912,7 @@ def main(argv: list[str] | None = None) -> int:
             "x of target",
         ),
         (
-            "vectorised / batch_run speed-up",
+            "vectorised / batch_run speed-up (numpy, both)",
             f"{speedup:,.1f}x",
             f">= {TARGET_SPEEDUP:.0f}x",
             speedup >= TARGET_SPEEDUP,
@@ -903,11 +931,19 @@ def main(argv: list[str] | None = None) -> int:
             for R, goal in TARGET_RATE_12.items()
         ),
         (
-            "issue 12: fastest engine / batch_run speed-up",
+            "issue 12: fastest engine / batch_run on numpy (a fresh process's)",
             f"{speedup_12:,.1f}x",
             f">= {TARGET_SPEEDUP_12:,.0f}x",
             speedup_12 >= TARGET_SPEEDUP_12,
             speedup_12 / TARGET_SPEEDUP_12,
+            "x of target",
+        ),
+        (
+            f"issue 12: fastest engine / batch_run on {best['engine']} (same engine)",
+            f"{same_12:,.1f}x",
+            f">= {TARGET_SPEEDUP_12:,.0f}x",
+            same_12 >= TARGET_SPEEDUP_12,
+            same_12 / TARGET_SPEEDUP_12,
             "x of target",
         ),
         (
