@@ -871,6 +871,13 @@ MUTATIONS = [
         "                casualties",
     ),
     Mutation(
+        "compiled-tripped-cleared",
+        "the compiled engine starts each day with no red line tripped (its array is reused)",
+        M + "compiled.py",
+        "    tripped.fill(False)  # the kernel writes only the lines tripped\n",
+        "",
+    ),
+    Mutation(
         "compiled-threat-floor",
         "in the compiled engine too, perceived threat is floored at zero after the day's readings",
         M + "compiled.py",

@@ -1626,19 +1626,24 @@ def record_columns(
     deescalation_day,
     summed,
     touched,
+    total,
+    top,
+    clash,
+    war_started,
 ) -> None:
     """Mirror of :meth:`Recorder.record` and its recovery, up to the event log.
 
     Row by row where the reference works on whole arrays, skipping what it skips; the threat
-    sums are integers in units of 2**-32 (exact in any order), as the reference's.
+    sums are integers in units of 2**-32 (exact in any order), as the reference's. ``total``,
+    ``top``, ``clash`` and ``war_started`` are working rows (R), kept on the model.
     """
     n, R = rung.shape
     # the escalation index, its peaks, the first clash and war: in passes over the columns
-    total, top = np.empty(R), np.empty(R, dtype=np.int64)
-    clash, war_started = np.zeros(R, dtype=np.bool_), np.zeros(R, dtype=np.bool_)
     for c in range(R):
         top[c] = rung[0, c]
         total[c] = score[rung[0, c]]
+        clash[c] = False
+        war_started[c] = False
     for i in range(1, n):
         for c in range(R):
             r = rung[i, c]
@@ -2131,7 +2136,7 @@ def record(
     """:meth:`Recorder.record` with its tallies compiled (same results)."""
     from simulator.model.outcomes import _KEEP, THREAT_SCALE
 
-    m, lad = rec.model, rec.model.ladder
+    m, lad, R = rec.model, rec.model.ladder, rec.model.replicates
     rec.mix[day] = counts
     was_forced = _forced(m, forced)
     record_columns(
@@ -2147,6 +2152,8 @@ def record(
         rec.red_lines_tripped, rec.threat_sum, rec.worst, rec.worst_chosen, rec.pair_worst,
         rec.war_days, rec.clash_pair, rec.clash_threat, rec.deescalation_day,
         rec.__dict__.get("_compiled_summed") == day, m._compiled_touched,
+        _buffer(m, "record_total", (R,)), _buffer(m, "record_top", (R,), np.int64),
+        _buffer(m, "record_clash", (R,), bool), _buffer(m, "record_war", (R,), bool),
     )  # fmt: skip
     if rec.event_log != "none":
         log(rec, day, rung, target, counts, was_forced, outcome)
@@ -2466,7 +2473,7 @@ def tensions(m: EscalationModel, mediators: list[int]) -> list[np.ndarray | floa
     if not mediators or (m.n - 1) * (m.n - 2) <= 0:
         return [0.0] * m.n
     order = np.array(sorted(mediators), dtype=np.int64)
-    out = np.empty((len(order), m.replicates))
+    out = _buffer(m, "pulls", (len(order), m.replicates))  # the day's pulls: until tomorrow's
     tensions_kernel(m.threat, order, _buffer(m, "total", (m.replicates,)), out)
     pulls: list[np.ndarray | float] = [0.0] * m.n
     for j, i in enumerate(order):
@@ -2554,7 +2561,7 @@ class _Lines:
 
 def keep(lines: RedLines, rung: np.ndarray, target: np.ndarray) -> np.ndarray:
     """:meth:`RedLines.keep` compiled (same results)."""
-    kept = np.empty(rung.shape, dtype=bool)
+    kept = _buffer(lines.model, "kept", rung.shape, bool)  # read the same day (promises)
     keep_kernel(lines.days, rung, target, lines.low, lines.target, lines.second, kept)
     return kept
 
@@ -2562,7 +2569,8 @@ def keep(lines: RedLines, rung: np.ndarray, target: np.ndarray) -> np.ndarray:
 def trip(lines: RedLines, attacks: list[Attack], blame: Blame) -> np.ndarray:
     """:meth:`RedLines.trip` compiled (same results: the kernel draws the same blame)."""
     m = lines.model
-    tripped = np.zeros((m.n, m.replicates), dtype=bool)
+    tripped = _buffer(m, "tripped", (m.n, m.replicates), bool)  # read the same day (record)
+    tripped.fill(False)  # the kernel writes only the lines tripped
     if not attacks or not lines.lines:
         return tripped
     static = _packed(m, _Lines)
@@ -2585,7 +2593,7 @@ def trip(lines: RedLines, attacks: list[Attack], blame: Blame) -> np.ndarray:
 def lapse(lines: RedLines, audience_cost: np.ndarray, step: float) -> np.ndarray:
     """:meth:`RedLines.expire` compiled (same results)."""
     loss = step * audience_cost  # actors × 1, or × columns
-    lapsing = np.empty(lines.days.shape, dtype=bool)
+    lapsing = _buffer(lines.model, "lapsing", lines.days.shape, bool)  # read the same day
     lapse_kernel(lines.days, lines.credibility_loss, np.atleast_2d(loss), lapsing)
     return lapsing
 
