@@ -37,7 +37,14 @@ import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from throughput import machine_facts, print_facts, print_targets, section, table  # noqa: E402
+from throughput import (  # noqa: E402
+    machine_facts,
+    print_facts,
+    print_targets,
+    section,
+    table,
+    write_json,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -328,9 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     report["load_after"] = load_average()
     elapsed = time.perf_counter() - started
     print(f"\nload average after: {report['load_after']}; benchmark wall time: {elapsed:.1f} s")
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2, default=str) + "\n")
-        print(f"figures written to {args.json}")
+    write_json(args.json, report)
     return 0
 
 

@@ -29,14 +29,13 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
-from throughput import machine_facts, print_facts, section, table  # noqa: E402
+from throughput import machine_facts, print_facts, section, table, write_json  # noqa: E402
 
 
 def kernels(module) -> dict[str, object]:
@@ -200,9 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         sampled_in_cache_ns_per_rd=sampled_cache,
         kernels=per,
     )
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2) + "\n")
-        print(f"figures written to {args.json}")
+    write_json(args.json, report)
     return 0
 
 

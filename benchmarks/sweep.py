@@ -48,6 +48,7 @@ from throughput import (  # noqa: E402
     run_memory_child,
     section,
     table,
+    write_json,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -762,9 +763,7 @@ def main(argv: list[str] | None = None) -> int:
         f"machine's {os.cpu_count()} CPUs"
         + (": the timings are disturbed, rerun on a quiet machine" if share > 0.05 else "")
     )
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2, default=str) + "\n")
-        print(f"figures written to {args.json}")
+    write_json(args.json, report)
     return 0
 
 

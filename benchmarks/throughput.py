@@ -675,6 +675,13 @@ def table(rows: list[list[str]], header: list[str], align: str) -> str:
     return "\n".join(x.rstrip() for x in [line(header), rule, *(line(r) for r in rows)])
 
 
+def write_json(path: Path | None, report: dict) -> None:
+    """Write the figures to ``path`` (``--json``), if one was given, and say so."""
+    if path is not None:
+        path.write_text(json.dumps(report, indent=2, default=str) + "\n")
+        print(f"figures written to {path}")
+
+
 def section(title: str) -> None:
     print(f"\n== {title} " + "=" * max(0, 90 - len(title) - 4), flush=True)
 
@@ -1046,9 +1053,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     report["benchmark_seconds"] = elapsed
     print(f"\nbenchmark wall time: {elapsed:.1f} s")
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2) + "\n")
-        print(f"figures written to {args.json}")
+    write_json(args.json, report)
     return 0
 
 
