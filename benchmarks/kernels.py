@@ -1,23 +1,22 @@
-"""Where a day of the compiled engine goes: each kernel in the day, against the same call in cache.
+"""Where a day of the compiled engine goes: each kernel's cost per column, narrow and wide.
 
-A diagnostic, not a target: it prints what the compiled engine's kernels cost per replicate-day
-at one width (R = 10,000 by default), measured two ways, and what is left outside them.
+A diagnostic, not a target. Every kernel call of the compiled engine is timed where the model
+makes it, on the baseline, at four widths: two narrow models (250 and 500 columns by default)
+and two wide ones (5,000 and 10,000). Each call (kernel, day, n-th call of that kernel that day)
+keeps its fastest of ``runs`` runs, so a moment's slowdown of a busy machine counts once at most.
 
-* **in the day**: every kernel call of ``runs`` models is timed where the model makes it; each
-  call (kernel, day, n-th call of that kernel that day) keeps its fastest run, so a moment's
-  slowdown of a busy machine counts once at most;
-* **in cache**: on every ``sample``-th day the call's arguments are copied, and the call is
-  made again ``repeats`` times in a row on those copies; the fastest is kept. Its arrays are
-  then where the previous repeat left them (in the core's own caches, where they fit).
+A kernel's cost per column-day, narrow, is its time at 500 less its time at 250, over the 250
+columns between: what a call costs whatever its width (the call, its arguments, the work on days
+of violence) cancels. Likewise wide, between 5,000 and 10,000. Replicate k is the same world at
+any width, so each model's columns are the first of the next one's. Wide over narrow is then what
+a column costs when the model's state (3 to 4 KB a column) is too wide for the core's caches,
+against when it fits: the kernels run one after another, each over every column, so a wide model
+has each one fetch the state again from wherever the kernel before it left it. A day step compiled
+whole and run a narrow block of columns at a time would fetch it once. The same split is made of
+what is outside the kernels: the Python between them and the work left to numpy (``exp``, the
+normal quantile, the decays of threat and grievance, copies, reductions, Mesa's collector).
 
-The ratio of the two is what the kernel pays to fetch the model's state from wherever the rest
-of the day left it. The kernels run in sequence, each over every column, so at a width whose
-state outgrows the core's caches each kernel fetches it again; a day step compiled whole and
-run a block of columns at a time would fetch it once. "Outside the kernels" is the day's wall
-time less its kernels: the Python between them and the numpy they leave to numpy (``exp``,
-the normal deviates, reductions, Mesa's data collector).
-
-    python benchmarks/kernels.py [--replicates 10000] [--runs 5] [--sample 10] [--repeats 15]
+    python benchmarks/kernels.py [--narrow 250,500] [--wide 5000,10000] [--runs 5] [--json FILE]
 """
 
 from __future__ import annotations
@@ -34,7 +33,6 @@ import time  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-import numpy as np  # noqa: E402
 from throughput import machine_facts, print_facts, section, table, write_json  # noqa: E402
 
 
@@ -45,8 +43,8 @@ def kernels(module) -> dict[str, object]:
     return {name: f for name, f in vars(module).items() if isinstance(f, CPUDispatcher)}
 
 
-def measure(scenario, replicates: int, runs: int, sample: int, repeats: int) -> dict:
-    """Time every kernel call in the day (fastest of ``runs``) and sampled calls in cache."""
+def measure(scenario, replicates: int, runs: int) -> dict:
+    """Seconds a day in each kernel (each call's fastest of ``runs``) and the best day's wall."""
     import simulator.model.compiled as compiled
     from simulator.experiment.simulate import release
     from simulator.model import EscalationModel
@@ -56,21 +54,18 @@ def measure(scenario, replicates: int, runs: int, sample: int, repeats: int) -> 
     warm.run()
     release(warm)
 
-    in_day: dict[tuple[str, int, int], float] = {}
-    captured: dict[tuple[str, int, int], tuple] = {}
-    where = {"day": 0, "run": 0}
+    fastest: dict[tuple[str, int, int], float] = {}
+    where = {"day": 0}
     calls_today: dict[str, int] = defaultdict(int)
 
     def timed(name: str, kernel):
         def call(*args):
             key = (name, where["day"], calls_today[name])
             calls_today[name] += 1
-            if where["run"] == 0 and where["day"] % sample == 0:  # copies, before it writes
-                captured[key] = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
             t0 = time.perf_counter()
             out = kernel(*args)
             seconds = time.perf_counter() - t0
-            in_day[key] = min(in_day.get(key, seconds), seconds)
+            fastest[key] = min(fastest.get(key, seconds), seconds)
             return out
 
         return call
@@ -79,8 +74,7 @@ def measure(scenario, replicates: int, runs: int, sample: int, repeats: int) -> 
     for name, kernel in found.items():  # the engine calls them through the module
         setattr(compiled, name, timed(name, kernel))
     try:
-        for run in range(runs):
-            where["run"] = run
+        for _ in range(runs):
             model = EscalationModel(scenario, replicates=replicates, engine="compiled")
             t0 = time.perf_counter()
             while model.running:
@@ -93,56 +87,47 @@ def measure(scenario, replicates: int, runs: int, sample: int, repeats: int) -> 
     finally:
         for name, kernel in found.items():
             setattr(compiled, name, kernel)
+    days = scenario.horizon_days
+    per_kernel: dict[str, float] = defaultdict(float)
+    calls: dict[str, int] = defaultdict(int)
+    for (name, _, _), seconds in fastest.items():
+        per_kernel[name] += seconds / days
+        calls[name] += 1
+    return {
+        "replicates": replicates,
+        "day_seconds": min(walls) / days,
+        "kernel_day_seconds": dict(per_kernel),
+        "calls_per_day": {name: n / days for name, n in calls.items()},
+    }
 
-    in_cache: dict[tuple[str, int, int], float] = {}
-    for key, args in captured.items():
-        kernel = found[key[0]]
-        kernel(*args)
-        best = float("inf")
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            kernel(*args)
-            best = min(best, time.perf_counter() - t0)
-        in_cache[key] = best
-    return {"walls": walls, "in_day": in_day, "in_cache": in_cache}
+
+def per_column(pair: tuple[dict, dict], seconds_of) -> float:
+    """ns a column-day between the two widths of ``pair``: what their extra columns cost."""
+    low, high = pair
+    extra = high["replicates"] - low["replicates"]
+    return (seconds_of(high) - seconds_of(low)) / extra * 1e9
 
 
-def summarise(found: dict, replicates: int, days: int) -> dict:
-    """Per kernel: calls a day, ns per replicate-day in the day and, on the sampled days, both."""
-    rd = replicates * days
-    sampled_days = {d for (_, d, _) in found["in_cache"]}
-    rows: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for (name, day, _), seconds in found["in_day"].items():
-        row = rows[name]
-        row["calls"] += 1 / days
-        row["in_day"] += seconds
-        if day in sampled_days:
-            row["in_day_sampled"] += seconds
-    for (name, _, _), seconds in found["in_cache"].items():
-        rows[name]["in_cache_sampled"] += seconds
-    per_sampled = replicates * len(sampled_days)
-    out = {}
-    for name, row in rows.items():
-        out[name] = {
-            "calls_per_day": row["calls"],
-            "in_day_ns": row["in_day"] / rd * 1e9,
-            "sampled_in_day_ns": row["in_day_sampled"] / per_sampled * 1e9,
-            "sampled_in_cache_ns": row["in_cache_sampled"] / per_sampled * 1e9,
-        }
-    return out
+def widths(text: str) -> tuple[int, int]:
+    """``--narrow`` and ``--wide``: two widths, the smaller first."""
+    try:
+        low, high = (int(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: two widths, as 250,500") from None
+    if not 1 <= low < high:
+        raise argparse.ArgumentTypeError(f"{text!r}: two widths, the smaller first, at least 1")
+    return low, high
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--replicates", type=int, default=10_000, help="width (default 10,000)")
-    parser.add_argument("--runs", type=int, default=5, help="models run (default 5)")
-    parser.add_argument("--sample", type=int, default=10, help="every n-th day in cache (10)")
-    parser.add_argument("--repeats", type=int, default=15, help="calls in cache (default 15)")
+    parser.add_argument("--narrow", type=widths, default=(250, 500), help="default 250,500")
+    parser.add_argument("--wide", type=widths, default=(5_000, 10_000), help="default 5000,10000")
+    parser.add_argument("--runs", type=int, default=5, help="runs at each width (default 5)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures")
     args = parser.parse_args(argv)
-    for flag in ("replicates", "runs", "sample", "repeats"):
-        if getattr(args, flag) < 1:
-            parser.error(f"--{flag} must be at least 1")
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
 
     from simulator.model.engine import compiled_available
 
@@ -154,51 +139,68 @@ def main(argv: list[str] | None = None) -> int:
     user_cpus = os.sched_getaffinity(0)
     os.sched_setaffinity(0, {min(user_cpus)})
     print(f"{'pinned to':>13}: CPU {min(user_cpus)} (OMP/OPENBLAS/MKL_NUM_THREADS=1)")
-    R, days = args.replicates, scenario.horizon_days
-
-    section(f"compiled engine at R = {R:,}: {args.runs} runs, every {args.sample}th day in cache")
-    found = measure(scenario, R, args.runs, args.sample, args.repeats)
+    sizes = [*args.narrow, *args.wide]
+    section(f"compiled engine at {', '.join(f'{r:,}' for r in sizes)} columns, best of {args.runs}")
+    found = [measure(scenario, r, args.runs) for r in sizes]
     os.sched_setaffinity(0, user_cpus)
-    per = summarise(found, R, days)
-    wall_ns = min(found["walls"]) / (R * days) * 1e9
-    inside = sum(k["in_day_ns"] for k in per.values())
-    sampled_day = sum(k["sampled_in_day_ns"] for k in per.values())
-    sampled_cache = sum(k["sampled_in_cache_ns"] for k in per.values())
-    rows = []
-    for name, k in sorted(per.items(), key=lambda kv: -kv[1]["in_day_ns"]):
-        cache = k["sampled_in_cache_ns"]
-        ratio = k["sampled_in_day_ns"] / cache if cache > 0 else float("nan")
+    narrow, wide = (found[0], found[1]), (found[2], found[3])
+    label_n = f"{args.narrow[0]:,}-{args.narrow[1]:,}"
+    label_w = f"{args.wide[0]:,}-{args.wide[1]:,}"
+
+    def kernel(name: str):
+        return lambda run: run["kernel_day_seconds"].get(name, 0.0)
+
+    def inside(run: dict) -> float:
+        return sum(run["kernel_day_seconds"].values())
+
+    def outside(run: dict) -> float:
+        return run["day_seconds"] - inside(run)
+
+    def ratio(w: float, n: float) -> str:
+        return f"{w / n:.2f}x" if n > 0 else "-"
+
+    rows, figures = [], {}
+    top = wide[1]
+    for name in sorted(top["kernel_day_seconds"], key=lambda n: -top["kernel_day_seconds"][n]):
+        at_n, at_w = per_column(narrow, kernel(name)), per_column(wide, kernel(name))
+        figures[name] = {
+            "calls_per_day": top["calls_per_day"][name],
+            "narrow_ns_per_column_day": at_n,
+            "wide_ns_per_column_day": at_w,
+        }
         rows.append(
-            [name, f"{k['calls_per_day']:.1f}", f"{k['in_day_ns']:.1f}",
-             f"{k['sampled_in_day_ns']:.1f}", f"{cache:.1f}", f"{ratio:.2f}x"]
+            [name, f"{top['calls_per_day'][name]:.1f}", f"{at_n:.1f}", f"{at_w:.1f}",
+             ratio(at_w, at_n)]
         )  # fmt: skip
-    header = ["kernel", "calls/day", "in the day", "sampled days", "in cache", "day/cache"]
-    print("ns per replicate-day; 'sampled days' and 'in cache' are the same calls\n")
-    print(table(rows, header, "lrrrrr"))
+    print("ns a column-day, between the two narrow widths and between the two wide ones\n")
+    print(table(rows, ["kernel", "calls/day", label_n, label_w, "wide/narrow"], "lrrrr"))
+    print()
+    totals = []
+    for name, of in (("in the kernels", inside), ("outside the kernels", outside)):
+        n, w = per_column(narrow, of), per_column(wide, of)
+        totals.append([name, f"{n:.1f}", f"{w:.1f}", ratio(w, n)])
+    n = per_column(narrow, lambda r: r["day_seconds"])
+    w = per_column(wide, lambda r: r["day_seconds"])
+    totals.append(["the day (wall)", f"{n:.1f}", f"{w:.1f}", ratio(w, n)])
+    print(table(totals, ["a column-day, ns", label_n, label_w, "wide/narrow"], "lrrr"))
     print()
     print(
         table(
             [
-                ["a day, best run (wall)", f"{wall_ns:.1f}", f"{1e9 / wall_ns:,.0f}"],
-                ["  in the kernels (each call's fastest run)", f"{inside:.1f}", ""],
-                ["  outside the kernels", f"{wall_ns - inside:.1f}", ""],
-                ["sampled days: kernels in the day", f"{sampled_day:.1f}", ""],
-                ["sampled days: the same calls in cache", f"{sampled_cache:.1f}", ""],
-            ],
-            ["", "ns/rd", "rd/s"],
-            "lrr",
+                [
+                    f"{r['replicates']:,}",
+                    f"{r['day_seconds'] * 1e3:.3f}",
+                    f"{inside(r) * 1e3:.3f}",
+                    f"{r['replicates'] / r['day_seconds']:,.0f}",
+                ]
+                for r in found
+            ],  # fmt: skip
+            ["columns", "ms a day (best run)", "of which kernels", "replicate-days/s"],
+            "rrrr",
         )
     )
-    report.update(
-        replicates=R,
-        runs=args.runs,
-        walls=found["walls"],
-        wall_ns_per_rd=wall_ns,
-        kernels_ns_per_rd=inside,
-        sampled_in_day_ns_per_rd=sampled_day,
-        sampled_in_cache_ns_per_rd=sampled_cache,
-        kernels=per,
-    )
+    print("(the timers around the kernels add about a microsecond a call, some 45 calls a day)")
+    report.update(runs=args.runs, widths=found, kernels=figures)
     write_json(args.json, report)
     return 0
 
