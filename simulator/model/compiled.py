@@ -1956,9 +1956,8 @@ def _pick_static(m: EscalationModel, i: int) -> tuple[Any, ...]:
      blame_coef, control, fear_scale, guests) = static.actors[i]  # fmt: skip
     R, n = m.replicates, m.n
     buffers = m.__dict__.get("_pick_buffers")
-    if buffers is None:  # the target and its desire, then the kernel's working rows
+    if buffers is None:  # the kernel's working rows
         buffers = m._pick_buffers = (
-            _buffer(m, "target", (R,), np.int64), _buffer(m, "x", (R,)),
             _buffer(m, "own", (R,)), _buffer(m, "patrons", (R,)), _buffer(m, "fear", (R,)),
             _buffer(m, "desire", (n, R)), _buffer(m, "value", (n, R)), _buffer(m, "best", (R,)),
             _buffer(m, "enemy", (R,), np.int64), _buffer(m, "fighting", (R,), bool),
@@ -1992,11 +1991,13 @@ def pick(actor: Actor) -> tuple[np.ndarray, np.ndarray]:
     wishes = (m.patron_of, pull, hp, any_hp, guests, m.threat, control, patron, blame_base,
               blame_owner, blame_coef, credibility, fear_scale, cap is not None,
               cap[0] if cap else 0.0, cap[1] if cap else 0.0)  # fmt: skip
-    target, x = buffers[0], buffers[1]
+    # written straight into the day's moves (step's copy of them is then a no-op): a copy of
+    # three rows per actor was 3-4 % of a day at 10,000 columns
+    target, x = m._moves[1][i], m._moves[2][i]
     pick_target(
         target, x, i, targets, is_state, m.at_war, is_state and bool(m.at_war[i].any()),
         bool(m.pulled[i]), m.pulling[i], m.red_lines.target[i], kind, patron, drives, wishes,
-        credibility, has_terms, cost, line_owner, line_coef, *buffers[2:],
+        credibility, has_terms, cost, line_owner, line_coef, *buffers,
     )  # fmt: skip
     return target, x
 
@@ -2211,7 +2212,8 @@ def _decide_static(actor: Actor, t: Any) -> tuple[Any, ...]:
         np.asarray(actor.excluded_rows, dtype=np.int64), _key("choice", actor.index),
         _buffer(m, "gain_x", (R,), np.float32), _buffer(m, "retaliation_x", (R,), np.float32),
         _buffer(m, "top", (R,), np.float32),
-        _buffer(m, "rung", (R,), np.int64), _buffer(m, "bound", (R,), np.float32),
+        m._moves[0][actor.index],  # the rung chosen: straight into the day's moves
+        _buffer(m, "bound", (R,), np.float32),
         _buffer(m, "count", (R,), np.int64),
     )  # fmt: skip
     actor.__dict__["_compiled_decide"] = (m.generation, static)

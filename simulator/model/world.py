@@ -426,7 +426,9 @@ class EscalationModel(Model):
         self.pulling = self.red_lines.pulling_all()  # open promises due today, per actor
         self.pulled = np.asarray(self.pulling.any(axis=1))
         draws = DayDraws(self.streams, day)
-        rung, target, desire = self._moves  # rewritten every day
+        # rewritten every day (the compiled engine decides into these rows: its assignment below
+        # is then to the same memory, which numpy skips)
+        rung, target, desire = self._moves
         for a in self.actors:
             i = a.index
             rung[i], target[i], desire[i] = self._decide(a, draws)
