@@ -3,7 +3,8 @@
 A diagnostic, not a target. Every kernel call of the compiled engine is timed where the model
 makes it, on the baseline, at four widths: two narrow models (250 and 500 columns by default)
 and two wide ones (5,000 and 10,000). Each call (kernel, day, n-th call of that kernel that day)
-keeps its fastest of ``runs`` runs, so a moment's slowdown of a busy machine counts once at most.
+keeps its fastest of ``runs`` runs, and the widths take turns, run after run: a spell of a busy
+machine counts once at most, and falls on every width alike.
 
 A kernel's cost per column-day, narrow, is its time at 500 less its time at 250, over the 250
 columns between: what a call costs whatever its width (the call, its arguments, the work on days
@@ -16,7 +17,7 @@ whole and run a narrow block of columns at a time would fetch it once. The same 
 what is outside the kernels: the Python between them and the work left to numpy (``exp``, the
 normal quantile, the decays of threat and grievance, copies, reductions, Mesa's collector).
 
-    python benchmarks/kernels.py [--narrow 250,500] [--wide 5000,10000] [--runs 5] [--json FILE]
+    python benchmarks/kernels.py [--narrow 250,500] [--wide 5000,10000] [--runs 10] [--json FILE]
 """
 
 from __future__ import annotations
@@ -43,8 +44,12 @@ def kernels(module) -> dict[str, object]:
     return {name: f for name, f in vars(module).items() if isinstance(f, CPUDispatcher)}
 
 
-def measure(scenario, replicates: int, runs: int) -> dict:
-    """Seconds a day in each kernel (each call's fastest of ``runs``) and the best day's wall."""
+def measure(scenario, sizes: list[int], runs: int) -> list[dict]:
+    """Per width: seconds a day in each kernel (each call's fastest run) and the best day's wall.
+
+    The widths take turns, run after run, so that each sees the machine's quick and slow spells
+    alike: a difference between two widths measured minutes apart would be mostly the machine.
+    """
     import simulator.model.compiled as compiled
     from simulator.experiment.simulate import release
     from simulator.model import EscalationModel
@@ -54,13 +59,13 @@ def measure(scenario, replicates: int, runs: int) -> dict:
     warm.run()
     release(warm)
 
-    fastest: dict[tuple[str, int, int], float] = {}
-    where = {"day": 0}
+    fastest: dict[tuple[int, str, int, int], float] = {}
+    where = {"width": 0, "day": 0}
     calls_today: dict[str, int] = defaultdict(int)
 
     def timed(name: str, kernel):
         def call(*args):
-            key = (name, where["day"], calls_today[name])
+            key = (where["width"], name, where["day"], calls_today[name])
             calls_today[name] += 1
             t0 = time.perf_counter()
             out = kernel(*args)
@@ -70,35 +75,43 @@ def measure(scenario, replicates: int, runs: int) -> dict:
 
         return call
 
-    walls = []
+    walls: dict[int, list[float]] = defaultdict(list)
     for name, kernel in found.items():  # the engine calls them through the module
         setattr(compiled, name, timed(name, kernel))
     try:
         for _ in range(runs):
-            model = EscalationModel(scenario, replicates=replicates, engine="compiled")
-            t0 = time.perf_counter()
-            while model.running:
-                where["day"] = model.day
-                calls_today.clear()
-                model.step()
-            walls.append(time.perf_counter() - t0)
-            release(model)
-            del model
+            for width in sizes:
+                where["width"] = width
+                model = EscalationModel(scenario, replicates=width, engine="compiled")
+                t0 = time.perf_counter()
+                while model.running:
+                    where["day"] = model.day
+                    calls_today.clear()
+                    model.step()
+                walls[width].append(time.perf_counter() - t0)
+                release(model)
+                del model
     finally:
         for name, kernel in found.items():
             setattr(compiled, name, kernel)
     days = scenario.horizon_days
-    per_kernel: dict[str, float] = defaultdict(float)
-    calls: dict[str, int] = defaultdict(int)
-    for (name, _, _), seconds in fastest.items():
-        per_kernel[name] += seconds / days
-        calls[name] += 1
-    return {
-        "replicates": replicates,
-        "day_seconds": min(walls) / days,
-        "kernel_day_seconds": dict(per_kernel),
-        "calls_per_day": {name: n / days for name, n in calls.items()},
-    }
+    out = []
+    for width in sizes:
+        per_kernel: dict[str, float] = defaultdict(float)
+        calls: dict[str, int] = defaultdict(int)
+        for (w, name, _, _), seconds in fastest.items():
+            if w == width:
+                per_kernel[name] += seconds / days
+                calls[name] += 1
+        out.append(
+            {
+                "replicates": width,
+                "day_seconds": min(walls[width]) / days,
+                "kernel_day_seconds": dict(per_kernel),
+                "calls_per_day": {name: n / days for name, n in calls.items()},
+            }
+        )
+    return out
 
 
 def per_column(pair: tuple[dict, dict], seconds_of) -> float:
@@ -123,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--narrow", type=widths, default=(250, 500), help="default 250,500")
     parser.add_argument("--wide", type=widths, default=(5_000, 10_000), help="default 5000,10000")
-    parser.add_argument("--runs", type=int, default=5, help="runs at each width (default 5)")
+    parser.add_argument("--runs", type=int, default=10, help="runs at each width (default 10)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures")
     args = parser.parse_args(argv)
     if args.runs < 1:
@@ -141,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'pinned to':>13}: CPU {min(user_cpus)} (OMP/OPENBLAS/MKL_NUM_THREADS=1)")
     sizes = [*args.narrow, *args.wide]
     section(f"compiled engine at {', '.join(f'{r:,}' for r in sizes)} columns, best of {args.runs}")
-    found = [measure(scenario, r, args.runs) for r in sizes]
+    found = measure(scenario, sizes, args.runs)
     os.sched_setaffinity(0, user_cpus)
     narrow, wide = (found[0], found[1]), (found[2], found[3])
     label_n = f"{args.narrow[0]:,}-{args.narrow[1]:,}"
