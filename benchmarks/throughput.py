@@ -785,18 +785,7 @@ def main(argv: list[str] | None = None) -> int:
     # numpy's models take ~4x as long as the compiled engine's: fewer of them
     n_of = {e: plan["batch_n"] // (4 if e == "numpy" else 1) for e in engines()}
     rounds = paired_rounds(scenario, n_of, plan["batch_rounds"])
-    report["batch_rounds"] = rounds
-    batch = {}  # each engine's models over all the rounds
-    for engine in n_of:
-        seconds = sum(f["batch_run"][engine]["seconds"] for f in rounds)
-        n = sum(f["batch_run"][engine]["replicates"] for f in rounds)
-        batch[engine] = {
-            "engine": engine,
-            "replicates": n,
-            "seconds": seconds,
-            "replicate_days_per_s": n * days / seconds,
-        }
-    report["batch_run"] = batch
+    report["batch_rounds"] = rounds  # each round's vectorised model and batch_run, per engine
     best = fastest[10_000]
     # like with like: numpy's vectorised model over its own models of one replicate (the 50x);
     # issue 12's two readings: the fastest engine over the route as a fresh process runs it
