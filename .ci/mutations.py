@@ -206,8 +206,8 @@ MUTATIONS = [
         "reach",
         "a retaliator's reach (how badly it could hurt)",
         M + "actors.py",
-        "        return float(lad.score[rows].max()) / top if len(rows) and top > 0 else 0.0",
-        "        return 1.0",
+        "            reach = float(lad.score[rows].max()) / top if len(rows) and top > 0 else 0.0",
+        "            reach = 1.0",
     ),
     Mutation(
         "deterrence",
@@ -823,8 +823,8 @@ MUTATIONS = [
         "compiled-tension-order",
         "the compiled engine sums a mediator's tension in numpy's order",
         M + "compiled.py",
-        "            rest = total[c] - felt - inspired",
-        "            rest = total[c] - (felt + inspired)",
+        "            rest = total[c] - felt[c] - inspired[c]",
+        "            rest = total[c] - (felt[c] + inspired[c])",
     ),
     Mutation(
         "compiled-rung-counts",

@@ -338,8 +338,8 @@ def test_the_compiled_mediators_pull_is_numpys_to_the_bit() -> None:
         threat[0, 1, 0] = np.nan
         total = threat.sum(axis=(0, 1))
         mediators = sorted(gen.choice(n, size=2, replace=False).tolist())
-        out, scratch = np.empty((2, R)), np.empty(R)
-        compiled.tensions_kernel(threat, np.array(mediators, dtype=np.int64), scratch, out)
+        out, total_, inspired = np.empty((2, R)), np.empty(R), np.empty(R)
+        compiled.tensions_kernel(threat, np.array(mediators, dtype=np.int64), total_, out, inspired)
         for j, i in enumerate(mediators):
             rest = total - threat[i].sum(axis=0) - threat[:, i].sum(axis=0)
             expected = np.maximum(rest, 0.0) / ((n - 1) * (n - 2))

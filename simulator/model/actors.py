@@ -80,6 +80,8 @@ class Actor(mesa.Agent):
             menu = set(np.flatnonzero(ladder.for_actor[self.type_index]).tolist())
         menu.add(ladder.status_quo)  # doing nothing is always possible
         self.menu = np.array(sorted(menu), dtype=np.int64)
+        #: :meth:`reach` by the other actor's type: it depends on the menu and the ladder alone
+        self._reach: dict[int, float] = {}
         # utilities are computed in single precision: the widest arrays of a day, and choice
         # probabilities need no more than seven significant digits
         self.menu_level = ladder.level[self.menu][:, None].astype(np.float32)
@@ -132,10 +134,14 @@ class Actor(mesa.Agent):
         The escalation score of its heaviest deterred move against ``other``, as a share of the
         ladder's top score: a militia's rockets reach about half as far as a state's major strikes.
         """
-        lad = self.model.ladder
-        rows = self.menu[lad.deterred[self.menu] & lad.against[self.menu, other.type_index]]
-        top = float(lad.score.max())
-        return float(lad.score[rows].max()) / top if len(rows) and top > 0 else 0.0
+        reach = self._reach.get(other.type_index)
+        if reach is None:  # the same few types, asked for again at every rebuild
+            lad = self.model.ladder
+            rows = self.menu[lad.deterred[self.menu] & lad.against[self.menu, other.type_index]]
+            top = float(lad.score.max())
+            reach = float(lad.score[rows].max()) / top if len(rows) and top > 0 else 0.0
+            self._reach[other.type_index] = reach
+        return reach
 
     def soil_security(self) -> Any:
         """Share of attacks by militias based on this actor's soil that it foils (hosts)."""

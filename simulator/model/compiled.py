@@ -2441,11 +2441,13 @@ def rung_counts(rung: np.ndarray, rungs: int) -> np.ndarray:
 
 
 @jit
-def tensions_kernel(threat, mediators, total, out) -> None:
+def tensions_kernel(threat, mediators, total, out, inspired) -> None:
     """Mirror of :meth:`EscalationModel._tensions`: ``out[j]``, mediator j's pull.
 
     The sums in numpy's order: over the outer axes, row after row (never pairwise), so the
-    total is threat[0, 0] + threat[0, 1] + … and each actor's rows and columns likewise.
+    total is threat[0, 0] + threat[0, 1] + … and each actor's rows and columns likewise. Each
+    sum is a pass of whole rows over the columns (``out[j]`` holds the threat the mediator
+    feels until its pull replaces it, ``inspired`` the threat it inspires): the passes vectorise.
     """
     n, R = threat.shape[0], threat.shape[2]
     pairs = (n - 1) * (n - 2)
@@ -2459,15 +2461,17 @@ def tensions_kernel(threat, mediators, total, out) -> None:
                 total[c] += threat[o, a, c]
     for j in range(mediators.shape[0]):
         i = mediators[j]
+        felt = out[j]
         for c in range(R):
-            felt = threat[i, 0, c]
-            for k in range(1, n):
-                felt += threat[i, k, c]
-            inspired = threat[0, i, c]
-            for k in range(1, n):
-                inspired += threat[k, i, c]
-            rest = total[c] - felt - inspired
-            out[j, c] = (rest if (rest >= 0.0 or rest != rest) else 0.0) / pairs
+            felt[c] = threat[i, 0, c]
+            inspired[c] = threat[0, i, c]
+        for k in range(1, n):
+            for c in range(R):
+                felt[c] += threat[i, k, c]
+                inspired[c] += threat[k, i, c]
+        for c in range(R):
+            rest = total[c] - felt[c] - inspired[c]
+            felt[c] = (rest if (rest >= 0.0 or rest != rest) else 0.0) / pairs
 
 
 def tensions(m: EscalationModel, mediators: list[int]) -> list[np.ndarray | float]:
@@ -2476,7 +2480,8 @@ def tensions(m: EscalationModel, mediators: list[int]) -> list[np.ndarray | floa
         return [0.0] * m.n
     order = np.array(sorted(mediators), dtype=np.int64)
     out = _buffer(m, "pulls", (len(order), m.replicates))  # the day's pulls: until tomorrow's
-    tensions_kernel(m.threat, order, _buffer(m, "total", (m.replicates,)), out)
+    R = m.replicates
+    tensions_kernel(m.threat, order, _buffer(m, "total", (R,)), out, _buffer(m, "inspired", (R,)))
     pulls: list[np.ndarray | float] = [0.0] * m.n
     for j, i in enumerate(order):
         pulls[i] = out[j]
