@@ -714,6 +714,20 @@ MUTATIONS = [
         "            if False:",
     ),
     Mutation(
+        "compiled-promised-row",
+        "in the compiled engine too, a promise due names its target's desire, also off the targets",
+        M + "compiled.py",
+        "                needed[owed[c]] = True",
+        "                needed[owed[c]] = needed[owed[c]]",
+    ),
+    Mutation(
+        "compiled-enemy-row",
+        "in the compiled engine too, a war weighs the enemy's value, also off the targets",
+        M + "compiled.py",
+        "                needed[k] = at_war[i, k, c]",
+        "                needed[k] = False",
+    ),
+    Mutation(
         "compiled-soil-security",
         "in the compiled engine too, a host's security foils the militias based on its soil",
         M + "compiled.py",

@@ -112,6 +112,30 @@ def test_the_engines_agree_on_every_kind_of_red_line(patch: dict[str, object]) -
     assert tripped > 10
 
 
+@needs_numba
+def test_the_engines_agree_when_a_war_names_an_enemy_outside_the_targets() -> None:
+    """Israel is not among Iran's rivals: struck by an Israeli major strike, Iran is at war with
+    an actor it does not aim at, and a state at war aims at the enemy it values most. The
+    compiled engine works out that enemy's value too (not only its targets'), as numpy does."""
+    data = yaml.safe_load((SCENARIOS[0].parent / "israel_covert.yaml").read_text())
+    strike = {"date": "2020-12-24", "kind": "action", "actor": "Israel", "rung": "major_strike"}
+    data["events"].append({**strike, "target": "Iran", "label": "a forced war"})
+    scenario = validate_scenario(data, "israel_covert with a forced war")
+    iran, israel = list(scenario.actors).index("Iran"), list(scenario.actors).index("Israel")
+    rows, aimed = {}, {}
+    for e in engines.ENGINES:
+        model = EscalationModel(scenario, replicates=60, engine=e)
+        for _ in range(10):  # the strike on day 4, then days of war
+            model.step()
+        aimed[e] = int((model._moves[1][iran] == israel).sum())
+        model.run()
+        rows[e] = replicate_rows(model)
+        release(model)
+    assert aimed["numpy"] > 0  # Iran fights back at the enemy it does not otherwise aim at
+    assert aimed["compiled"] == aimed["numpy"]
+    same_bytes(rows["numpy"], rows["compiled"], "forced war")
+
+
 def _source_hash(module: str, qualname: str) -> str:
     obj: object = importlib.import_module(module)
     for part in qualname.split("."):

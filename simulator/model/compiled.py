@@ -475,15 +475,6 @@ def _most_valued(out_target, out_x, best, targets, value, desire) -> None:
 
 
 @jit
-def _among(k, targets) -> bool:
-    """Whether ``k`` is one of ``targets``."""
-    for t in range(targets.shape[0]):
-        if targets[t] == k:
-            return True
-    return False
-
-
-@jit
 def pick_target(
     out_target,
     out_x,
@@ -528,9 +519,24 @@ def pick_target(
         scale, ctl, less = fear_scale, control, pull
     else:  # not read
         scale = ctl = less = fear
-    every = pulled or (is_state and war_any)  # an enemy or a promise may name any target
+    # the rows read: the targets', and those of the actors a promise due or a war names in some
+    # column (as the reference, which works out only those): a promise due in a few columns
+    # costs one row, not every actor's
+    needed = np.zeros(n, dtype=np.bool_)
+    for t in range(targets.shape[0]):
+        needed[targets[t]] = True
+    if pulled:
+        for c in range(R):
+            if committed[c]:
+                needed[owed[c]] = True
+    if is_state and war_any:
+        for k in range(n):
+            for c in range(R):
+                if needed[k]:
+                    break
+                needed[k] = at_war[i, k, c]
     for k in range(n):  # target by target: each row is used while it is in the cache
-        if not every and not _among(k, targets):  # a row nothing reads (as in the reference)
+        if not needed[k]:  # a row nothing reads
             continue
         _drives(own, i, k, threat_, grievance, belief, push, resolve, base, any_base, w, any_w)
         if kind == 2:  # whose drive the patron's wish starts from
