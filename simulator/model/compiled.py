@@ -523,18 +523,21 @@ def pick_target(
     # column (as the reference, which works out only those): a promise due in a few columns
     # costs one row, not every actor's
     needed = np.zeros(n, dtype=np.bool_)
+    enemy_of = np.zeros(n, dtype=np.bool_)  # whom the actor fights in some column
     for t in range(targets.shape[0]):
         needed[targets[t]] = True
-    if pulled:
-        for c in range(R):
-            if committed[c]:
-                needed[owed[c]] = True
-    if is_state and war_any:
-        for k in range(n):
+    for k in range(n):  # each an OR over the columns: the passes vectorise
+        if pulled and not needed[k]:
+            named = False
             for c in range(R):
-                if needed[k]:
-                    break
-                needed[k] = at_war[i, k, c]
+                named |= committed[c] & (owed[c] == k)
+            needed[k] = named
+        if is_state and war_any:
+            fights = False
+            for c in range(R):
+                fights |= at_war[i, k, c]
+            enemy_of[k] = fights
+            needed[k] |= fights
     for k in range(n):  # target by target: each row is used while it is in the cache
         if not needed[k]:  # a row nothing reads
             continue
@@ -559,6 +562,8 @@ def pick_target(
             enemy[c] = 0
             fighting[c] = False
         for k in range(n):
+            if not enemy_of[k]:  # at peace with k in every column: nothing to weigh
+                continue
             for c in range(R):
                 w = at_war[i, k, c]
                 better = w and value[k, c] > best[c]
