@@ -506,10 +506,10 @@ def pick_target(
 ) -> None:
     """Mirror of :meth:`Actor.pick_target` (with ``_most_valued``).
 
-    Desires and values towards every actor first (as tables, a target's row at a time: the
-    drives behind it are one row each), then the choice column by column. ``drives`` holds
-    :func:`_drives`' arguments after the actor and target, ``wishes`` the numbers of
-    :func:`_desires` that do not change with the target.
+    Desires and values first, towards each actor whose row is read (as tables, a target's row
+    at a time: the drives behind it are one row each), then the choice column by column.
+    ``drives`` holds :func:`_drives`' arguments after the actor and target, ``wishes`` the
+    numbers of :func:`_desires` that do not change with the target.
     """
     n, R = at_war.shape[1], out_x.shape[0]
     threat_, grievance, belief, push, resolve, base, any_base, w, any_w = drives
