@@ -482,7 +482,6 @@ def pick_target(
     targets,
     is_state,
     at_war,
-    war_any,
     pulled,
     committed,
     owed,
@@ -523,7 +522,8 @@ def pick_target(
     # column (as the reference, which works out only those): a promise due in a few columns
     # costs one row, not every actor's
     needed = np.zeros(n, dtype=np.bool_)
-    enemy_of = np.zeros(n, dtype=np.bool_)  # whom the actor fights in some column
+    enemy_of = np.zeros(n, dtype=np.bool_)  # whom a state fights in some column
+    war_any = False
     for t in range(targets.shape[0]):
         needed[targets[t]] = True
     for k in range(n):  # each an OR over the columns: the passes vectorise
@@ -532,12 +532,13 @@ def pick_target(
             for c in range(R):
                 named |= committed[c] & (owed[c] == k)
             needed[k] = named
-        if is_state and war_any:
+        if is_state:
             fights = False
             for c in range(R):
                 fights |= at_war[i, k, c]
             enemy_of[k] = fights
             needed[k] |= fights
+            war_any |= fights
     for k in range(n):  # target by target: each row is used while it is in the cache
         if not needed[k]:  # a row nothing reads
             continue
@@ -556,7 +557,7 @@ def pick_target(
             out_x[c] = desire[k, c]
     else:  # the target valued most (the first of equals): passes that each write two arrays
         _most_valued(out_target, out_x, best, targets, value, desire)
-    if is_state and war_any:  # the enemies valued most, in passes
+    if war_any:  # the enemies valued most, in passes
         for c in range(R):
             best[c] = -np.inf
             enemy[c] = 0
@@ -2006,9 +2007,9 @@ def pick(actor: Actor) -> tuple[np.ndarray, np.ndarray]:
     # three rows per actor was 3-4 % of a day at 10,000 columns
     target, x = m._moves[1][i], m._moves[2][i]
     pick_target(
-        target, x, i, targets, is_state, m.at_war, is_state and bool(m.at_war[i].any()),
-        bool(m.pulled[i]), m.pulling[i], m.red_lines.target[i], kind, patron, drives, wishes,
-        credibility, has_terms, cost, line_owner, line_coef, *buffers,
+        target, x, i, targets, is_state, m.at_war, bool(m.pulled[i]), m.pulling[i],
+        m.red_lines.target[i], kind, patron, drives, wishes, credibility, has_terms, cost,
+        line_owner, line_coef, *buffers,
     )  # fmt: skip
     return target, x
 
