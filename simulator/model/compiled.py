@@ -190,18 +190,19 @@ def uniform(
 
 
 @jit
-def _offsets(step: np.uint64, sites: np.ndarray) -> np.ndarray:
-    """Each site's offset of the day: the finaliser of site + step (``day_offset``)."""
+def _offsets(day: int, counter: np.uint64, sites: np.ndarray) -> np.ndarray:
+    """Each site's offset of the day: the finaliser of site + (day + 1) · counter, mod 2**64."""
+    step = np.uint64(day + 1) * counter  # uint64 arithmetic wraps, as ``_mix_int``'s masks
     out = np.empty_like(sites)
-    for s in range(len(sites)):
-        out[s] = _mixed(sites[s] + step)
+    for a in range(sites.shape[0]):
+        for s in range(sites.shape[1]):
+            out[a, s] = _mixed(sites[a, s] + step)
     return out
 
 
 def day_offsets(day: int, sites: np.ndarray) -> np.ndarray:
-    """:func:`day_offset` of many sites at once (uint64 arithmetic wraps as ``_mix_int``)."""
-    step = np.uint64((day + 1) * int(_COUNTER) % 2**64)
-    return _offsets(step, sites.ravel()).reshape(sites.shape)
+    """:func:`day_offset` of many sites at once: ``sites`` is a table (kinds × sites)."""
+    return _offsets(day, _COUNTER, sites)
 
 
 @jit
@@ -894,8 +895,11 @@ def poisson_counts(u: np.ndarray, mean: np.ndarray, first: np.ndarray, k_max: in
 
 def poisson(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """:func:`rng.poisson` with its loop compiled (same results; numpy takes the exp)."""
-    mean = np.broadcast_to(np.asarray(mean, dtype=np.float64), u.shape)
-    return poisson_counts(u, np.ascontiguousarray(mean), np.exp(-mean), poisson_steps(mean))
+    mean = np.asarray(mean, dtype=np.float64)
+    if mean.shape != u.shape:  # (the violence kernels pass one mean per uniform)
+        mean = np.ascontiguousarray(np.broadcast_to(mean, u.shape))
+    first = np.negative(mean)
+    return poisson_counts(u, mean, np.exp(first, out=first), poisson_steps(mean))
 
 
 @jit
@@ -1642,12 +1646,13 @@ def record_columns(
     top,
     clash,
     war_started,
-) -> None:
+) -> bool:
     """Mirror of :meth:`Recorder.record` and its recovery, up to the event log.
 
     Row by row where the reference works on whole arrays, skipping what it skips; the threat
     sums are integers in units of 2**-32 (exact in any order), as the reference's. ``total``,
-    ``top``, ``clash`` and ``war_started`` are working rows (R), kept on the model.
+    ``top``, ``clash`` and ``war_started`` are working rows (R), kept on the model. Returns
+    whether a war has begun in any column (then for good: ``count_war_days`` from tomorrow).
     """
     n, R = rung.shape
     # the escalation index, its peaks, the first clash and war: in passes over the columns
@@ -1751,6 +1756,7 @@ def record_columns(
         if a >= 0 and deescalation_day[c] < 0 and first_clash[c] < day:
             if threat[a, b, c] + threat[b, a, c] < clash_threat[c]:
                 deescalation_day[c] = day
+    return count_war_days
 
 
 def _buffer(
@@ -1921,6 +1927,53 @@ class _Settings:
         self.any_weariness_per_casualty = any_of(dyn.weariness_per_casualty)
         self.ceasefire_days = np.atleast_1d(np.asarray(dyn.ceasefire_days))
         self.reputation_weight = _width(b.weight, f)
+        lad = m.ladder
+        #: the kinds of rung :func:`_in_use` asks about: violent, sabotage (damage without
+        #: violence), conciliatory, damaging, and those whose moves class a replicate
+        self.rung_kinds = np.array(
+            [
+                lad.violent,
+                (lad.damage > 0) & ~lad.violent,
+                lad.conciliatory,
+                lad.damage > 0,
+                lad.hostile | lad.violent,
+            ]
+        )
+
+
+#: rows of :func:`_in_use`
+VIOLENT, SABOTAGE, CONCILIATORY, DAMAGING, CLASSIFIED = range(5)
+
+
+@jit
+def rungs_in_use(counts, kinds, out) -> None:
+    """Which kinds of rung were moved on today, in some column.
+
+    ``out[j, i]``: whether actor i moved on a rung of kind j (``counts[i, kinds[j]]`` not all 0);
+    ``out[j, n]``: whether any actor did.
+    """
+    n, rungs = counts.shape
+    for j in range(kinds.shape[0]):
+        anyone = False
+        for i in range(n):
+            moved = False
+            for r in range(rungs):
+                moved = moved or (kinds[j, r] and counts[i, r] != 0)
+            out[j, i] = moved
+            anyone = anyone or moved
+        out[j, n] = anyone
+
+
+def _in_use(m: EscalationModel, counts: np.ndarray) -> np.ndarray:
+    """:func:`rungs_in_use` of the day's counts, worked out once (resolve, settle, record)."""
+    held = m.__dict__.get("_compiled_in_use")
+    if held is None or held[0] is not counts:
+        kinds = _packed(m, _Settings).rung_kinds
+        out = _buffer(m, "in_use", (len(kinds), m.n + 1), bool)
+        rungs_in_use(counts, kinds, out)
+        held = m._compiled_in_use = (counts, out)
+    in_use: np.ndarray = held[1]
+    return in_use
 
 
 #: log2(1 + k) for k = 0 … top, by top: numpy's log2, as the reference's felt losses
@@ -2152,13 +2205,15 @@ def record(
     m, lad, R = rec.model, rec.model.ladder, rec.model.replicates
     rec.mix[day] = counts
     was_forced = _forced(m, forced)
-    record_columns(
+    in_use, n = _in_use(m, counts), m.n
+    # a war, once begun in a column, is for good: the kernel looks for one until it finds it
+    rec.__dict__["_compiled_war_begun"] = record_columns(
         day, rung, target, outcome.losses, outcome.deaths, outcome.caused, outcome.damage,
         tripped, m.at_war, m.threat, lad.score, lad.violent, lad.war, lad.hostile,
         rec._class_vs_state, rec._class_vs_other, m.is_state, was_forced, rec.pair_index,
-        bool(counts[:, lad.damage > 0].any()), bool((rec.first_war >= 0).any()), THREAT_SCALE,
-        _KEEP, bool(outcome.attacks), bool(counts[:, lad.conciliatory].any()), bool(tripped.any()),
-        counts[:, lad.hostile | lad.violent].any(axis=1),
+        bool(in_use[DAMAGING, n]), rec.__dict__.get("_compiled_war_begun", False),
+        THREAT_SCALE, _KEEP, bool(outcome.attacks), bool(in_use[CONCILIATORY, n]),
+        bool(tripped.any()), in_use[CLASSIFIED, :n],
         rec.escalation_now, rec.escalation, rec.peak_escalation, rec.peak_rung,
         rec.first_clash, rec.first_war, rec.casualties, rec.deaths, rec.attacks,
         rec.lethal_attacks, rec.damage, lad.conciliatory, rec.conciliatory,
@@ -2266,13 +2321,11 @@ class _Violence:
         from simulator.model.sites import _key
         from simulator.model.violence import MAX_SOIL_SECURITY
 
-        lad = m.ladder
         self.mediates = np.array([any_of(a.spec.mediation > 0) for a in m.actors])
         self.mediation = _table([a.spec.mediation for a in m.actors])
         self.capability = _table([a.spec.capability for a in m.actors])
         self.security = _table(list(m.security))
         self.max_security = float(MAX_SOIL_SECURITY)
-        self.sabotage = (lad.damage > 0) & ~lad.violent
         #: each actor's draw sites: hit, size, deaths (rows)
         self.sites = np.array(
             [[_key(name, i) for i in range(m.n)] for name in ("hit", "size", "deaths")],
@@ -2304,7 +2357,8 @@ def resolve(
     clear_losses(tables, touched)
     losses, deaths, damage, caused, killed = tables
     attacks: list[Attack] = []
-    violent_today = bool(counts[:, lad.violent].any())
+    in_use = _in_use(m, counts)
+    violent_today = bool(in_use[VIOLENT, n])
     if violent_today:
         size = n * R
         actor, column = (_buffer(m, f"v_{name}", (size,), np.int64) for name in ("a", "c"))
@@ -2347,8 +2401,9 @@ def resolve(
         if found:  # the attacks already flat, for the kernels that read them (_flat)
             flat = _Attacks.of(groups[:found], by_column, by_cas, by_dead)
             m.__dict__["_compiled_attacks"] = (attacks, flat)
-    if counts[:, static.sabotage].any():  # covert sabotage does damage without violence
-        violence_sabotage(rung, target, static.sabotage, lad.damage, damage, touched)
+    if in_use[SABOTAGE, n]:  # covert sabotage does damage without violence
+        sabotage = _packed(m, _Settings).rung_kinds[SABOTAGE]
+        violence_sabotage(rung, target, sabotage, lad.damage, damage, touched)
     return Outcome(losses, deaths, damage, caused, killed, attacks)
 
 
@@ -2490,7 +2545,10 @@ def tensions(m: EscalationModel, mediators: list[int]) -> list[np.ndarray | floa
     """:meth:`EscalationModel._tensions` compiled (same results)."""
     if not mediators or (m.n - 1) * (m.n - 2) <= 0:
         return [0.0] * m.n
-    order = np.array(sorted(mediators), dtype=np.int64)
+    held = m.__dict__.get("_compiled_mediators")  # the same set for days on end
+    if held is None or held[0] is not mediators:
+        held = m._compiled_mediators = (mediators, np.array(sorted(mediators), dtype=np.int64))
+    order = held[1]
     out = _buffer(m, "pulls", (len(order), m.replicates))  # the day's pulls: until tomorrow's
     R = m.replicates
     tensions_kernel(m.threat, order, _buffer(m, "total", (R,)), out, _buffer(m, "inspired", (R,)))
@@ -2503,7 +2561,7 @@ def tensions(m: EscalationModel, mediators: list[int]) -> list[np.ndarray | floa
 def settle(m: EscalationModel, rung: np.ndarray, target: np.ndarray, counts: np.ndarray) -> None:
     """:meth:`EscalationModel._settle` compiled (same results)."""
     lad, settings = m.ladder, _packed(m, _Settings)
-    if not settings.satiating or not counts[:, lad.violent].any():
+    if not settings.satiating or not _in_use(m, counts)[VIOLENT, m.n]:
         return
     settle_kernel(m.grievance, rung, target, lad.violent, lad.level, settings.satiation)
 

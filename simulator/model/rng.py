@@ -14,6 +14,7 @@ renumbers the existing ones: every stored number stays what it was.
 
 from __future__ import annotations
 
+import math
 import zlib
 
 import numpy as np
@@ -125,7 +126,7 @@ def poisson(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
 def poisson_steps(mean: np.ndarray) -> int:
     """The inversion's bound on its steps: the largest mean + 12 standard deviations + 30."""
     top = float(mean.max()) if mean.size else 0.0
-    return int(top + 12.0 * np.sqrt(top) + 30.0)
+    return int(top + 12.0 * math.sqrt(top) + 30.0)  # (a square root is rounded exactly)
 
 
 def binomial(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
