@@ -932,6 +932,21 @@ def binomial_counts(u, n, p, pmf, start) -> np.ndarray:
 
 
 @jit
+def binomial_size(n: np.ndarray) -> tuple[int, int, int]:
+    """The size of :func:`binomial_terms`' layout, and its elements' count and most trials.
+
+    The layout holds n + 1 terms of each element of more than one trial.
+    """
+    size = many = most = 0
+    for e in range(n.shape[0]):
+        if n[e] > 1:
+            size += n[e] + 1
+            many += 1
+            most = max(most, n[e])
+    return size, many, most
+
+
+@jit
 def binomial_terms(n, p, k, trials, chance, start) -> None:
     """The flat layout of :func:`binomial`'s terms.
 
@@ -957,12 +972,13 @@ def binomial(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     element's pmf down to the largest n of the day; this works out only each element's own
     n + 1 terms, in one flat array.
     """
-    many = n > 1
-    size = int(n[many].sum()) + int(many.sum())
+    size, many, most = binomial_size(n)
     k, trials = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
-    chance, start = np.empty(size), np.empty(int(many.sum()) + 1, dtype=np.int64)
+    chance, start = np.empty(size), np.empty(many + 1, dtype=np.int64)
     binomial_terms(n, p, k, trials, chance, start)
-    if size and trials.max() > _BINOM_FINITE:  # binom overflows: inf · 0 may be NaN
+    if not many:  # one trial or none each (the usual landed attacks): no terms to work out
+        return binomial_counts(u, n, p, chance, start)
+    if most > _BINOM_FINITE:  # binom overflows: inf · 0 may be NaN
         with np.errstate(invalid="ignore"):
             pmf = binom(trials, k) * chance**k * (1.0 - chance) ** (trials - k)
     else:
