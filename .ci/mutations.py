@@ -834,6 +834,20 @@ MUTATIONS = [
         "            count += cdf <= u[e]",
     ),
     Mutation(
+        "compiled-rungs-in-use",
+        "the compiled engine asks which kinds of rung were moved on today (violence to resolve)",
+        M + "compiled.py",
+        "            anyone = anyone or moved",
+        "            anyone = anyone and moved",
+    ),
+    Mutation(
+        "compiled-sabotage-rungs",
+        "the compiled engine resolves sabotage: damage done by moves that are not violent",
+        M + "compiled.py",
+        "                (lad.damage > 0) & ~lad.violent,",
+        "                (lad.damage > 0) & lad.violent,",
+    ),
+    Mutation(
         "compiled-tension-order",
         "the compiled engine sums a mediator's tension in numpy's order",
         M + "compiled.py",
