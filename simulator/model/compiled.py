@@ -626,13 +626,25 @@ def _fixed(t: float, scale: float) -> np.int64:
 
 
 @jit
-def moved_columns(moved, rung, movers, status_quo) -> None:
-    """``moved[i, :]``: the columns in which actor i made a move (not the status quo), in order."""
-    for i in movers:
+def observe_plan(counts, status_quo, rung, pair_i, start, moved) -> int:
+    """Where the day's moves are, for the observers: returns how many moves all pairs read.
+
+    ``moved[i, :]``: the columns in which actor i made a move (not the status quo), in order;
+    pair q's moves are its mover's, at ``start[q] … start[q + 1]`` of the flat arrays. A pair
+    whose mover stayed put has none: the kernels that follow skip it.
+    """
+    n, R = rung.shape
+    start[0] = 0
+    for q in range(pair_i.shape[0]):
+        start[q + 1] = start[q] + (R - counts[pair_i[q], status_quo])
+    for i in range(n):
+        if counts[i, status_quo] == R:
+            continue
         j = 0
-        for c in range(rung.shape[1]):  # written always, kept when a move: no branch
+        for c in range(R):  # written always, kept when a move: no branch
             moved[i, j] = c
             j += rung[i, c] != status_quo
+    return start[pair_i.shape[0]]
 
 
 @jit
@@ -1091,7 +1103,8 @@ def violence_aim(
 def violence_losses(
     rung, target, entries, entry_actor, entry_column, entry_target, entry_rung, entry_landed,
     landed_casualties, landed_deaths, fixed_deaths, fixed_wounded, rung_damage, losses, deaths,
-    damage, caused, killed, order, entry_casualties, entry_deaths, groups, touched,
+    damage, caused, killed, order, entry_casualties, entry_deaths, groups, touched, by_rung,
+    by_column, by_casualties, by_deaths, flat,
 ) -> int:  # fmt: skip
     """Mirror of the second loop of :func:`violence.resolve`: losses, and the attacks.
 
@@ -1099,6 +1112,9 @@ def violence_losses(
     to the day's tables attacker by attacker. ``order`` lists the entries by attacker, then
     target, then column; ``groups`` gets (attacker, target, first, end) of each attack in that
     order; returns how many attacks. ``touched[c]``: column c's tables were written to.
+
+    The entries in that order go to ``by_*`` (rung, column, casualties, deaths), and the attacks
+    to ``flat``: attackers, targets, and where each attack's entries start (one more).
     """
     n = rung.shape[0]
     landed = 0
@@ -1140,6 +1156,13 @@ def violence_losses(
                 groups[count, 2], groups[count, 3] = start, placed
                 count += 1
         first = end
+    for p in range(placed):
+        j = order[p]
+        by_rung[p], by_column[p] = entry_rung[j], entry_column[j]
+        by_casualties[p], by_deaths[p] = entry_casualties[j], entry_deaths[j]
+    for a in range(count):
+        flat[0, a], flat[1, a], flat[2, a] = groups[a, 0], groups[a, 1], groups[a, 2]
+    flat[2, count] = placed
     return count
 
 
@@ -2127,18 +2150,6 @@ class _Pairs:
             self.any_detect, self.any_share, self.bias, self.detection, self.noise, self.share,
         )  # fmt: skip
 
-    def today(self, moves: np.ndarray, day: int) -> tuple[int, tuple[np.ndarray, ...]]:
-        """How many pairs read a move today (their mover moved), and their numbers.
-
-        Those of :attr:`numbers`, then the day's draw offsets of noise, detection, attribution.
-        """
-        moved = moves[self.i] > 0
-        if moved.all():  # most days in a model of any width: every pair, no copies
-            return len(self.i), (*self.numbers, *day_offsets(day, self.sites))
-        chosen = np.flatnonzero(moved)
-        offsets = day_offsets(day, self.sites[:, chosen])
-        return len(chosen), (*(a[chosen] for a in self.numbers), *offsets)
-
 
 def observe(
     m: EscalationModel,
@@ -2156,19 +2167,15 @@ def observe(
     lad, dyn, R = m.ladder, m.dynamics, m.replicates
     m.threat *= dyn.memory
     static = _packed(m, _Pairs)
-    moves = R - counts[:, lad.status_quo]
-    pairs, today = static.today(moves, draws.day)
-    if pairs:
+    pairs = len(static.i)
+    start = _buffer(m, "pair_start", (pairs + 1,), np.int64)
+    moved = _buffer(m, "moved", (m.n, R), np.int64)
+    T = observe_plan(counts, lad.status_quo, rung, static.i, start, moved)
+    if T:  # every pair, those whose mover stayed put with no moves to read
         (pair_i, pair_o, any_noise, rel_nan, rel_const, att, any_detect, any_share, bias,
-         detection, noise, share, noise_offsets, detect_offsets,
-         attribution_offsets) = today  # fmt: skip
-        sizes = moves[pair_i]
-        start = np.zeros(pairs + 1, dtype=np.int64)
-        np.cumsum(sizes, out=start[1:])
-        moved = _buffer(m, "moved", (m.n, R), np.int64)
-        moved_columns(moved, rung, np.flatnonzero(moves), lad.status_quo)
+         detection, noise, share) = static.numbers  # fmt: skip
+        noise_offsets, detect_offsets, attribution_offsets = day_offsets(draws.day, static.sites)
         relevance = m.relevance if m.relevance.ndim == 5 else m.relevance[..., None]
-        T = int(start[-1])
         subset = _buffer(m, "subset", (T,), bool)
         rel, uniforms = _buffer(m, "rel", (T,)), _buffer(m, "uniforms", (T,))
         drawn = observe_columns(subset, rel, uniforms, start, moved, pair_i, pair_o, rel_nan,
@@ -2179,9 +2186,9 @@ def observe(
         felt = _felt(top)
         llr, misread = _buffer(m, "llr", (T,)), _buffer(m, "misread", (T,))
         factor = uniforms  # read: the buffer now packs the evidence that is not 0
-        packed_start = np.empty(pairs + 1, dtype=np.int64)
+        packed_start = _buffer(m, "packed_start", (pairs + 1,), np.int64)  # (written whole)
         blamed = _buffer(m, "blamed", (T,), bool)
-        flags = np.zeros(pairs, dtype=np.int64)
+        flags = _buffer(m, "pair_flags", (pairs,), np.int64)  # (written whole)
         evidence = m.evidence if m.evidence.ndim == 2 else m.evidence[:, None]
         settings = _packed(m, _Settings)
         packed = observe_reading(
@@ -2342,6 +2349,7 @@ class _Violence:
         self.capability = _table([a.spec.capability for a in m.actors])
         self.security = _table(list(m.security))
         self.max_security = float(MAX_SOIL_SECURITY)
+        self.unfixed = np.full(m.n, -1, dtype=np.int64)  # no losses fixed by history
         #: each actor's draw sites: hit, size, deaths (rows)
         self.sites = np.array(
             [[_key(name, i) for i in range(m.n)] for name in ("hit", "size", "deaths")],
@@ -2394,28 +2402,33 @@ def resolve(
             r = landed_rung[:hits]
             cas = 1 + poisson(size_u[:hits], lad.casualties[r] - 1.0)
             dead = binomial(death_u[:hits], cas, lad.fatality[r])
-        fixed_deaths = np.full(n, -1, dtype=np.int64)
-        fixed_wounded = np.full(n, -1, dtype=np.int64)
-        for i, move in forced.items():
-            if move.deaths is not None:
-                fixed_deaths[i] = move.deaths
-            if move.wounded is not None:
-                fixed_wounded[i] = move.wounded
-        order = np.empty(entries, dtype=np.int64)
-        entry_cas, entry_dead = np.empty(entries), np.empty(entries)
-        groups = np.empty((n * n, 4), dtype=np.int64)
+        fixed_deaths = fixed_wounded = static.unfixed  # (read only)
+        if forced:
+            fixed_deaths, fixed_wounded = np.full((2, n), -1, dtype=np.int64)
+            for i, move in forced.items():
+                if move.deaths is not None:
+                    fixed_deaths[i] = move.deaths
+                if move.wounded is not None:
+                    fixed_wounded[i] = move.wounded
+        order = _buffer(m, "v_order", (size,), np.int64)
+        entry_cas, entry_dead = _buffer(m, "v_cas", (size,)), _buffer(m, "v_dead", (size,))
+        groups = _buffer(m, "v_groups", (n * n, 4), np.int64)
+        # new every day: the attacks hold slices of these (a trace keeps them)
+        by_rung, by_column = np.empty((2, entries), dtype=np.int64)
+        by_cas, by_dead = np.empty((2, entries))
+        firsts = np.empty((3, n * n + 1), dtype=np.int64)
         found = violence_losses(
             rung, target, entries, actor, column, aimed, rungs, landed, cas, dead, fixed_deaths,
             fixed_wounded, lad.damage, losses, deaths, damage, caused, killed, order, entry_cas,
-            entry_dead, groups, touched,
+            entry_dead, groups, touched, by_rung, by_column, by_cas, by_dead, firsts,
         )  # fmt: skip
-        by_rung, by_column = rungs[order], column[order]
-        by_cas, by_dead = entry_cas[order], entry_dead[order]
-        for i, k, first, end in groups[:found].tolist():
-            attacks.append(Attack(i, k, by_rung[first:end], by_column[first:end],
-                                  by_cas[first:end], by_dead[first:end]))  # fmt: skip
+        attackers, targets, first = firsts[0, :found], firsts[1, :found], firsts[2, : found + 1]
+        bounds = first.tolist()
+        for a, (i, k) in enumerate(zip(attackers.tolist(), targets.tolist(), strict=True)):
+            s, e = bounds[a], bounds[a + 1]
+            attacks.append(Attack(i, k, by_rung[s:e], by_column[s:e], by_cas[s:e], by_dead[s:e]))
         if found:  # the attacks already flat, for the kernels that read them (_flat)
-            flat = _Attacks.of(groups[:found], by_column, by_cas, by_dead)
+            flat = _Attacks.of(attackers, targets, first, by_column, by_cas, by_dead)
             m.__dict__["_compiled_attacks"] = (attacks, flat)
     if in_use[SABOTAGE, n]:  # covert sabotage does damage without violence
         sabotage = _packed(m, _Settings).rung_kinds[SABOTAGE]
@@ -2428,18 +2441,21 @@ class _Attacks:
 
     @classmethod
     def of(
-        cls, groups: np.ndarray, columns: np.ndarray, casualties: np.ndarray, deaths: np.ndarray
+        cls,
+        attackers: np.ndarray,
+        targets: np.ndarray,
+        first: np.ndarray,
+        columns: np.ndarray,
+        casualties: np.ndarray,
+        deaths: np.ndarray,
     ) -> _Attacks:
-        """The arrays :meth:`__init__` would concatenate, from :func:`violence_losses`.
+        """The arrays :meth:`__init__` would concatenate, as :func:`violence_losses` wrote them.
 
-        Its groups (attacker, target, first, end) are contiguous and in order, and its entries
-        are in that order: slices of them.
+        Its attacks are contiguous and in order, and so are their entries.
         """
         flat = cls.__new__(cls)
-        flat.attackers, flat.targets = groups[:, 0].copy(), groups[:, 1].copy()
-        flat.first = np.append(groups[:, 2], groups[-1, 3])
-        end = int(groups[-1, 3])
-        flat.columns, flat.casualties, flat.deaths = columns[:end], casualties[:end], deaths[:end]
+        flat.attackers, flat.targets, flat.first = attackers, targets, first
+        flat.columns, flat.casualties, flat.deaths = columns, casualties, deaths
         return flat
 
     def __init__(self, attacks: list[Attack]):
