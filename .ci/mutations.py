@@ -848,6 +848,20 @@ MUTATIONS = [
         "                (lad.damage > 0) & lad.violent,",
     ),
     Mutation(
+        "compiled-one-column-pull",
+        "the compiled engine sums a mediator's tension pairwise in a model of one column, as numpy",
+        M + "compiled.py",
+        "    if R == 1:  # numpy's sums run along the actors: pairwise",
+        "    if R == -1:  # numpy's sums run along the actors: pairwise",
+    ),
+    Mutation(
+        "compiled-one-column-scores",
+        "the compiled engine sums the day's scores pairwise in a model of one column, as numpy",
+        M + "compiled.py",
+        "    if R == 1:  # numpy sums the scores of a model of one column pairwise (from 0)",
+        "    if R == -1:  # numpy sums the scores of a model of one column pairwise (from 0)",
+    ),
+    Mutation(
         "compiled-tension-order",
         "the compiled engine sums a mediator's tension in numpy's order",
         M + "compiled.py",

@@ -136,6 +136,44 @@ def test_the_engines_agree_when_a_war_names_an_enemy_outside_the_targets() -> No
     same_bytes(rows["numpy"], rows["compiled"], "forced war")
 
 
+def _traced(scenario, replicate: int, engine: str) -> tuple[str, bytes]:
+    """A one-column model's trace (every actor's move and desire, day by day) and its index."""
+    model = EscalationModel(scenario, replicates=1, first_replicate=replicate, trace=True,
+                            engine=engine)  # fmt: skip
+    model.run()
+    assert model.tracer is not None
+    kept = repr(model.tracer.days), model.recorder.escalation.tobytes()
+    release(model)
+    return kept
+
+
+@needs_numba
+def test_the_engines_keep_the_same_trace_of_a_one_column_model() -> None:
+    """A model of one column (a replay, mesa's batch_run) is summed over its actors as numpy
+    sums there: pairwise, not row after row. The trace shows each actor's desire to the last
+    bit, and a mediator's desire holds its pull (the mean threat among the others): the
+    engines must keep the same trace. With nine actors and scores that are not whole numbers,
+    numpy's sum of the day's scores (the escalation index) turns pairwise too."""
+    for path in (SCENARIOS[0].parent / "baseline.yaml", SCENARIOS[0].parent / "israel_covert.yaml"):
+        scenario = load_scenario(path)
+        for replicate in range(3):
+            numpy_trace = _traced(scenario, replicate, "numpy")
+            assert _traced(scenario, replicate, "compiled") == numpy_trace, (path.stem, replicate)
+    from simulator.scenario.default_ladder import DEFAULT_LADDER
+
+    data = yaml.safe_load((SCENARIOS[0].parent / "baseline.yaml").read_text())
+    for j in range(2, 6):
+        data["actors"][f"KH{j}"] = dict(data["actors"]["KH"])
+    data["ladder"] = [
+        dict(rung, score=rung["score"] + 0.1 * (i % 7) + 0.01)
+        for i, rung in enumerate(DEFAULT_LADDER)
+    ]
+    nine = validate_scenario(data, "nine actors")
+    for replicate in range(4):
+        numpy_trace = _traced(nine, replicate, "numpy")
+        assert _traced(nine, replicate, "compiled") == numpy_trace, ("nine actors", replicate)
+
+
 def _source_hash(module: str, qualname: str) -> str:
     obj: object = importlib.import_module(module)
     for part in qualname.split("."):
@@ -352,14 +390,16 @@ def test_the_compiled_binomial_draws_the_reference_counts() -> None:
 
 @needs_numba
 def test_the_compiled_mediators_pull_is_numpys_to_the_bit() -> None:
-    """A mediator's pull (mean threat among the others) sums as numpy does, row after row: on
-    threats of very different sizes, any other order would change the last bits."""
+    """A mediator's pull (mean threat among the others) sums as numpy does: row after row over
+    many columns, pairwise over the actors in a model of one column. On threats of very
+    different sizes, any other order would change the last bits."""
     from simulator.model import compiled
 
     gen = np.random.default_rng(8)
-    for n, R in ((3, 1), (4, 17), (5, 1_000), (6, 333)):
+    for n, R in ((3, 1), (5, 1), (9, 1), (12, 1), (4, 17), (5, 1_000), (6, 333), (9, 2)):
         threat = np.exp(gen.normal(0.0, 8.0, (n, n, R))) * (gen.random((n, n, R)) < 0.7)
-        threat[0, 1, 0] = np.nan
+        if R > 1:  # NaN in the last column: every sum is NaN there
+            threat[0, 1, -1] = np.nan
         total = threat.sum(axis=(0, 1))
         mediators = sorted(gen.choice(n, size=2, replace=False).tolist())
         out, total_, inspired = np.empty((2, R)), np.empty(R), np.empty(R)
