@@ -2344,8 +2344,6 @@ def _decide_static(actor: Actor, t: Any) -> tuple[Any, ...]:
     Kept on the actor until the model rebuilds: ``t.gain`` and ``t.scale`` are :meth:`Actor.terms`'
     own static numbers, the same between rebuilds.
     """
-    from simulator.model.sites import _key
-
     m = actor.model
     held = actor.__dict__.get("_compiled_decide")
     if held is not None and held[0] == m.generation:
@@ -2365,7 +2363,7 @@ def _decide_static(actor: Actor, t: Any) -> tuple[Any, ...]:
         actor.menu_level[:, 0], _width(t.gain, np.float32), deterred, actor.deterred_level[:, 0],
         scale, retaliation[:, None] if retaliation.ndim == 1 else retaliation, line_target,
         owners, line_rows, line_weight, _width(0.0, np.float32),
-        np.asarray(actor.excluded_rows, dtype=np.int64), _key("choice", actor.index),
+        np.asarray(actor.excluded_rows, dtype=np.int64),
         _buffer(m, "gain_x", (R,), np.float32), _buffer(m, "retaliation_x", (R,), np.float32),
         _buffer(m, "top", (R,), np.float32),
         m._moves[0][actor.index],  # the rung chosen: straight into the day's moves
@@ -2376,13 +2374,28 @@ def _decide_static(actor: Actor, t: Any) -> tuple[Any, ...]:
     return static
 
 
+def _choice_offsets(m: EscalationModel, day: int) -> np.ndarray:
+    """Every actor's choice draw offset of the day (``day_offset``), worked out at once."""
+    held = m.__dict__.get("_compiled_choice")
+    if held is None or held[0] != day:
+        from simulator.model.sites import _key
+
+        sites = m.__dict__.get("_compiled_choice_sites")
+        if sites is None:
+            sites = np.array([[_key("choice", i) for i in range(m.n)]], dtype=np.uint64)
+            m.__dict__["_compiled_choice_sites"] = sites
+        held = m._compiled_choice = (day, day_offsets(day, sites)[0])
+    offsets: np.ndarray = held[1]
+    return offsets
+
+
 def decide(actor: Actor, draws: DayDraws) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:meth:`Actor.decide` with the utilities and the choice compiled (same results)."""
     m, i = actor.model, actor.index
     target, x = pick(actor)
     t = actor.terms(target, draws)
     (level, gain, deterred, deterred_level, scale, retaliation, line_target, owners, line_rows,
-     line_weight, no_pull, excluded_rows, site, gain_x, e32, top, rung, bound,
+     line_weight, no_pull, excluded_rows, gain_x, e32, top, rung, bound,
      count) = _decide_static(actor, t)  # fmt: skip
     z = m.scratch.utility[: len(actor.menu)]
     deter = t.scale is not None
@@ -2399,7 +2412,7 @@ def decide(actor: Actor, draws: DayDraws) -> tuple[np.ndarray, np.ndarray, np.nd
         gain_x, e32, top,
     )  # fmt: skip
     np.exp(z, out=z)
-    choose(z, m.streams.keys, day_offset(draws.day, site), actor.menu, rung, bound, count)
+    choose(z, m.streams.keys, _choice_offsets(m, draws.day)[i], actor.menu, rung, bound, count)
     return rung, target, x
 
 
