@@ -77,6 +77,22 @@ def baseline() -> Scenario:
     return load_scenario(BASELINE)
 
 
+@pytest.fixture(scope="session")
+def nine_actors() -> Scenario:
+    """The baseline with four more copies of KH (nine actors) and a ladder whose scores are not
+    whole numbers: a sum over the actors whose order shows in the last bits of the index."""
+    from simulator.scenario.default_ladder import DEFAULT_LADDER
+
+    data = yaml.safe_load(BASELINE.read_text())
+    for j in range(2, 6):
+        data["actors"][f"KH{j}"] = dict(data["actors"]["KH"])
+    data["ladder"] = [
+        dict(rung, score=rung["score"] + 0.1 * (i % 7) + 0.01)
+        for i, rung in enumerate(DEFAULT_LADDER)
+    ]
+    return validate_scenario(data, "nine actors")
+
+
 @pytest.fixture
 def build_model() -> Iterator[Callable[..., EscalationModel]]:
     """Factory for EscalationModel instances, released from Mesa's registry after the test."""

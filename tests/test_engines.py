@@ -148,30 +148,20 @@ def _traced(scenario, replicate: int, engine: str) -> tuple[str, bytes]:
 
 
 @needs_numba
-def test_the_engines_keep_the_same_trace_of_a_one_column_model() -> None:
-    """A model of one column (a replay, mesa's batch_run) is summed over its actors as numpy
-    sums there: pairwise, not row after row. The trace shows each actor's desire to the last
-    bit, and a mediator's desire holds its pull (the mean threat among the others): the
-    engines must keep the same trace. With nine actors and scores that are not whole numbers,
-    numpy's sum of the day's scores (the escalation index) turns pairwise too."""
+def test_the_engines_keep_the_same_trace_of_a_one_column_model(nine_actors) -> None:
+    """A model of one column (a replay, mesa's batch_run) sums over its actors row after row in
+    both engines, as a wide model does (``points.sum_rows``). The trace shows each actor's desire
+    to the last bit, and a mediator's desire holds its pull (the mean threat among the others):
+    the engines must keep the same trace. With nine actors and scores that are not whole
+    numbers, the order of the day's scores shows in the escalation index too."""
     for path in (SCENARIOS[0].parent / "baseline.yaml", SCENARIOS[0].parent / "israel_covert.yaml"):
         scenario = load_scenario(path)
         for replicate in range(3):
             numpy_trace = _traced(scenario, replicate, "numpy")
             assert _traced(scenario, replicate, "compiled") == numpy_trace, (path.stem, replicate)
-    from simulator.scenario.default_ladder import DEFAULT_LADDER
-
-    data = yaml.safe_load((SCENARIOS[0].parent / "baseline.yaml").read_text())
-    for j in range(2, 6):
-        data["actors"][f"KH{j}"] = dict(data["actors"]["KH"])
-    data["ladder"] = [
-        dict(rung, score=rung["score"] + 0.1 * (i % 7) + 0.01)
-        for i, rung in enumerate(DEFAULT_LADDER)
-    ]
-    nine = validate_scenario(data, "nine actors")
     for replicate in range(4):
-        numpy_trace = _traced(nine, replicate, "numpy")
-        assert _traced(nine, replicate, "compiled") == numpy_trace, ("nine actors", replicate)
+        numpy_trace = _traced(nine_actors, replicate, "numpy")
+        assert _traced(nine_actors, replicate, "compiled") == numpy_trace, ("nine", replicate)
 
 
 def _source_hash(module: str, qualname: str) -> str:
@@ -390,22 +380,24 @@ def test_the_compiled_binomial_draws_the_reference_counts() -> None:
 
 @needs_numba
 def test_the_compiled_mediators_pull_is_numpys_to_the_bit() -> None:
-    """A mediator's pull (mean threat among the others) sums as numpy does: row after row over
-    many columns, pairwise over the actors in a model of one column. On threats of very
-    different sizes, any other order would change the last bits."""
+    """A mediator's pull (mean threat among the others) sums as the reference does: row after
+    row, in a model of any width, one column included (``points.sum_rows``; numpy's own sum
+    goes pairwise there). On threats of very different sizes, any other order would change the
+    last bits."""
     from simulator.model import compiled
+    from simulator.model.points import sum_rows
 
     gen = np.random.default_rng(8)
     for n, R in ((3, 1), (5, 1), (9, 1), (12, 1), (4, 17), (5, 1_000), (6, 333), (9, 2)):
         threat = np.exp(gen.normal(0.0, 8.0, (n, n, R))) * (gen.random((n, n, R)) < 0.7)
         if R > 1:  # NaN in the last column: every sum is NaN there
             threat[0, 1, -1] = np.nan
-        total = threat.sum(axis=(0, 1))
+        total = sum_rows(threat)
         mediators = sorted(gen.choice(n, size=2, replace=False).tolist())
         out, total_, inspired = np.empty((2, R)), np.empty(R), np.empty(R)
         compiled.tensions_kernel(threat, np.array(mediators, dtype=np.int64), total_, out, inspired)
         for j, i in enumerate(mediators):
-            rest = total - threat[i].sum(axis=0) - threat[:, i].sum(axis=0)
+            rest = total - sum_rows(threat[i]) - sum_rows(threat[:, i])
             expected = np.maximum(rest, 0.0) / ((n - 1) * (n - 2))
             assert out[j].tobytes() == expected.tobytes(), (n, R, i)
 

@@ -8,10 +8,12 @@ events): the realistic case, where every draw site of the model is exercised.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from pandas.testing import assert_frame_equal
 
 from simulator.experiment.simulate import simulate
 from simulator.model import OUTCOMES
+from simulator.model.engine import compiled_available
 
 
 def per_replicate(recorder, names, column):
@@ -110,6 +112,33 @@ def test_replicate_is_the_same_world_alone_or_among_300(baseline, build_model):
             np.testing.assert_array_equal(
                 np.sort(events_alone[name]), np.sort(events_big[name][mine]), err_msg=name
             )
+
+
+@pytest.mark.parametrize("engine", ["numpy", "compiled"])
+def test_a_replicate_alone_sums_over_its_actors_as_among_others(
+    engine, baseline, nine_actors, build_model
+):
+    """A model of one column (a replay, a one-column chunk, mesa's batch_run) adds up its actors
+    in the order a wide model does, row after row. numpy's own sum goes pairwise there (the
+    column axis drops out): a mediator's pull, the mean threat among the others, and every
+    desire it feeds would differ in the last bits from the same replicate among others; so
+    would the escalation index with nine actors and scores that are not whole numbers."""
+    if engine == "compiled" and not compiled_available():
+        pytest.skip("numba is not installed")
+    for scenario, days in ((baseline, 30), (nine_actors, 90)):
+        among = build_model(scenario, replicates=4, engine=engine)
+        alone = [build_model(scenario, replicates=1, first_replicate=k, engine=engine)
+                 for k in range(4)]  # fmt: skip
+        for _ in range(days):
+            for model in (among, *alone):
+                model.step()
+            for k, model in enumerate(alone):
+                for i in range(among.n):
+                    wide = np.broadcast_to(among._pull[i], (4,))[k]
+                    assert np.float64(model._pull[i]).tobytes() == np.float64(wide).tobytes()
+                assert model._moves[2][:, 0].tobytes() == among._moves[2][:, k].tobytes()
+                now = model.recorder.escalation_now[0]  # float64 (its float32 record hides ulps)
+                assert now.tobytes() == among.recorder.escalation_now[k].tobytes(), k
 
 
 def test_replicate_block_matches_the_runs_table(baseline, build_model):

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 #: which numpy code each kernel mirrors, and a hash of that code's source: a change to it
 #: without the kernel fails tests/test_engines.py (review the kernel, then pin the new hash)
 MIRRORS = {
-    "record_columns": ("simulator.model.outcomes", "Recorder.record", "15523887edb5ca9a"),
+    "record_columns": ("simulator.model.outcomes", "Recorder.record", "1234925cdc9c2170"),
     "record_columns (recovery)": (
         "simulator.model.outcomes",
         "Recorder._recovery",
@@ -90,12 +90,12 @@ MIRRORS = {
     "tensions_kernel, tensions": (
         "simulator.model.world",
         "EscalationModel._tensions",
-        "8d079ede4bfce92c",
+        "3c99ed3fec10be3b",
     ),
     "tensions_kernel (one)": (
         "simulator.model.world",
         "EscalationModel._tension",
-        "5bf640247ae1e868",
+        "d0a8ca4bb9909790",
     ),
     "clear_losses": ("simulator.model.violence", "DayLosses.today", "71d57d161a74b612"),
     "binomial_counts, binomial": ("simulator.model.rng", "binomial", "5e52ff991e8f82a3"),
@@ -617,67 +617,6 @@ def floor_threat(threat: np.ndarray, scale: float, sums: np.ndarray) -> None:
                 fixed += _fixed(t, scale)
             if summing:
                 sums[o, a] = fixed
-
-
-@jit
-def _numpy_block(values, first, n, stride) -> float:
-    """A sum of at most 128 terms as numpy's ``pairwise_sum`` takes it (below 8, in order)."""
-    if n < 8:
-        res = 0.0
-        for i in range(n):
-            res += values[first + i * stride]
-        return res
-    r = np.empty(8)
-    for j in range(8):
-        r[j] = values[first + j * stride]
-    i = 8
-    while i < n - n % 8:
-        for j in range(8):
-            r[j] += values[first + (i + j) * stride]
-        i += 8
-    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-    while i < n:
-        res += values[first + i * stride]
-        i += 1
-    return res
-
-
-@jit
-def _numpy_sum(values, first, n, stride) -> float:
-    """The sum of ``values[first + i · stride]``, i < n, as numpy's ``pairwise_sum`` takes it.
-
-    numpy sums so when a reduction runs along one axis of the data, as it does over the actors
-    of a model of one column (the column axis, of length 1, drops out): fewer than 8 terms in
-    order from 0; up to 128 in 8 running sums, combined as a tree, then the rest in order; more,
-    split in two at a multiple of 8 below the half, each half summed so, then added. Over many
-    columns numpy adds row after row instead. (The halves are walked with a stack: a recursive
-    kernel, once cached, crashes the kernels that call it.)
-    """
-    if n <= 128:
-        return _numpy_block(values, first, n, stride)
-    firsts, sizes = np.empty(64, dtype=np.int64), np.empty(64, dtype=np.int64)
-    phase, sums = np.zeros(64, dtype=np.int64), np.empty(64)
-    top, done = 0, 0
-    firsts[0], sizes[0] = first, n
-    while top >= 0:
-        f, m = firsts[top], sizes[top]
-        if m <= 128:  # a leaf: its sum onto the stack of sums
-            sums[done] = _numpy_block(values, f, m, stride)
-            done += 1
-            top -= 1
-            continue
-        half = m // 2
-        half -= half % 8
-        if phase[top] < 2:  # the left half, then the right
-            start, size = (f, half) if phase[top] == 0 else (f + half * stride, m - half)
-            phase[top] += 1
-            top += 1
-            firsts[top], sizes[top], phase[top] = start, size, 0
-        else:  # both halves summed: left + right
-            done -= 1
-            sums[done - 1] = sums[done - 1] + sums[done]
-            top -= 1
-    return sums[0]
 
 
 @jit
@@ -1766,11 +1705,6 @@ def record_columns(
             r = rung[i, c]
             total[c] += score[r]
             top[c] = r if r > top[c] else top[c]
-    if R == 1:  # numpy sums the scores of a model of one column pairwise (from 0)
-        scores = np.empty(n)
-        for i in range(n):
-            scores[i] = score[rung[i, 0]]
-        total[0] = _numpy_sum(scores, 0, n, 1)
     for i in range(n):
         if not is_state[i]:
             continue
@@ -2622,21 +2556,13 @@ def rung_counts(rung: np.ndarray, rungs: int) -> np.ndarray:
 def tensions_kernel(threat, mediators, total, out, inspired) -> None:
     """Mirror of :meth:`EscalationModel._tensions`: ``out[j]``, mediator j's pull.
 
-    The sums in numpy's order: over the outer axes, row after row (never pairwise), so the
-    total is threat[0, 0] + threat[0, 1] + … and each actor's rows and columns likewise. Each
+    The sums in the reference's order (``points.sum_rows``): row after row, never pairwise, so
+    the total is threat[0, 0] + threat[0, 1] + … and each actor's rows and columns likewise. Each
     sum is a pass of whole rows over the columns (``out[j]`` holds the threat the mediator
     feels until its pull replaces it, ``inspired`` the threat it inspires): the passes vectorise.
     """
     n, R = threat.shape[0], threat.shape[2]
     pairs = (n - 1) * (n - 2)
-    if R == 1:  # numpy's sums run along the actors: pairwise (one mediator's are n apart)
-        flat = threat.reshape(n * n)
-        total[0] = _numpy_sum(flat, 0, n * n, 1)
-        for j in range(mediators.shape[0]):
-            i = mediators[j]
-            rest = total[0] - _numpy_sum(flat, i * n, n, 1) - _numpy_sum(flat, i, n, n)
-            out[j, 0] = (rest if (rest >= 0.0 or rest != rest) else 0.0) / pairs
-        return
     for c in range(R):
         total[c] = threat[0, 0, c]
     for o in range(n):

@@ -30,7 +30,7 @@ import numpy as np
 from simulator.model.labels import EVENT_LOGS as EVENT_LOGS
 from simulator.model.labels import OUTCOME_LABELS as OUTCOME_LABELS
 from simulator.model.labels import OUTCOMES as OUTCOMES
-from simulator.model.points import take
+from simulator.model.points import sum_rows, take
 
 if TYPE_CHECKING:
     from simulator.model.events import Forced
@@ -84,7 +84,7 @@ class Recorder:
         self.worst = np.full(R, CALM, dtype=np.int8)
         self.worst_chosen = np.full(R, CALM, dtype=np.int8)
         self.pair_worst = np.full((len(self.pairs), R), CALM, dtype=np.int8)
-        self.initial_threat = model.threat.sum(axis=(0, 1))
+        self.initial_threat = sum_rows(model.threat)
         # buffers for the fixed-point threat sum (one observer at a time) and the escalation index
         self._scaled = np.empty((n, R))
         self._fixed = np.empty((n, R), dtype=np.int64)
@@ -169,7 +169,10 @@ class Recorder:
         # escalation_now · keep + today's scores, in place (rungs are valid indices: no clipping)
         scores = np.take(lad.score, rung, out=self._scores, mode="clip")
         self.escalation_now *= _KEEP
-        self.escalation_now += scores.sum(axis=0, out=self._score_sum)
+        if self.model.replicates > 1:  # (numpy adds the actors' rows in order)
+            self.escalation_now += scores.sum(axis=0, out=self._score_sum)
+        else:  # the same order in a model of one column (numpy's own sum would go pairwise)
+            self.escalation_now += sum_rows(scores)
         self.escalation[day] = self.escalation_now
         np.maximum(self.peak_escalation, self.escalation_now, out=self.peak_escalation)
         np.maximum(self.peak_rung, rung.max(axis=0), out=self.peak_rung)
@@ -286,7 +289,7 @@ class Recorder:
     def outcome_codes(self, chosen: bool = False) -> np.ndarray:
         """Index into :data:`OUTCOMES` for every replicate (``chosen``: forced moves left out)."""
         worst = (self.worst_chosen if chosen else self.worst).astype(np.int64)
-        calmer = self.model.threat.sum(axis=(0, 1)) < self.initial_threat
+        calmer = sum_rows(self.model.threat) < self.initial_threat
         return np.where((worst == CALM) & ~calmer, CONTAINED, worst)
 
     def pair_codes(self) -> np.ndarray:

@@ -35,7 +35,15 @@ from simulator.model.ladder import Ladder
 from simulator.model.observation import Blame, felt, observe, read_evidence
 from simulator.model.outcomes import Recorder
 from simulator.model.perception import Perception
-from simulator.model.points import Columns, PointSpec, any_of, at, check_stackable, per_actor
+from simulator.model.points import (
+    Columns,
+    PointSpec,
+    any_of,
+    at,
+    check_stackable,
+    per_actor,
+    sum_rows,
+)
 from simulator.model.redlines import RedLines
 from simulator.model.rng import ReplicateStreams
 from simulator.model.sites import DayDraws
@@ -345,7 +353,7 @@ class EscalationModel(Model):
 
     def _tensions(self, mediators: list[int]) -> list[np.ndarray | float]:
         """Each actor's pull: for a mediator, the mean threat among the others (0 for the rest)."""
-        total = self.threat.sum(axis=(0, 1)) if mediators else None
+        total = sum_rows(self.threat) if mediators else None
         return [self._tension(a, total) if a.index in mediators else 0.0 for a in self.actors]
 
     def _tension(self, actor: Actor, total: np.ndarray | None) -> np.ndarray | float:
@@ -354,7 +362,7 @@ class EscalationModel(Model):
         if pairs <= 0 or total is None:
             return 0.0
         i = actor.index
-        rest = total - self.threat[i].sum(axis=0) - self.threat[:, i].sum(axis=0)
+        rest = total - sum_rows(self.threat[i]) - sum_rows(self.threat[:, i])
         return np.maximum(rest, 0.0) / pairs  # ≥ 0 also where rounding says otherwise
 
     # -- the day ------------------------------------------------------------------------------
