@@ -849,17 +849,10 @@ MUTATIONS = [
     ),
     Mutation(
         "one-column-sums",
-        "a model of one column adds up its actors row after row, as a wide model (not pairwise)",
+        "a model of one column adds up its actors (pull, scores) row after row, as a wide model",
         M + "points.py",
         "    if rows.shape[-1] != 1:",
         "    if rows.shape[-1] != 0:",
-    ),
-    Mutation(
-        "one-column-scores",
-        "a model of one column adds up the day's scores row after row, as a wide model",
-        M + "outcomes.py",
-        "        if self.model.replicates > 1:  # (numpy adds the actors' rows in order)",
-        "        if self.model.replicates > 0:  # (numpy adds the actors' rows in order)",
     ),
     Mutation(
         "compiled-tension-order",

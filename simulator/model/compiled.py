@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 #: which numpy code each kernel mirrors, and a hash of that code's source: a change to it
 #: without the kernel fails tests/test_engines.py (review the kernel, then pin the new hash)
 MIRRORS = {
-    "record_columns": ("simulator.model.outcomes", "Recorder.record", "1234925cdc9c2170"),
+    "record_columns": ("simulator.model.outcomes", "Recorder.record", "43c20362d3226f6e"),
     "record_columns (recovery)": (
         "simulator.model.outcomes",
         "Recorder._recovery",
@@ -1103,18 +1103,17 @@ def violence_aim(
 def violence_losses(
     rung, target, entries, entry_actor, entry_column, entry_target, entry_rung, entry_landed,
     landed_casualties, landed_deaths, fixed_deaths, fixed_wounded, rung_damage, losses, deaths,
-    damage, caused, killed, order, entry_casualties, entry_deaths, groups, touched, by_rung,
-    by_column, by_casualties, by_deaths, flat,
+    damage, caused, killed, order, entry_casualties, entry_deaths, touched, by_rung, by_column,
+    by_casualties, by_deaths, flat,
 ) -> int:  # fmt: skip
     """Mirror of the second loop of :func:`violence.resolve`: losses, and the attacks.
 
     Casualties and deaths where a move landed (or as history fixes them, ``fixed_*`` ≥ 0), added
     to the day's tables attacker by attacker. ``order`` lists the entries by attacker, then
-    target, then column; ``groups`` gets (attacker, target, first, end) of each attack in that
-    order; returns how many attacks. ``touched[c]``: column c's tables were written to.
-
-    The entries in that order go to ``by_*`` (rung, column, casualties, deaths), and the attacks
-    to ``flat``: attackers, targets, and where each attack's entries start (one more).
+    target, then column, and the entries in that order go to ``by_*`` (rung, column, casualties,
+    deaths); the attacks in that order go to ``flat``: attackers, targets, and where each
+    attack's entries start (one more, the end). Returns how many attacks. ``touched[c]``: column
+    c's tables were written to.
     """
     n = rung.shape[0]
     landed = 0
@@ -1152,16 +1151,13 @@ def violence_losses(
                     order[placed] = j
                     placed += 1
             if placed > start:
-                groups[count, 0], groups[count, 1] = i, k
-                groups[count, 2], groups[count, 3] = start, placed
+                flat[0, count], flat[1, count], flat[2, count] = i, k, start
                 count += 1
         first = end
     for p in range(placed):
         j = order[p]
         by_rung[p], by_column[p] = entry_rung[j], entry_column[j]
         by_casualties[p], by_deaths[p] = entry_casualties[j], entry_deaths[j]
-    for a in range(count):
-        flat[0, a], flat[1, a], flat[2, a] = groups[a, 0], groups[a, 1], groups[a, 2]
     flat[2, count] = placed
     return count
 
@@ -2425,7 +2421,6 @@ def resolve(
                     fixed_wounded[i] = move.wounded
         order = _buffer(m, "v_order", (size,), np.int64)
         entry_cas, entry_dead = _buffer(m, "v_cas", (size,)), _buffer(m, "v_dead", (size,))
-        groups = _buffer(m, "v_groups", (n * n, 4), np.int64)
         # new every day: the attacks hold slices of these (a trace keeps them)
         by_rung, by_column = np.empty((2, entries), dtype=np.int64)
         by_cas, by_dead = np.empty((2, entries))
@@ -2433,7 +2428,7 @@ def resolve(
         found = violence_losses(
             rung, target, entries, actor, column, aimed, rungs, landed, cas, dead, fixed_deaths,
             fixed_wounded, lad.damage, losses, deaths, damage, caused, killed, order, entry_cas,
-            entry_dead, groups, touched, by_rung, by_column, by_cas, by_dead, firsts,
+            entry_dead, touched, by_rung, by_column, by_cas, by_dead, firsts,
         )  # fmt: skip
         attackers, targets, first = firsts[0, :found], firsts[1, :found], firsts[2, : found + 1]
         bounds = first.tolist()

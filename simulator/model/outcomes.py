@@ -169,10 +169,7 @@ class Recorder:
         # escalation_now · keep + today's scores, in place (rungs are valid indices: no clipping)
         scores = np.take(lad.score, rung, out=self._scores, mode="clip")
         self.escalation_now *= _KEEP
-        if self.model.replicates > 1:  # (numpy adds the actors' rows in order)
-            self.escalation_now += scores.sum(axis=0, out=self._score_sum)
-        else:  # the same order in a model of one column (numpy's own sum would go pairwise)
-            self.escalation_now += sum_rows(scores)
+        self.escalation_now += sum_rows(scores, out=self._score_sum)  # actor after actor
         self.escalation[day] = self.escalation_now
         np.maximum(self.peak_escalation, self.escalation_now, out=self.peak_escalation)
         np.maximum(self.peak_rung, rung.max(axis=0), out=self.peak_rung)

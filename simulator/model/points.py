@@ -198,18 +198,23 @@ def per_actor(values: Sequence[Any], column: bool = True) -> np.ndarray:
     return table[:, None] if column else table
 
 
-def sum_rows(rows: np.ndarray) -> np.ndarray:
+def sum_rows(rows: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """``rows[0] + rows[1] + …`` column by column, in that order: the same bits at any width.
 
     numpy's sum over the leading axes adds row after row when there are several columns, but
     where there is one (a replay, a one-column chunk, mesa's batch_run) the column axis drops
     out and numpy sums along the data pairwise: a replicate would then differ in the last bits
     from the same replicate in a wider model. A running sum keeps the order (``cumsum`` is never
-    pairwise). ``rows`` is (rows, …, columns); the sum is over all axes but the last.
+    pairwise). ``rows`` is (rows, …, columns); the sum is over all axes but the last, into
+    ``out`` if given.
     """
     if rows.shape[-1] != 1:
-        return rows.sum(axis=tuple(range(rows.ndim - 1)))
-    return np.cumsum(rows.reshape(-1), axis=0)[-1:]
+        return rows.sum(axis=tuple(range(rows.ndim - 1)), out=out)
+    total = np.cumsum(rows.reshape(-1), axis=0)[-1:]
+    if out is None:
+        return total
+    out[...] = total
+    return out
 
 
 def float32(value: Any) -> Any:
