@@ -2147,6 +2147,10 @@ class _Pairs:
         )  # fmt: skip
 
 
+#: no noise drawn today: the deviates observe_reading reads (none)
+_NO_NORMALS = np.zeros(0)
+
+
 def observe(
     m: EscalationModel,
     rung: np.ndarray,
@@ -2177,7 +2181,8 @@ def observe(
         drawn = observe_columns(subset, rel, uniforms, start, moved, pair_i, pair_o, rel_nan,
                                 rel_const, relevance, any_noise, rung, target, lad.violent,
                                 m.streams.keys, noise_offsets)  # fmt: skip
-        normals = rng.normal(uniforms[:drawn])  # the draws, packed in the order of the moves
+        # the draws, packed in the order of the moves (none on most days of a narrow model)
+        normals = rng.normal(uniforms[:drawn]) if drawn else _NO_NORMALS
         top = int(caused.max()) if caused.size else 0
         felt = _felt(top)
         llr, misread = _buffer(m, "llr", (T,)), _buffer(m, "misread", (T,))
@@ -2477,8 +2482,14 @@ class _Attacks:
         self.deaths = np.concatenate([a.deaths for a in attacks] or [empty])
 
 
+#: a day without attacks, flat (read, never written): most days of a narrow model
+_NO_ATTACKS = _Attacks([])
+
+
 def _flat(m: EscalationModel, attacks: list[Attack]) -> _Attacks:
     """The day's attacks flattened once, for every kernel that reads them."""
+    if not attacks:  # not made anew: six empty arrays cost more than a day's war kernel
+        return _NO_ATTACKS
     cached = m.__dict__.get("_compiled_attacks")
     if cached is None or cached[0] is not attacks:
         cached = m.__dict__["_compiled_attacks"] = (attacks, _Attacks(attacks))
