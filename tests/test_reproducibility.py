@@ -174,3 +174,77 @@ def test_runs_table_rows_are_the_model_columns(make_proxy_scenario, build_model)
         for name in model.names:
             assert row[f"casualties.{name}"] == expected[f"casualties.{name}"]
             assert row[f"attacks.{name}"] == expected[f"attacks.{name}"]
+
+
+#: hashes of a few runs' tables, printed by a fresh interpreter (see the test below)
+_TABLE_HASHES = r"""
+import hashlib
+import pandas as pd
+from simulator.experiment.simulate import simulate
+from simulator.model.engine import compiled_available
+from simulator.scenario import load_scenario
+
+import numpy as np
+
+probe = np.exp(np.linspace(-30.0, 0.0, 10_001, dtype=np.float32))  # the choice's exp
+hashes = [hashlib.sha256(probe.tobytes()).hexdigest()]
+for name in ("baseline", "israel_covert"):
+    scenario = load_scenario(f"scenarios/{name}.yaml")
+    for engine in ("numpy", "compiled") if compiled_available() else ("numpy",):
+        tables = simulate(scenario, replicates=150, event_log="all", engine=engine)
+        for table in (tables.runs, tables.daily, tables.events):
+            rows = pd.util.hash_pandas_object(table, index=False).values.tobytes()
+            hashes.append(hashlib.sha256(rows + str(list(table.columns)).encode()).hexdigest())
+print(" ".join(hashes))
+"""
+
+
+def test_the_tables_do_not_depend_on_which_vector_code_numpy_runs():
+    """The same seed gives the same tables on another CPU, as far as numpy's dispatch goes.
+
+    numpy picks its vectorised loops by CPU at run time, and some round differently in the last
+    bit: float32 ``exp`` (the logit choice) on an x86 CPU without AVX2 takes the C library's
+    ``expf``, which differs from numpy's own code in about a third of values; float64 ``exp``
+    (the evidence behind beliefs, the casualty draws) on AVX-512 takes numpy's own table
+    method, which differs from the C library's in about 5 %. An ulp there almost never crosses
+    a choice's or a draw's boundary, so tables agree; this checks it, running the same runs with
+    numpy held to lower tiers of its
+    dispatch (``NPY_DISABLE_CPU_FEATURES``): without its AVX-512 code, and with none but its
+    baseline. On a CPU without those features a tier is the default itself.
+    """
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    try:
+        from numpy._core._multiarray_umath import __cpu_dispatch__ as targets
+    except ImportError:  # another numpy layout: nothing to hold back here
+        pytest.skip("numpy does not list its dispatch targets here")
+    root = Path(__file__).resolve().parents[1]
+    tiers = {
+        "default": [],
+        "no AVX-512": [t for t in targets if "512" in t or t.endswith("V4")],
+        "baseline only": list(targets),
+    }
+    printed = {}
+    for tier, disabled in tiers.items():
+        env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": " ".join(disabled)}
+        done = subprocess.run(
+            [sys.executable, "-c", _TABLE_HASHES],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, f"{tier}: {done.stderr[-2000:]}"
+        printed[tier] = done.stdout.split()
+    from numpy._core._multiarray_umath import __cpu_features__ as features
+
+    if features.get("AVX2") and features.get("FMA3"):  # the tier did change numpy's exp here
+        assert printed["baseline only"][0] != printed["default"][0]
+    assert len(printed["default"]) >= 7
+    for tier in ("no AVX-512", "baseline only"):
+        tables = printed[tier][1:]
+        assert tables == printed["default"][1:], f"the tables differ with numpy's {tier} code"
