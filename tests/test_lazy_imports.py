@@ -122,10 +122,50 @@ def test_mesa_loads_without_its_continuous_space_until_it_is_used():
     assert out.stdout.split() == ["_OnFirstUse", "False", "module", "True", "True", "True", "1"]
 
 
+def test_the_model_takes_scipys_compiled_special_functions_without_their_package_code():
+    """scipy.special's package code (its array-API layer: 0.2 s) stays unloaded by the model,
+    which takes four compiled functions from scipy.special._ufuncs; asking scipy.special for
+    anything loads the package then, and gives the very same functions."""
+    code = "import simulator.experiment.simulate, simulator.model.world, simulator.console"
+    watch = ("scipy.special._ufuncs", "scipy.special._basic", "scipy.special._logsumexp")
+    assert loaded_after(code, watch) == ["scipy.special._ufuncs"]
+    script = (
+        "import sys, simulator.model.world\n"
+        "from simulator.model import special\n"
+        "stand_in = type(sys.modules['scipy.special']).__name__\n"
+        "import scipy.special as sp\n"
+        "same = [sp.ndtri is special.ndtri, sp.pdtrc is special.pdtrc, sp.binom is special.binom]\n"
+        "print(stand_in, type(sp).__name__, *same, callable(sp.logsumexp))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["_OnFirstUse", "module", "True", "True", "True", "True"]
+
+
+def test_comb_is_scipys_bit_for_bit():
+    """The binomial deaths' coefficients: scipy.special.comb (exact=False), the same numbers,
+    for arrays and numbers, inside and outside 0 <= k <= N."""
+    import numpy as np
+    from scipy.special import comb as scipy_comb
+
+    from simulator.model.special import comb
+
+    n = np.arange(-3, 1_100, dtype=np.float64)[None, :]
+    k = np.concatenate([np.arange(-2, 60), [514, 1_029, 1_099, 1_200]]).astype(np.float64)[:, None]
+    with np.errstate(over="ignore"):
+        expected, got = scipy_comb(n, k), comb(n, k)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    assert np.array_equal(got.view(np.uint64), expected.view(np.uint64))
+    for a, b in [(5.0, 2.0), (5.0, 7.0), (-1.0, 0.0), (4, 4), (0, 0)]:
+        assert np.float64(comb(a, b)).tobytes() == np.float64(scipy_comb(a, b)).tobytes()
+
+
 def test_nothing_is_deferred_once_its_package_is_imported():
     from simulator.deferred import defer
 
     assert defer("mesa.experimental.continuous_space") is False  # mesa is loaded in this process
+    assert defer("scipy.special") is False  # and scipy
     assert defer("no_such_package.sub") is False
     assert defer("json") is False  # a top-level module is never deferred
 

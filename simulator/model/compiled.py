@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numba
 import numpy as np
-from scipy.special import binom
 
 from simulator.model.points import any_of, float32
 from simulator.model.rng import _COUNTER, day_offset, poisson_steps
+from simulator.model.special import binom
 
 if TYPE_CHECKING:
     from simulator.model.actors import Actor

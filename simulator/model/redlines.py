@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.special import pdtrc
 
 from simulator.model.points import any_of
+from simulator.model.special import pdtrc
 
 if TYPE_CHECKING:
     from simulator.model.observation import Blame

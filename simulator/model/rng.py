@@ -18,7 +18,8 @@ import math
 import zlib
 
 import numpy as np
-from scipy.special import comb, ndtri
+
+from simulator.model.special import comb, ndtri
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _COUNTER = np.uint64(0xD1B54A32D192ED03)
