@@ -48,6 +48,14 @@ def loaded_after(code: str, watch: tuple[str, ...]) -> list[str]:
     return loaded
 
 
+def printed_by(script: str) -> list[str]:
+    """The words ``script`` prints, run in a new python."""
+    proc = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return proc.stdout.split()
+
+
 def main_exits(argv: list[str]) -> str:
     """Code that calls ``simulator.cli.main(argv)`` quietly and goes on whatever it returns."""
     return (
@@ -116,10 +124,7 @@ def test_mesa_loads_without_its_continuous_space_until_it_is_used():
         "print(type(space).__name__, 'scipy.spatial' in sys.modules, C is ContinuousSpace,\n"
         "      space.ContinuousSpace is C, s.width)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.split() == ["_OnFirstUse", "False", "module", "True", "True", "True", "1"]
+    assert printed_by(script) == ["_OnFirstUse", "False", "module", "True", "True", "True", "1"]
 
 
 def test_the_model_takes_scipys_compiled_special_functions_without_their_package_code():
@@ -137,10 +142,7 @@ def test_the_model_takes_scipys_compiled_special_functions_without_their_package
         "same = [sp.ndtri is special.ndtri, sp.pdtrc is special.pdtrc, sp.binom is special.binom]\n"
         "print(stand_in, type(sp).__name__, *same, callable(sp.logsumexp))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.split() == ["_OnFirstUse", "module", "True", "True", "True", "True"]
+    assert printed_by(script) == ["_OnFirstUse", "module", "True", "True", "True", "True"]
 
 
 def test_comb_is_scipys_bit_for_bit():
