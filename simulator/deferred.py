@@ -36,15 +36,25 @@ DEFERRED = ("mesa.experimental.continuous_space", "scipy.special")
 
 
 class _OnFirstUse(types.ModuleType):
-    """A module whose code runs when an attribute it lacks is first asked for."""
+    """A module whose code runs when it is first used: asked for an attribute it lacks.
 
-    def __getattr__(self, name: str) -> object:
+    Listing its names (``dir``, a notebook's completion) counts as a use.
+    """
+
+    def _load(self) -> None:
         spec = self.__spec__
         if spec is None or spec.loader is None:  # pragma: no cover - defer() sets both
-            raise AttributeError(name)
+            raise AttributeError(f"no loader for {self.__name__}")
         object.__setattr__(self, "__class__", types.ModuleType)  # from here on a plain module
         spec.loader.exec_module(self)
+
+    def __getattr__(self, name: str) -> object:
+        self._load()
         return getattr(self, name)
+
+    def __dir__(self) -> list[str]:
+        self._load()
+        return dir(self)
 
 
 def defer(name: str) -> bool:

@@ -145,6 +145,18 @@ def test_the_model_takes_scipys_compiled_special_functions_without_their_package
     assert printed_by(script) == ["_OnFirstUse", "module", "True", "True", "True", "True"]
 
 
+def test_listing_a_deferred_modules_names_loads_it():
+    """``dir`` (a notebook's completion) on a stand-in gives the real module's names."""
+    script = (
+        "import sys, simulator.model.world\n"
+        "import scipy.special as sp\n"
+        "before = type(sp).__name__\n"
+        "names = dir(sp)\n"
+        "print(before, type(sp).__name__, 'gamma' in names, 'logsumexp' in names)\n"
+    )
+    assert printed_by(script) == ["_OnFirstUse", "module", "True", "True"]
+
+
 def test_comb_is_scipys_bit_for_bit():
     """The binomial deaths' coefficients: scipy.special.comb (exact=False), the same numbers,
     for arrays and numbers, inside and outside 0 <= k <= N."""
