@@ -7,6 +7,11 @@ events): the realistic case, where every draw site of the model is exercised.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from pandas.testing import assert_frame_equal
@@ -179,12 +184,13 @@ def test_runs_table_rows_are_the_model_columns(make_proxy_scenario, build_model)
 #: hashes of a few runs' tables, printed by a fresh interpreter (see the test below)
 _TABLE_HASHES = r"""
 import hashlib
+
+import numpy as np
 import pandas as pd
+
 from simulator.experiment.simulate import simulate
 from simulator.model.engine import compiled_available
 from simulator.scenario import load_scenario
-
-import numpy as np
 
 probe = np.exp(np.linspace(-30.0, 0.0, 10_001, dtype=np.float32))  # the choice's exp
 hashes = [hashlib.sha256(probe.tobytes()).hexdigest()]
@@ -208,15 +214,10 @@ def test_the_tables_do_not_depend_on_which_vector_code_numpy_runs():
     (the evidence behind beliefs, the casualty draws) on AVX-512 takes numpy's own table
     method, which differs from the C library's in about 5 %. An ulp there almost never crosses
     a choice's or a draw's boundary, so tables agree; this checks it, running the same runs with
-    numpy held to lower tiers of its
-    dispatch (``NPY_DISABLE_CPU_FEATURES``): without its AVX-512 code, and with none but its
-    baseline. On a CPU without those features a tier is the default itself.
+    numpy held to lower tiers of its dispatch (``NPY_DISABLE_CPU_FEATURES``): without its
+    AVX-512 code, and with none but its baseline. On a CPU without those features a tier is the
+    default itself.
     """
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     try:
         from numpy._core._multiarray_umath import __cpu_dispatch__ as targets
     except ImportError:  # another numpy layout: nothing to hold back here

@@ -2313,10 +2313,10 @@ def _choice_offsets(m: EscalationModel, day: int) -> np.ndarray:
     """Every actor's choice draw offset of the day (``day_offset``), worked out at once."""
     held = m.__dict__.get("_compiled_choice")
     if held is None or held[0] != day:
-        from simulator.model.sites import _key
-
         sites = m.__dict__.get("_compiled_choice_sites")
-        if sites is None:
+        if sites is None:  # the sites, once per model
+            from simulator.model.sites import _key
+
             sites = np.array([[_key("choice", i) for i in range(m.n)]], dtype=np.uint64)
             m.__dict__["_compiled_choice_sites"] = sites
         held = m._compiled_choice = (day, day_offsets(day, sites)[0])
