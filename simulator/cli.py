@@ -695,7 +695,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from simulator.plots.helper import EarlyHelper, can_fork_helper
 
     early = not args.no_plots and can_fork_helper()
-    with EarlyHelper(["simulator.plots.run"]) if early else contextlib.nullcontext() as helper:
+    # the helper reads the run's tables back (pandas, pyarrow), then draws them
+    warm = ["simulator.plots.run", "pandas", "pyarrow.parquet"]
+    with EarlyHelper(warm) if early else contextlib.nullcontext() as helper:
         return _run(args, helper)
 
 

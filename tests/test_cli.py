@@ -313,7 +313,7 @@ def test_disk_full_keeps_the_old_folder_and_leaves_no_litter(capsys, tmp_path, m
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("simulator.results.tables.pq.write_table", full)
+    monkeypatch.setattr("pyarrow.parquet.write_table", full)  # what the tables write with
     code, _, err = call(capsys, "run", BASELINE, "-n", "5", "--out", folder, "--force", "-q")
     assert code == 4
     assert str(folder) in err and "No space left on device" in err

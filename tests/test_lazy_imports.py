@@ -35,11 +35,15 @@ NOT_FOR_VALIDATE = ("mesa", "matplotlib", "scipy", "pandas", "pyarrow")
 
 
 def loaded_after(code: str, watch: tuple[str, ...]) -> list[str]:
-    """The modules of ``watch`` present in ``sys.modules`` after ``code`` runs in a new python."""
+    """The modules of ``watch`` loaded after ``code`` runs in a new python.
+
+    A stand-in of :mod:`simulator.deferred` whose code has not run does not count.
+    """
     script = (
         "import sys\n"
         f"{code}\n"
-        f"print('\\n' + __import__('json').dumps(sorted(m for m in {watch!r} if m in sys.modules)))"
+        f"loaded = [m for m in {watch!r} if type(sys.modules.get(m)).__name__ == 'module']\n"
+        "print('\\n' + __import__('json').dumps(sorted(loaded)))"
     )
     proc = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
@@ -181,7 +185,100 @@ def test_nothing_is_deferred_once_its_package_is_imported():
     assert defer("mesa.experimental.continuous_space") is False  # mesa is loaded in this process
     assert defer("scipy.special") is False  # and scipy
     assert defer("no_such_package.sub") is False
-    assert defer("json") is False  # a top-level module is never deferred
+    assert defer("no_such_package") is False
+    assert defer("json") is False  # imported already
+    assert defer("pandas") is False
+
+
+def test_the_model_alone_loads_neither_pandas_nor_pyarrow():
+    """Mesa imports pandas for its data frames: 66 MB with pyarrow, for a model that never uses
+    them. A script that builds and runs the model leaves both unloaded (and the memory target
+    of one model of 100,000 replicates needs that); writing a table loads them."""
+    code = (
+        "from simulator.scenario import load_scenario\n"
+        "from simulator.model import EscalationModel\n"
+        "from simulator.experiment.simulate import release\n"
+        f"model = EscalationModel(load_scenario({str(BASELINE)!r}), replicates=20)\n"
+        "model.run()\n"
+        "release(model)"
+    )
+    assert loaded_after(code, ("pandas", "pyarrow")) == []
+    tables = code + "\nimport simulator.experiment.simulate as s\ns.simulate(model.scenario, 5)"
+    assert loaded_after(tables, ("pandas",)) == ["pandas"]
+
+
+def _package(root: Path, name: str, init: str, **submodules: str) -> None:
+    """A package ``name`` under ``root`` that counts how often each of its modules runs."""
+    count = "import builtins\nbuiltins.RUNS = getattr(builtins, 'RUNS', []) + [__name__]\n"
+    (root / name).mkdir()
+    (root / name / "__init__.py").write_text(count + init)
+    for sub, body in submodules.items():
+        (root / name / f"{sub}.py").write_text(count + body)
+
+
+def test_a_submodule_of_a_stand_in_loads_its_package_first_and_only_once(tmp_path):
+    """``import pkg.sub`` before any use of ``pkg``: the package's code runs first, as in a
+    plain import, and each module runs once (the submodule the package imported is the one
+    given, never a second copy)."""
+    _package(tmp_path, "pkg", "from pkg import sub\nVALUE = 7\n", sub="X = 1\n", other="Y = 2\n")
+    script = (
+        f"import sys, builtins\nsys.path.insert(0, {str(tmp_path)!r})\n"
+        "from simulator.deferred import defer\n"
+        "print(defer('pkg'))\n"
+        "import pkg\n"
+        "print(type(pkg).__name__, getattr(builtins, 'RUNS', []))\n"
+        "import pkg.sub as s\n"
+        "import pkg.other as o\n"
+        "print(type(pkg).__name__, s is pkg.sub is sys.modules['pkg.sub'], o is pkg.other)\n"
+        "print(builtins.RUNS, pkg.VALUE, s.X, o.Y)\n"
+    )
+    assert printed_by(script) == [
+        "True",
+        *("_OnFirstUse", "[]"),
+        *("module", "True", "True"),
+        *("['pkg',", "'pkg.sub',", "'pkg.other']", "7", "1", "2"),
+    ]
+
+
+def test_a_stand_in_used_by_two_threads_at_once_loads_once(tmp_path):
+    _package(tmp_path, "slow", "import time\ntime.sleep(0.3)\nVALUE = 7\n")
+    script = (
+        f"import sys, builtins, threading\nsys.path.insert(0, {str(tmp_path)!r})\n"
+        "from simulator.deferred import defer\n"
+        "defer('slow')\n"
+        "import slow\n"
+        "got = []\n"
+        "threads = [threading.Thread(target=lambda: got.append(slow.VALUE)) for _ in range(4)]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\n"
+        "print(got, builtins.RUNS)\n"
+    )
+    assert printed_by(script) == ["[7,", "7,", "7,", "7]", "['slow']"]
+
+
+def test_load_runs_a_stand_ins_code_now(tmp_path):
+    """What a process warming up for work calls (the early helper that reads the tables)."""
+    _package(tmp_path, "pkg", "VALUE = 7\n")
+    script = (
+        f"import sys, builtins\nsys.path.insert(0, {str(tmp_path)!r})\n"
+        "from simulator.deferred import defer, load\n"
+        "defer('pkg')\n"
+        "import pkg\n"
+        "print(type(pkg).__name__, load('pkg') is pkg, type(pkg).__name__, builtins.RUNS)\n"
+        "print(load('json').__name__)\n"
+    )
+    assert printed_by(script) == ["_OnFirstUse", "True", "module", "['pkg']", "json"]
+
+
+def test_pandas_submodules_imported_first_are_pandas_own():
+    script = (
+        "import sys, simulator.model.world\n"
+        "from pandas.api.types import is_integer_dtype\n"
+        "import pandas as pd\n"
+        "print(type(pd).__name__, is_integer_dtype is pd.api.types.is_integer_dtype,\n"
+        "      pd.DataFrame({'a': [1, 2]}).a.sum())\n"
+    )
+    assert printed_by(script) == ["module", "True", "3"]
 
 
 def test_the_parser_names_every_sweep_design():

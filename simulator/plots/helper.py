@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from simulator.deferred import load
 from simulator.progress import SILENT, Progress
 
 #: a figure to draw: where it goes, and what builds and saves it there
@@ -133,7 +134,7 @@ class _Reporting:
 def _serve(warm: Sequence[str], go: int, report: int) -> None:
     """The early helper: import ``warm``, wait for a recipe, draw its figures (two processes)."""
     for name in warm:
-        importlib.import_module(name)
+        load(name)
     message = bytearray()
     while chunk := os.read(go, 65536):
         message.extend(chunk)
@@ -151,10 +152,10 @@ def _serve(warm: Sequence[str], go: int, report: int) -> None:
 class EarlyHelper:
     """A helper process forked before the work whose figures it draws (a context manager).
 
-    ``warm`` names the modules it imports meanwhile. :meth:`draw` hands it a recipe; it draws
-    the figures with a helper of its own (:func:`simulator.plots.style.draw_jobs`), so this
-    process never loads matplotlib. Leaving the ``with`` block otherwise (an error, an
-    interruption) stops the helper and waits for it.
+    ``warm`` names the modules it loads meanwhile (stand-ins of :mod:`simulator.deferred`
+    too). :meth:`draw` hands it a recipe; it draws the figures with a helper of its own
+    (:func:`simulator.plots.style.draw_jobs`), so this process never loads matplotlib. Leaving
+    the ``with`` block otherwise (an error, an interruption) stops the helper and waits for it.
     """
 
     def __init__(self, warm: Sequence[str]):

@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from simulator.results.errors import ResultsError
 from simulator.results.layout import ANALYSIS, DAILY, EVENTS, MANIFEST, RUNS
@@ -56,6 +54,9 @@ def write_table(path: Path, df: pd.DataFrame, record: dict[str, Any], atomic: bo
     ``atomic=False`` writes in place, for files inside a folder that is itself written
     atomically (see :func:`store.write_atomic`).
     """
+    import pyarrow as pa  # here, not above: simulating imports this module, and writes no table
+    import pyarrow.parquet as pq
+
     checksum = table_checksum(df)
     table = pa.Table.from_pandas(df, preserve_index=False)
     meta = {
@@ -79,6 +80,9 @@ def table_record(path: Path) -> dict[str, Any] | None:
 
     Raises ResultsError when the file cannot be read as Parquet.
     """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
         meta = pq.read_schema(path).metadata or {}
     except FileNotFoundError:
