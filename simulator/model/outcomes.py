@@ -88,7 +88,7 @@ class Recorder:
         # buffers for the fixed-point threat sum (one observer at a time) and the escalation index
         self._scaled = np.empty((n, R))
         self._fixed = np.empty((n, R), dtype=np.int64)
-        self._scores = np.empty((n, R))
+        self._scores = self._scaled  # one buffer: the day's scores are summed before any scaling
         self._score_sum = np.empty(R)
         self.initial_pair_threat = self._pair_threat()
         # misperception and recovery

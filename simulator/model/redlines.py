@@ -103,15 +103,16 @@ class RedLines:
         n, R = model.n, model.replicates
         self.lines: list[Line] = []
         self.rebuild()
-        #: open commitments: days left (0 = none), target, promised rung range, line
-        self.days = np.zeros((n, R), dtype=np.int64)
-        self.target = np.zeros((n, R), dtype=np.int64)
+        #: open commitments: days left (0 = none), target, promised rung range, line (int32: half
+        #: the memory of int64 for the same small numbers)
+        self.days = np.zeros((n, R), dtype=np.int32)
+        self.target = np.zeros((n, R), dtype=np.int32)
         #: the first day the promised response is due (the pull of the promise acts from then)
-        self.due = np.zeros((n, R), dtype=np.int64)
+        self.due = np.zeros((n, R), dtype=np.int32)
         #: a second target still owed (`against: both`: the blamed patron), or -1
-        self.second = np.full((n, R), -1, dtype=np.int64)
-        self.low = np.zeros((n, R), dtype=np.int64)
-        self.high = np.zeros((n, R), dtype=np.int64)
+        self.second = np.full((n, R), -1, dtype=np.int32)
+        self.low = np.zeros((n, R), dtype=np.int32)
+        self.high = np.zeros((n, R), dtype=np.int32)
         #: credibility lost at home by unkept promises (raises the owner's desired level)
         self.credibility_loss = np.zeros((n, R))
 

@@ -199,11 +199,12 @@ class EscalationModel(Model):
         self.grievance = np.zeros((n, n, R))
         self.weariness = np.zeros((n, R))
         self.at_war = np.zeros((n, n, R), dtype=bool)
-        self.last_conciliation = np.full((n, n, R), _NEVER, dtype=np.int64)
+        # days and day counts are int32: half the memory of int64 for the same numbers
+        self.last_conciliation = np.full((n, n, R), _NEVER, dtype=np.int32)
         self.protection = np.zeros((n, R))
-        self.protection_days = np.zeros((n, R), dtype=np.int64)
+        self.protection_days = np.zeros((n, R), dtype=np.int32)
         self.suppression = np.zeros((n, R))
-        self.suppression_days = np.zeros((n, R), dtype=np.int64)
+        self.suppression_days = np.zeros((n, R), dtype=np.int32)
         self.push = np.zeros((n, R))
         self.scratch = Scratch(len(self.ladder), n, R)  # the day's working arrays
         self.day_losses = DayLosses(n, R)  # the arrays of each day's Outcome
