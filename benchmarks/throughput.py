@@ -413,7 +413,7 @@ def time_quick_commands(runs: int) -> dict:
 #: phases of `escalation run`, in the order they happen (the figures follow, one row each)
 RUN_PHASES = (
     "import simulator.cli (the parser)",
-    "import the console (rich, pandas)",
+    "import the console (rich)",
     "import the model (Mesa, the scenario schema)",
     "load the scenario",
     "simulate (model and tables in memory)",
