@@ -123,10 +123,8 @@ class _PackageFirst(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         package = _unloaded_package(spec.name)
         if package is not None:
             package._load()
-        module = sys.modules.get(spec.name)
-        if module is None:
-            module = importlib.import_module(spec.name)
-        return module
+        # the submodule the package imported, or (if it did not) imported now, as ever
+        return importlib.import_module(spec.name)
 
     def exec_module(self, module: types.ModuleType) -> None:
         """Nothing to run: :meth:`create_module` gave a module that is imported already."""
