@@ -93,9 +93,9 @@ def _unloaded_package(name: str) -> _OnFirstUse | None:
     parent = name.rpartition(".")[0]
     while parent:
         module = sys.modules.get(parent)
-        if type(module) is _OnFirstUse and parent not in SUBMODULES_ALONE:
-            if parent not in _LOADING:
-                return module
+        passes = parent in SUBMODULES_ALONE or parent in _LOADING  # submodules import as ever
+        if type(module) is _OnFirstUse and not passes:
+            return module
         parent = parent.rpartition(".")[0]
     return None
 
