@@ -659,8 +659,8 @@ MUTATIONS = [
         "points-mediators-only",
         "a point whose actor does not mediate feels no mediation pull",
         M + "world.py",
-        "np.where(a.spec.mediation > 0, self._pull[a.index], 0.0)",
-        "self._pull[a.index]",
+        "np.where(mediation > 0, self._pull[i], 0.0)",
+        "self._pull[i]",
     ),
     Mutation(
         "points-unbiased-reading",

@@ -82,6 +82,8 @@ class Actor(mesa.Agent):
         self.menu = np.array(sorted(menu), dtype=np.int64)
         #: :meth:`reach` by the other actor's type: it depends on the menu and the ladder alone
         self._reach: dict[int, float] = {}
+        #: :meth:`_probe` by the target's type: it too depends on the menu and the ladder alone
+        self._probes: dict[int, int] = {}
         # utilities are computed in single precision: the widest arrays of a day, and choice
         # probabilities need no more than seven significant digits
         self.menu_level = ladder.level[self.menu][:, None].astype(np.float32)
@@ -164,15 +166,7 @@ class Actor(mesa.Agent):
             retaliation[k] = m.retaliation_from(self.index, k)
             lines = m.red_lines.exposure(self.index, k, self.index)
             self.exposure[k] = [(w, coef[self.menu]) for w, coef in lines]
-            usable = [
-                r
-                for r in np.flatnonzero(lad.deterred[self.menu])
-                if lad.against[self.menu[r], m.actors[k].type_index]
-            ]
-            # the heaviest move the actor could make against k: the same yardstick for every target
-            self.probe[k] = (
-                int(max(usable, key=lambda r: lad.level[self.menu[r]])) if usable else -1
-            )
+            self.probe[k] = self._probe(m.actors[k].type_index)
         #: A[k(, column)]: retaliation from k and its allies, before risk tolerance
         self.retaliation = per_actor(retaliation, column=False)
         # what is fixed until the next event, precomputed for the daily rule
@@ -206,6 +200,24 @@ class Actor(mesa.Agent):
                     )
         excluded = self.excluded_against[:, m.actor_type_index]  # (rungs, actors)
         self.excluded_rows = np.flatnonzero(np.isinf(excluded[:, self.targets]).any(axis=1))
+
+    def _probe(self, against: int) -> int:
+        """Row of the heaviest deterred move on the menu that can hit actors of type ``against``.
+
+        The same yardstick for every target of that type (-1: no such move); it depends on the
+        menu and the ladder alone, so it is kept by type until the menu changes.
+        """
+        held = self._probes.get(against)
+        if held is None:
+            lad = self.model.ladder
+            usable = [
+                r
+                for r in np.flatnonzero(lad.deterred[self.menu])
+                if lad.against[self.menu[r], against]
+            ]
+            held = int(max(usable, key=lambda r: lad.level[self.menu[r]])) if usable else -1
+            self._probes[against] = held
+        return held
 
     # -- the shared rule ---------------------------------------------------------------------
     def drive(self, k: int) -> np.ndarray:

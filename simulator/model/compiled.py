@@ -26,9 +26,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numba
 import numpy as np
 
+from simulator.model import rng
+from simulator.model.beliefs import _EPS, _pairs
+from simulator.model.observation import blame_of_the_day
+from simulator.model.outcomes import _KEEP, THREAT_SCALE
 from simulator.model.points import any_of, float32
 from simulator.model.rng import _COUNTER, day_offset, poisson_steps
 from simulator.model.special import binom
+from simulator.model.violence import Attack, Outcome
 
 if TYPE_CHECKING:
     from simulator.model.actors import Actor
@@ -39,7 +44,6 @@ if TYPE_CHECKING:
     from simulator.model.redlines import RedLines
     from simulator.model.rng import ReplicateStreams
     from simulator.model.sites import DayDraws
-    from simulator.model.violence import Attack, Outcome
     from simulator.model.world import EscalationModel
 
 #: which numpy code each kernel mirrors, and a hash of that code's source: a change to it
@@ -2160,10 +2164,6 @@ def observe(
     draws: DayDraws,
 ) -> Blame:
     """:func:`observation.observe` compiled (same results; numpy draws the normals and exps)."""
-    from simulator.model import rng
-    from simulator.model.beliefs import _EPS
-    from simulator.model.observation import blame_of_the_day
-
     lad, dyn, R = m.ladder, m.dynamics, m.replicates
     m.threat *= dyn.memory
     static = _packed(m, _Pairs)
@@ -2204,8 +2204,6 @@ def observe(
             b = m.beliefs
             observe_beliefs(b.p, b.misread, subset, llr, factor, packed_start, misread, blamed,
                             flags, start, moved, pair_i, pair_o, att, _EPS)  # fmt: skip
-    from simulator.model.outcomes import THREAT_SCALE
-
     rec = m.recorder  # today's threat sums, taken as the threat is floored
     floor_threat(m.threat, THREAT_SCALE, rec.threat_sum[m.day])
     rec.__dict__["_compiled_summed"] = m.day
@@ -2224,8 +2222,6 @@ def record(
     blame: Blame,
 ) -> None:
     """:meth:`Recorder.record` with its tallies compiled (same results)."""
-    from simulator.model.outcomes import _KEEP, THREAT_SCALE
-
     m, lad, R = rec.model, rec.model.ladder, rec.model.replicates
     rec.mix[day] = counts
     was_forced = _forced(m, forced)
@@ -2380,8 +2376,6 @@ def resolve(
     forced: dict[int, Forced],
 ) -> Outcome:
     """:func:`violence.resolve` compiled (same results; numpy draws the attacks' sizes)."""
-    from simulator.model.violence import Attack, Outcome
-
     lad, n, R = m.ladder, m.n, m.replicates
     static = _packed(m, _Violence)
     violence_postures(rung, target, lad.defensive, lad.suppressive, lad.conciliatory,
@@ -2728,8 +2722,6 @@ def lapse(lines: RedLines, audience_cost: np.ndarray, step: float) -> np.ndarray
 
 def promises(m: EscalationModel, kept: np.ndarray, lapsed: np.ndarray) -> None:
     """:meth:`EscalationModel._promises` (:meth:`Beliefs.promise` by owner) compiled."""
-    from simulator.model.beliefs import _pairs
-
     b = m.beliefs
     promise_kernel(b.kept, b.lapsed, b.credibility, _pairs(b._credibility_prior),
                    _packed(m, _Settings).reputation_weight, kept, lapsed)  # fmt: skip

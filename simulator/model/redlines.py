@@ -124,6 +124,8 @@ class RedLines:
             for a in m.actors
             for k, red in enumerate(a.spec.red_lines)
         ]
+        #: :meth:`trip_chance` × level by (line's index, attacker): every actor's preparation asks for the same few
+        self._trip_chances: dict[tuple[int, int], np.ndarray] = {}
 
     # -- coverage --------------------------------------------------------------------------
     def covers(self, line: Line, attacker: int, target: int) -> bool:
@@ -175,12 +177,15 @@ class RedLines:
         P(the response falls on ``bearer``); the owner's credibility multiplies it per replicate.
         """
         out: list[tuple[int, np.ndarray]] = []
-        for line in self.lines:
+        for j, line in enumerate(self.lines):
             if line.owner in (attacker, bearer) or not self.covers(line, attacker, target):
                 continue
             lands = self.lands_on(line, attacker, bearer)
             if any_of(lands > 0):
-                chance = self.trip_chance(line, attacker) * line.level  # rungs[, columns]
+                chance = self._trip_chances.get((j, attacker))
+                if chance is None:
+                    chance = self.trip_chance(line, attacker) * line.level  # rungs[, columns]
+                    self._trip_chances[j, attacker] = chance
                 if chance.ndim < np.ndim(lands) + 1 and np.ndim(lands):
                     chance = chance[:, None]
                 out.append((line.owner, chance * lands))

@@ -72,6 +72,18 @@ def _estimate(estimate: Any, truth: Any) -> Any:
     return truth if np.isnan(estimate) else float(estimate)
 
 
+class _Collector(DataCollector):
+    """Mesa's data collector, for ``mesa.batch_run``: the same rows, collected more cheaply.
+
+    Its reporters here are functions of the model returning plain floats. Mesa's ``collect``
+    works out each reporter's kind and deep-copies each value, every day; a float needs no copy.
+    """
+
+    def collect(self, model: Model) -> None:
+        for name, reporter in self.model_reporters.items():
+            self.model_vars[name].append(reporter(model))
+
+
 class EscalationModel(Model):
     """The crisis model: ``replicates`` independent worlds of one scenario, stepped together.
 
@@ -223,7 +235,7 @@ class EscalationModel(Model):
         self.tracer = DayTrace(self) if trace else None
         # means as a sum over the count: the bits of numpy's mean (the same pairwise sum, then
         # one division), without its Python layers, which cost more than the sums at 1,000 columns
-        self.datacollector = DataCollector(
+        self.datacollector = _Collector(
             model_reporters={
                 "escalation": lambda m: float(m.recorder.escalation_now.sum() / m.replicates),
                 "direct_clash": lambda m: (
@@ -293,6 +305,12 @@ class EscalationModel(Model):
         #: those in force give, by stretch between such days (filled as the days come)
         self._constraint_turns = self._constraint_turning_days()
         self._constraints_memo: dict[int, tuple[Any, ...]] = {}
+        #: the actors whose mediation differs between stacked points, and it over the columns
+        self._mediating_by_point = [
+            (a.index, a.spec.mediation)
+            for a in self.actors
+            if isinstance(a.spec.mediation, np.ndarray)
+        ]
         #: counts rebuilds: what the compiled engine packed from the static numbers is stale
         self.generation = getattr(self, "generation", -1) + 1
 
@@ -378,9 +396,9 @@ class EscalationModel(Model):
             known = self._constraints_memo[stretch] = self._constraints_in_force(date)
         self.restraint_today, self.restraint_cap, self.orders_today, mediators, pressure = known
         self._pull = self._tensions(mediators)
-        for a in self.actors:  # stacked points: no pull where a point's actor does not mediate
-            if isinstance(a.spec.mediation, np.ndarray) and a.index in mediators:
-                self._pull[a.index] = np.where(a.spec.mediation > 0, self._pull[a.index], 0.0)
+        for i, mediation in self._mediating_by_point:  # no pull where a point's actor does not
+            if i in mediators:
+                self._pull[i] = np.where(mediation > 0, self._pull[i], 0.0)
         self.drives = {}  # today's drives (Actor.drive)
         np.add(pressure, self.red_lines.credibility_loss, out=self.push)
         self.push -= self.weariness
