@@ -874,6 +874,54 @@ def test_a_set_event_rebuilds_who_is_where(proxy, build_model):
     assert model.relevance[1, px, host, rival] == 0.0
 
 
+@pytest.mark.parametrize("name", ["baseline", "record_2019_2021", "militias_off_leash"])
+def test_the_numbers_kept_between_rebuilds_are_those_of_their_definitions(name, build_model):
+    """What an actor's preparation keeps between rebuilds, worked out again from its definition
+    after a run through the scenario's events (every rebuild): the probing move against each
+    target (the heaviest deterred move on the menu that can hit the target's type) and each red
+    line's exposure (P(trip) by the attacker's capability × promised level × where the response
+    lands). These are kept by target type and by attacker; a key that drops either changes them.
+    """
+    from conftest import BASELINE
+
+    from simulator.scenario import load_scenario
+
+    model = build_model(load_scenario(BASELINE.parent / f"{name}.yaml"), replicates=2)
+    model.run()
+    lad, lines = model.ladder, model.red_lines
+    rows_of: dict[int, set[int]] = {}  # each actor's probing rows, over the targets
+    for a in model.actors:
+        menu = a.menu
+        for k, row in a.probe.items():
+            against = model.actors[k].type_index
+            usable = [
+                r
+                for r in range(len(menu))
+                if lad.deterred[menu[r]] and lad.against[menu[r], against]
+            ]
+            expected = max(usable, key=lambda r: lad.level[menu[r]]) if usable else -1
+            assert row == expected, (a.name, model.names[k])
+            rows_of.setdefault(a.index, set()).add(row)
+        for k in range(model.n):
+            if k == a.index:
+                continue
+            for bearer in {a.index, *([a.patron] if hasattr(a, "patron") else [])}:
+                got = lines.exposure(a.index, k, bearer)
+                expected = [
+                    (line.owner, lines.trip_chance(line, a.index) * line.level * lands)
+                    for line in lines.lines
+                    if line.owner not in (a.index, bearer)
+                    and lines.covers(line, a.index, k)
+                    and np.any((lands := lines.lands_on(line, a.index, bearer)) > 0)
+                ]
+                assert len(got) == len(expected)
+                for (owner, coef), (owner_e, coef_e) in zip(got, expected, strict=True):
+                    assert owner == owner_e
+                    np.testing.assert_array_equal(coef, coef_e)
+    # an actor whose probing move differs by the target's type: the key matters here
+    assert any(len(rows) > 1 for rows in rows_of.values())
+
+
 def test_a_priced_rung_is_chosen_less(dyad, build_model):
     """A rung's own cost enters its utility: price the build-up out and posture shifts elsewhere."""
     rates = {}
