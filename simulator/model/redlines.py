@@ -124,7 +124,8 @@ class RedLines:
             for a in m.actors
             for k, red in enumerate(a.spec.red_lines)
         ]
-        #: :meth:`trip_chance` × level by (line's index, attacker): every actor's preparation asks for the same few
+        #: :meth:`trip_chance` × level by (line's index, attacker), kept until the next rebuild:
+        #: every actor's preparation asks for the same few
         self._trip_chances: dict[tuple[int, int], np.ndarray] = {}
 
     # -- coverage --------------------------------------------------------------------------
