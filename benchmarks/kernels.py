@@ -82,7 +82,9 @@ def measure(scenario, sizes: list[int], runs: int) -> list[dict]:
         for _ in range(runs):
             for width in sizes:
                 where["width"] = width
-                model = EscalationModel(scenario, replicates=width, engine="compiled")
+                model = EscalationModel(
+                    scenario, replicates=width, engine="compiled", collect=False
+                )
                 t0 = time.perf_counter()
                 while model.running:
                     where["day"] = model.day

@@ -186,7 +186,9 @@ def time_model(scenario, R: int, repeats: int, engine: str = "numpy") -> dict:
     """Best-of-``repeats`` wall time to construct an R-replicate model and step to the horizon.
 
     A compiled engine's kernels are compiled (or loaded from the cache) by a 1-replicate model
-    first, so that the timing is the model's.
+    first, so that the timing is the model's. The model is built as the simulator's runs build
+    it (``simulate``, a sweep's units): event log on, Mesa's data collector off (its three
+    daily means are for ``mesa.batch_run``; the run's tables come from the recorder).
     """
     from simulator.experiment.simulate import release
     from simulator.model import EscalationModel
@@ -199,7 +201,7 @@ def time_model(scenario, R: int, repeats: int, engine: str = "numpy") -> dict:
     for _ in range(repeats):
         gc.collect()
         t0 = time.perf_counter()
-        model = EscalationModel(scenario, replicates=R, engine=engine)
+        model = EscalationModel(scenario, replicates=R, engine=engine, collect=False)
         t1 = time.perf_counter()
         while model.running:
             model.step()

@@ -92,3 +92,34 @@ def test_daily_collection_matches_the_recorded_trajectory(scenario, build_model)
     casualties = np.array([r["casualties"] for r in results])
     assert casualties[-1] == rec.casualties[:, 2].sum()
     assert np.all(np.diff(casualties) >= 0)  # cumulative
+
+
+def test_mesas_collector_gathers_its_means_for_batch_run_only(scenario, monkeypatch):
+    """A model built as ``batch_run`` builds it collects its three means every day; the
+    simulator's own runs (``simulate``, a sweep's units) build theirs with ``collect=False``,
+    since their tables come from the recorder and the means are sums over every column."""
+    from simulator.experiment import simulate as simulate_module
+    from simulator.experiment import units as units_module
+
+    model = EscalationModel(scenario, replicates=3)
+    model.run()
+    days = scenario.horizon_days
+    assert {k: len(v) for k, v in model.datacollector.model_vars.items()} == dict.fromkeys(
+        REPORTERS, days
+    )
+    built: list[dict] = []
+
+    def spy(*args, **kwargs):
+        built.append(kwargs)
+        return EscalationModel(*args, **kwargs)
+
+    for module in (simulate_module, units_module):
+        monkeypatch.setattr(module, "EscalationModel", spy)
+    simulate_module.simulate(scenario, replicates=4)
+    assert len(built) == 1
+    base = scenario.model_dump(by_alias=True, mode="json")
+    unit = units_module.Unit(0, (0, 1), ((20.0,), (40.0,)), 0, 3)
+    result = units_module.run_unit(base, ("rationality",), unit)
+    assert result.error is None, result.detail
+    assert len(built) == 2  # the two points stacked in one model
+    assert all(kwargs.get("collect") is False for kwargs in built)

@@ -79,6 +79,7 @@ def simulate(
             first_replicate=first_replicate + first,
             event_log=event_log,
             engine=engine,
+            collect=False,  # the tables come from the recorder
         )
         while model.running:
             model.step()

@@ -109,6 +109,7 @@ def run_unit(
                 first_replicate=unit.first,
                 points=members,
                 event_log="none",
+                collect=False,  # the rows come from the recorder
             )
             try:
                 model.run()

@@ -99,6 +99,9 @@ class EscalationModel(Model):
             scenario's structure shared; ``replicates`` is then per point.
         engine: ``"numpy"``, ``"compiled"`` or ``"auto"`` (:func:`engine.engine_for`; default:
             :func:`engine.default_engine`).
+        collect: whether Mesa's data collector takes its three model-wide means every day, as
+            ``mesa.batch_run`` reads them (default). The simulator's own runs read the recorder
+            and turn it off: the means are sums over every column, each day.
 
     """
 
@@ -112,6 +115,7 @@ class EscalationModel(Model):
         event_log: str = "default",
         points: Sequence[Scenario] | None = None,
         engine: str | None = None,
+        collect: bool = True,
     ):
         seed = scenario.seed if seed is None else int(seed)
         # Mesa's seed is the one seed: the counter-based streams derive every draw from it.
@@ -235,15 +239,12 @@ class EscalationModel(Model):
         self.tracer = DayTrace(self) if trace else None
         # means as a sum over the count: the bits of numpy's mean (the same pairwise sum, then
         # one division), without its Python layers, which cost more than the sums at 1,000 columns
-        self.datacollector = _Collector(
-            model_reporters={
-                "escalation": lambda m: float(m.recorder.escalation_now.sum() / m.replicates),
-                "direct_clash": lambda m: (
-                    np.count_nonzero(m.recorder.first_clash >= 0) / m.replicates
-                ),
-                "casualties": lambda m: float(m.recorder.casualties.sum() / m.replicates),
-            }
-        )
+        reporters = {
+            "escalation": lambda m: float(m.recorder.escalation_now.sum() / m.replicates),
+            "direct_clash": lambda m: np.count_nonzero(m.recorder.first_clash >= 0) / m.replicates,
+            "casualties": lambda m: float(m.recorder.casualties.sum() / m.replicates),
+        }
+        self.datacollector = _Collector(model_reporters=reporters if collect else {})
         # no collection at construction: batch_run reports the last collected row as the final
         # state, so row s is the state after day s (s = 0 … horizon − 1)
 
