@@ -107,6 +107,9 @@ def test_mesas_collector_gathers_its_means_for_batch_run_only(scenario, monkeypa
     assert {k: len(v) for k, v in model.datacollector.model_vars.items()} == dict.fromkeys(
         REPORTERS, days
     )
+    quiet = EscalationModel(scenario, replicates=3, collect=False)
+    quiet.run()
+    assert quiet.datacollector.model_vars == {}
     built: list[dict] = []
 
     def spy(*args, **kwargs):
