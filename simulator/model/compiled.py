@@ -194,19 +194,37 @@ def uniform(
 
 
 @jit
-def _offsets(day: int, counter: np.uint64, sites: np.ndarray) -> np.ndarray:
-    """Each site's offset of the day: the finaliser of site + (day + 1) · counter, mod 2**64."""
-    step = np.uint64(day + 1) * counter  # uint64 arithmetic wraps, as ``_mix_int``'s masks
-    out = np.empty_like(sites)
-    for a in range(sites.shape[0]):
-        for s in range(sites.shape[1]):
-            out[a, s] = _mixed(sites[a, s] + step)
+def _offsets(days: int, counter: np.uint64, sites: np.ndarray) -> np.ndarray:
+    """Each site's offset of days 0 … days − 1 (days × kinds × sites).
+
+    The finaliser of site + (day + 1) · counter, mod 2**64, as :func:`rng.day_offset`.
+    """
+    out = np.empty((days, sites.shape[0], sites.shape[1]), dtype=np.uint64)
+    for day in range(days):
+        step = np.uint64(day + 1) * counter  # uint64 arithmetic wraps, as ``_mix_int``'s masks
+        for a in range(sites.shape[0]):
+            for s in range(sites.shape[1]):
+                out[day, a, s] = _mixed(sites[a, s] + step)
     return out
 
 
-def day_offsets(day: int, sites: np.ndarray) -> np.ndarray:
-    """:func:`day_offset` of many sites at once: ``sites`` is a table (kinds × sites)."""
-    return _offsets(day, _COUNTER, sites)
+class DayOffsets:
+    """:func:`day_offset` of many sites (a table, kinds × sites), day by day.
+
+    Every day's are worked out at the first ask, up to the model's horizon: a kernel call a
+    day for each table of sites cost more than the hashes themselves.
+    """
+
+    def __init__(self, sites: np.ndarray, horizon: int):
+        self.sites, self.horizon = sites, horizon
+        self.table = np.empty((0, *sites.shape), dtype=np.uint64)
+
+    def __call__(self, day: int) -> np.ndarray:
+        """The offsets of ``day`` (kinds × sites)."""
+        if day >= len(self.table):  # (a day past the horizon: a model stepped on by hand)
+            self.table = _offsets(max(self.horizon, day + 1), _COUNTER, self.sites)
+        offsets: np.ndarray = self.table[day]
+        return offsets
 
 
 @jit
@@ -2145,6 +2163,7 @@ class _Pairs:
             ],
             dtype=np.uint64,
         ).reshape(3, len(i))
+        self.offsets = DayOffsets(self.sites, m.horizon)
         self.numbers = (
             self.i, self.o, self.any_noise, self.rel_nan, self.rel_const, self.att,
             self.any_detect, self.any_share, self.bias, self.detection, self.noise, self.share,
@@ -2174,7 +2193,7 @@ def observe(
     if T:  # every pair, those whose mover stayed put with no moves to read
         (pair_i, pair_o, any_noise, rel_nan, rel_const, att, any_detect, any_share, bias,
          detection, noise, share) = static.numbers  # fmt: skip
-        noise_offsets, detect_offsets, attribution_offsets = day_offsets(draws.day, static.sites)
+        noise_offsets, detect_offsets, attribution_offsets = static.offsets(draws.day)
         relevance = m.relevance if m.relevance.ndim == 5 else m.relevance[..., None]
         subset = _buffer(m, "subset", (T,), bool)
         rel, uniforms = _buffer(m, "rel", (T,)), _buffer(m, "uniforms", (T,))
@@ -2306,18 +2325,15 @@ def _decide_static(actor: Actor, t: Any) -> tuple[Any, ...]:
 
 
 def _choice_offsets(m: EscalationModel, day: int) -> np.ndarray:
-    """Every actor's choice draw offset of the day (``day_offset``), worked out at once."""
-    held = m.__dict__.get("_compiled_choice")
-    if held is None or held[0] != day:
-        sites = m.__dict__.get("_compiled_choice_sites")
-        if sites is None:  # the sites, once per model
-            from simulator.model.sites import _key
+    """Every actor's choice draw offset of the day (``day_offset``)."""
+    offsets: DayOffsets | None = m.__dict__.get("_compiled_choice")
+    if offsets is None:  # the sites, once per model
+        from simulator.model.sites import _key
 
-            sites = np.array([[_key("choice", i) for i in range(m.n)]], dtype=np.uint64)
-            m.__dict__["_compiled_choice_sites"] = sites
-        held = m._compiled_choice = (day, day_offsets(day, sites)[0])
-    offsets: np.ndarray = held[1]
-    return offsets
+        sites = np.array([[_key("choice", i) for i in range(m.n)]], dtype=np.uint64)
+        offsets = m._compiled_choice = DayOffsets(sites, m.horizon)
+    today: np.ndarray = offsets(day)[0]
+    return today
 
 
 def decide(actor: Actor, draws: DayDraws) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -2365,6 +2381,7 @@ class _Violence:
             [[_key(name, i) for i in range(m.n)] for name in ("hit", "size", "deaths")],
             dtype=np.uint64,
         )
+        self.offsets = DayOffsets(self.sites, m.horizon)
 
 
 def resolve(
@@ -2398,7 +2415,7 @@ def resolve(
         landed = _buffer(m, "v_landed", (size,), bool)
         size_u, death_u = _buffer(m, "v_size_u", (size,)), _buffer(m, "v_death_u", (size,))
         landed_rung = _buffer(m, "v_landed_rung", (size,), np.int64)
-        hit_offsets, size_offsets, death_offsets = day_offsets(draws.day, static.sites)
+        hit_offsets, size_offsets, death_offsets = static.offsets(draws.day)
         entries, hits = violence_aim(
             rung, target, lad.violent, lad.lethality, static.capability, m.suppression,
             m.protection, m.host_of, m.is_host, m.soil, static.security, static.max_security,
@@ -2507,17 +2524,9 @@ class _Blame:
         self.sites = np.array(
             [_key("attribution", o, a) for o in range(n) for a in range(n)], dtype=np.uint64
         ).reshape(n, n)
-
-    def offsets(self, day: int) -> np.ndarray:
-        """The draw offsets of the day's attributions, observer × actor.
-
-        Worked out once a day: grieve, trip and the event log each ask for them.
-        """
-        held = self.__dict__.get("_offsets")
-        if held is None or held[0] != day:
-            held = self._offsets = (day, day_offsets(day, self.sites))
-        offsets: np.ndarray = held[1]
-        return offsets
+        #: the draw offsets of a day's attributions, observer × actor (grieve, trip and the
+        #: event log each ask for them)
+        self.offsets = DayOffsets(self.sites, m.horizon)
 
 
 @jit
