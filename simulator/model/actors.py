@@ -139,7 +139,7 @@ class Actor(mesa.Agent):
         reach = self._reach.get(other.type_index)
         if reach is None:  # the same few types, asked for again at every rebuild
             lad = self.model.ladder
-            rows = self.menu[lad.deterred[self.menu] & lad.against[self.menu, other.type_index]]
+            rows = self.menu[self._deterred_rows_against(other.type_index)]
             top = float(lad.score.max())
             reach = float(lad.score[rows].max()) / top if len(rows) and top > 0 else 0.0
             self._reach[other.type_index] = reach
@@ -209,15 +209,16 @@ class Actor(mesa.Agent):
         """
         held = self._probes.get(against)
         if held is None:
-            lad = self.model.ladder
-            usable = [
-                r
-                for r in np.flatnonzero(lad.deterred[self.menu])
-                if lad.against[self.menu[r], against]
-            ]
-            held = int(max(usable, key=lambda r: lad.level[self.menu[r]])) if usable else -1
+            usable = self._deterred_rows_against(against)
+            levels = self.model.ladder.level[self.menu[usable]]
+            held = int(usable[np.argmax(levels)]) if len(usable) else -1  # the first of equals
             self._probes[against] = held
         return held
+
+    def _deterred_rows_against(self, against: int) -> np.ndarray:
+        """Rows of the menu's deterred moves that can hit actors of type ``against``."""
+        lad = self.model.ladder
+        return np.flatnonzero(lad.deterred[self.menu] & lad.against[self.menu, against])
 
     # -- the shared rule ---------------------------------------------------------------------
     def drive(self, k: int) -> np.ndarray:

@@ -2155,15 +2155,15 @@ class _Pairs:
         self.any_noise = _in_any_column(self.noise > 0)
         self.any_detect = _in_any_column(self.detection < 1.0)
         self.any_share = _in_any_column(self.share > 0)
-        #: each pair's draw sites: noise, detection, attribution (rows)
-        self.sites = np.array(
+        #: each pair's draw offsets by day, of its sites: noise, detection, attribution (rows)
+        sites = np.array(
             [
                 [_key(name, int(b), int(a)) for a, b in zip(i, o, strict=True)]
                 for name in ("noise", "detect", "attribution")
             ],
             dtype=np.uint64,
         ).reshape(3, len(i))
-        self.offsets = DayOffsets(self.sites, m.horizon)
+        self.offsets = DayOffsets(sites, m.horizon)
         self.numbers = (
             self.i, self.o, self.any_noise, self.rel_nan, self.rel_const, self.att,
             self.any_detect, self.any_share, self.bias, self.detection, self.noise, self.share,
@@ -2376,12 +2376,12 @@ class _Violence:
         self.security = _table(list(m.security))
         self.max_security = float(MAX_SOIL_SECURITY)
         self.unfixed = np.full(m.n, -1, dtype=np.int64)  # no losses fixed by history
-        #: each actor's draw sites: hit, size, deaths (rows)
-        self.sites = np.array(
+        #: each actor's draw offsets by day, of its sites: hit, size, deaths (rows)
+        sites = np.array(
             [[_key(name, i) for i in range(m.n)] for name in ("hit", "size", "deaths")],
             dtype=np.uint64,
         )
-        self.offsets = DayOffsets(self.sites, m.horizon)
+        self.offsets = DayOffsets(sites, m.horizon)
 
 
 def resolve(
@@ -2521,12 +2521,12 @@ class _Blame:
         self.any_share = np.array(
             [[any_of(p.attribution[o, a] > 0) for a in range(n)] for o in range(n)]
         )
-        self.sites = np.array(
+        sites = np.array(
             [_key("attribution", o, a) for o in range(n) for a in range(n)], dtype=np.uint64
         ).reshape(n, n)
         #: the draw offsets of a day's attributions, observer × actor (grieve, trip and the
         #: event log each ask for them)
-        self.offsets = DayOffsets(self.sites, m.horizon)
+        self.offsets = DayOffsets(sites, m.horizon)
 
 
 @jit
