@@ -251,7 +251,7 @@ def test_an_unreachable_scheduler_is_reported_and_leaves_nothing(tmp_path, pool_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tmp"]  # no folder, lock or temp
 
 
-def _samplers() -> tuple[bool, bool, str | None]:
+def _samplers() -> tuple[bool, bool, str | None, str]:
     import os
 
     import dask
@@ -260,7 +260,14 @@ def _samplers() -> tuple[bool, bool, str | None]:
         dask.config.get("distributed.worker.profile.enabled"),
         dask.config.get("distributed.admin.system-monitor.gil.enabled"),
         os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+        dask.config.get("distributed.admin.tick.interval"),
     )
+
+
+def _tick_seconds(dask_worker=None, dask_scheduler=None) -> float:
+    """How often this server's event loop is woken for its health check, in seconds."""
+    server = dask_worker if dask_worker is not None else dask_scheduler
+    return server.periodic_callbacks["tick"].callback_time / 1000
 
 
 def test_the_local_clusters_workers_sample_nothing_nobody_reads(monkeypatch):
@@ -268,6 +275,8 @@ def test_the_local_clusters_workers_sample_nothing_nobody_reads(monkeypatch):
 
     Nor Dask's MALLOC_TRIM_THRESHOLD_ of 64 kB: glibc would hand the units' freed arrays back
     to the system and fault them in again (7,300 page faults a unit against 2,900 in the pool).
+    Nor an event-loop health check every 20 ms, in the workers or the scheduler: each took the
+    GIL from a worker's unit.
     """
     from simulator.experiment.executors import DaskExecutor
 
@@ -275,5 +284,10 @@ def test_the_local_clusters_workers_sample_nothing_nobody_reads(monkeypatch):
     with DaskExecutor("local", 2) as executor:
         assert executor.width == 2
         found = executor._client.run(_samplers)
-    assert list(found.values()) == [(False, False, None)] * 2
-    assert _samplers() == (True, True, None)  # this process's settings are left as they were
+        ticks = executor._client.run(_tick_seconds)
+        scheduler_tick = executor._client.run_on_scheduler(_tick_seconds)
+    assert list(found.values()) == [(False, False, None, "1s")] * 2
+    assert list(ticks.values()) == [1.0, 1.0]
+    assert scheduler_tick == 1.0
+    # this process's settings are left as they were
+    assert _samplers() == (True, True, None, "20ms")

@@ -28,10 +28,15 @@ DASK_ENV = "DASK_SCHEDULER_ADDRESS"
 DASK_WINDOW = 1000
 #: Dask settings of the local cluster's workers (`--dask local`): samplers off, as no dashboard;
 #: glibc's own trimming of freed memory, not Dask's 64 kB threshold (which makes a unit fault
-#: its arrays in again and again: 7,300 page faults a unit against 2,900 in the local pool)
+#: its arrays in again and again: 7,300 page faults a unit against 2,900 in the local pool);
+#: and the event loops' health check (a "tick") every second, not every 20 ms: the scheduler's,
+#: each nanny's and each worker's loop woke 50 times a second, and a worker's took the GIL from
+#: its unit each time (units waited 0.45-0.69 s off the CPU per 20-unit sweep, 0.24-0.31 s with
+#: 1 s; its only use is a warning when a loop is stuck for 3 s, which it still gives)
 LOCAL_WORKER_CONFIG = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.system-monitor.gil.enabled": False,
+    "distributed.admin.tick.interval": "1s",
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
 }
 
