@@ -146,13 +146,24 @@ class BenchExecutor:
     On entry it is warmed up with ``warm`` tasks (one per worker: each imports the simulator and
     holds its worker for HOLD_S), so that the execute phase does not pay for imports. Before it
     stops, ``before_exit`` runs while its workers are still alive; ``after_exit`` once they are
-    gone.
+    gone. With ``time_units``, each task is timed where it runs (:func:`timed_task`): its wall
+    time and the CPU time of the thread running it, in ``units``.
     """
 
-    def __init__(self, inner, timeline: Timeline, warm: int = 0, before_exit=None, after_exit=None):
+    def __init__(
+        self,
+        inner,
+        timeline: Timeline,
+        warm: int = 0,
+        before_exit=None,
+        after_exit=None,
+        time_units: bool = False,
+    ):
         self.inner, self.timeline, self.warm = inner, timeline, warm
         self.before_exit, self.after_exit = before_exit, after_exit
+        self.time_units = time_units
         self.pids: list[int] = []
+        self.units: list[tuple[float, float]] = []  # (wall s, thread CPU s) of each task
 
     @property
     def name(self) -> str:
@@ -180,7 +191,24 @@ class BenchExecutor:
             self.after_exit()
 
     def run(self, fn, tasks):
-        return self.inner.run(fn, tasks)
+        if not self.time_units:
+            yield from self.inner.run(fn, tasks)
+            return
+        for result, wall, cpu in self.inner.run(timed_task, ((fn, *t) for t in tasks)):
+            self.units.append((wall, cpu))
+            yield result
+
+
+def timed_task(fn, *task):
+    """``fn(*task)``, with its wall time and the CPU time of the thread that ran it.
+
+    A unit runs in its process's main thread in the pool and in a worker thread under Dask;
+    either way the thread's CPU time is the unit's own, and wall minus CPU is the time the unit
+    waited (for a core, or for the GIL while the worker's event loop ran).
+    """
+    start, cpu = time.perf_counter(), time.thread_time()
+    result = fn(*task)
+    return result, time.perf_counter() - start, time.thread_time() - cpu
 
 
 def filesystem_of(path: Path) -> str:
@@ -272,7 +300,7 @@ def time_sweep(scenario, grid, replicates: int, kind: str, workers: int, folder:
     timeline.mark("begin")
     plan = plan_for(scenario, grid, replicates)
     timeline.mark("planned")
-    executor = BenchExecutor(make_executor(kind, workers), timeline, warm=workers)
+    executor = BenchExecutor(make_executor(kind, workers), timeline, warm=workers, time_units=True)
     report = run_sweep(plan, folder, executor, timeline)
     timeline.mark("end")
     t = timeline.marks
@@ -312,6 +340,9 @@ def time_sweep(scenario, grid, replicates: int, kind: str, workers: int, folder:
         "total_seconds": sweep + startup + shutdown,
         "execute_rate": work / execute,
         "total_rate": work / (sweep + startup + shutdown),
+        # the units as timed where they ran: summed wall and thread CPU seconds
+        "unit_seconds": sum(wall for wall, _ in executor.units),
+        "unit_cpu_seconds": sum(cpu for _, cpu in executor.units),
         "_points": points,
     }
 
@@ -596,6 +627,14 @@ def main(argv: list[str] | None = None) -> int:
                     f"  {r['name']}: execute s of every run: "
                     + ", ".join(f"{s:.2f}" for s in r["all_execute_seconds"])
                 )
+        print(f"the units as timed where they ran, summed over the {pool1['units']} units:")
+        for r in (pool1, pool2, dask2):
+            busy = r["unit_seconds"] / (r["workers"] * r["execute_seconds"])
+            print(
+                f"  {r['name']}: CPU {r['unit_cpu_seconds']:.2f} s, waiting "
+                f"{r['unit_seconds'] - r['unit_cpu_seconds']:.2f} s; its workers ran units "
+                f"{busy:.0%} of the execute phase"
+            )
         for r in (pool1, pool2, dask2):
             if r["warmed_workers"] != r["workers"]:
                 print(
@@ -603,6 +642,9 @@ def main(argv: list[str] | None = None) -> int:
                     "workers; the others imported the simulator during the execute phase"
                 )
         speedup = pool1["execute_seconds"] / pool2["execute_seconds"]
+        # the same units' CPU time with one worker and with WORKERS at once: what the cores
+        # lose to each other (shared caches, memory, a host's other load), not the schedule
+        contention = pool2["unit_cpu_seconds"] / pool1["unit_cpu_seconds"] - 1.0
         speedup_total = pool1["total_seconds"] / pool2["total_seconds"]
         overhead = (dask2["execute_seconds"] - pool2["execute_seconds"]) / pool2["execute_seconds"]
         overhead_sweep = (dask2["sweep_seconds"] - pool2["sweep_seconds"]) / pool2["sweep_seconds"]
@@ -612,6 +654,7 @@ def main(argv: list[str] | None = None) -> int:
                 "speedup_total": speedup_total,
                 "dask_overhead_execute": overhead,
                 "dask_overhead_sweep": overhead_sweep,
+                "unit_cpu_contention": contention,
                 "dask_startup_seconds": dask2["startup_seconds"],
                 "identical_points": timed["identical_points"],
             }
@@ -619,7 +662,13 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"\n1. speed-up of the {WORKERS}-worker pool over 1 worker: {speedup:.2f}x execute, "
             f"{speedup_total:.2f}x total (ideal {WORKERS:.2f}x; with {pool1['units']} units "
-            f"of unequal size at most {ideal_speedup(pool1, WORKERS):.2f}x)"
+            f"of unequal size at most {ideal_speedup(pool1, WORKERS):.2f}x). The same units "
+            f"took {contention:+.0%} CPU time with {WORKERS} running at once"
+            + (
+                f", which alone caps it at {WORKERS / (1.0 + contention):.2f}x here"
+                if contention > 0.01
+                else ""
+            )
         )
         print(
             f"2. Dask LocalCluster over the pool, {WORKERS} workers: {overhead:+.1%} execute, "
