@@ -52,9 +52,6 @@ TARGET_SPEEDUP = 50.0  # vectorised(R = 10,000) / batch_run (at least)
 # issue 12, judged on the fastest engine installed, event log on (the model's default)
 TARGET_RATE_12 = {10_000: 2_000_000, 1_000: 1_000_000}  # replicate-days/s, one core
 TARGET_SPEEDUP_12 = 1000.0  # fastest engine at R = 10,000 / batch_run (at least)
-#: the numpy engine at R = 10,000 on the machine where issue 12 set its targets (its text:
-#: "0.8-1.0 M replicate-days/s"), for a projection of this run's figures there (not judged)
-ISSUE_12_NUMPY_10K = (800_000, 1_000_000)
 TARGET_CLI_S = 2.0  # `escalation run` of 1,000 replicates with plots, seconds (at most)
 TARGET_HELP_S = 0.3  # `escalation --help`, seconds (at most)
 TARGET_MEM_MB = 400.0  # peak RSS of 100,000 replicates x 90 days, MB (at most)
@@ -227,10 +224,11 @@ def time_model(scenario, R: int, repeats: int, engine: str = "numpy") -> dict:
 
 
 def print_engine_ratios(report: dict, sweep: list[dict]) -> None:
-    """The compiled engine over numpy at each R, and this run's R = 10,000 figure projected.
+    """The compiled engine's rate over numpy's at each R, both timed in this run.
 
-    Both engines are timed in the same run, so their ratio holds whatever the machine's load
-    was; the projection scales the compiled figure by how fast the issue's machine ran numpy.
+    The ratio moves less with the machine's load than either rate, but it moves: numpy's wider
+    passes over memory suffer more from a busy host (2.5x at R = 10,000 on a machine at ~70 %
+    of its quiet speed, 3.2x at ~45 %).
     """
     rate = {(r["engine"], r["replicates"]): r["replicate_days_per_s"] for r in sweep}
     ratios = {
@@ -243,16 +241,6 @@ def print_engine_ratios(report: dict, sweep: list[dict]) -> None:
         "\ncompiled over numpy, this run: "
         + ", ".join(f"{x:.2f}x at R = {R:,}" for R, x in sorted(ratios.items()))
     )
-    if 10_000 in ratios:
-        numpy_10k = rate["numpy", 10_000]
-        low, high = (x / numpy_10k * rate["compiled", 10_000] for x in ISSUE_12_NUMPY_10K)
-        report["projected_compiled_10k_on_issue_machine"] = [low, high]
-        print(
-            f"issue 12's machine ran the numpy engine at {ISSUE_12_NUMPY_10K[0] / 1e6:.1f}-"
-            f"{ISSUE_12_NUMPY_10K[1] / 1e6:.1f} M rd/s at R = 10,000 (this run: "
-            f"{numpy_10k / 1e6:.2f} M); at this run's ratio the compiled engine would run "
-            f"{low / 1e6:.2f}-{high / 1e6:.2f} M there (a projection, not judged)"
-        )
 
 
 def compiled_startup() -> dict:
