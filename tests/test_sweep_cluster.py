@@ -251,7 +251,7 @@ def test_an_unreachable_scheduler_is_reported_and_leaves_nothing(tmp_path, pool_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tmp"]  # no folder, lock or temp
 
 
-def _samplers() -> tuple[bool, bool, str | None, str]:
+def _samplers() -> tuple[bool, bool, str | None]:
     import os
 
     import dask
@@ -260,23 +260,24 @@ def _samplers() -> tuple[bool, bool, str | None, str]:
         dask.config.get("distributed.worker.profile.enabled"),
         dask.config.get("distributed.admin.system-monitor.gil.enabled"),
         os.environ.get("MALLOC_TRIM_THRESHOLD_"),
-        dask.config.get("distributed.admin.tick.interval"),
     )
 
 
-def _tick_seconds(dask_worker=None, dask_scheduler=None) -> float:
-    """How often this server's event loop is woken for its health check, in seconds."""
+def _chores(dask_worker=None, dask_scheduler=None) -> dict[str, float]:
+    """How often a server's event loop is woken for each of its periodic chores, in ms."""
     server = dask_worker if dask_worker is not None else dask_scheduler
-    return server.periodic_callbacks["tick"].callback_time / 1000
+    return {name: pc.callback_time for name, pc in server.periodic_callbacks.items()}
 
 
-def test_the_local_clusters_workers_sample_nothing_nobody_reads(monkeypatch):
+def test_the_local_clusters_servers_sample_nothing_nobody_reads(monkeypatch):
     """No dashboard, so no profiler (every 10 ms) nor GIL monitor (every 1 ms) in its workers.
 
     Nor Dask's MALLOC_TRIM_THRESHOLD_ of 64 kB: glibc would hand the units' freed arrays back
     to the system and fault them in again (7,300 page faults a unit against 2,900 in the pool).
-    Nor an event-loop health check every 20 ms, in the workers or the scheduler: each took the
-    GIL from a worker's unit.
+    Nor chores that wake the servers' event loops (a worker's takes the GIL from its unit) more
+    often than they have work: the health check every second, not 20 ms; the memory monitor
+    every second, not 100 ms; the system monitor every 5 s, not 500 ms; no work stealing nor
+    active memory manager in the scheduler.
     """
     from simulator.experiment.executors import DaskExecutor
 
@@ -284,10 +285,14 @@ def test_the_local_clusters_workers_sample_nothing_nobody_reads(monkeypatch):
     with DaskExecutor("local", 2) as executor:
         assert executor.width == 2
         found = executor._client.run(_samplers)
-        ticks = executor._client.run(_tick_seconds)
-        scheduler_tick = executor._client.run_on_scheduler(_tick_seconds)
-    assert list(found.values()) == [(False, False, None, "1s")] * 2
-    assert list(ticks.values()) == [1.0, 1.0]
-    assert scheduler_tick == 1.0
+        workers = list(executor._client.run(_chores).values())
+        scheduler = executor._client.run_on_scheduler(_chores)
+    assert list(found.values()) == [(False, False, None)] * 2
+    for chores in workers:
+        assert "profile" not in chores
+        assert (chores["tick"], chores["memory_monitor"], chores["monitor"]) == (1000, 1000, 5000)
+    assert (scheduler["tick"], scheduler["monitor"]) == (1000, 5000)
+    assert "stealing" not in scheduler
+    assert not [name for name in scheduler if name.startswith("amm")]
     # this process's settings are left as they were
-    assert _samplers() == (True, True, None, "20ms")
+    assert _samplers() == (True, True, None)

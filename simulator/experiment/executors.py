@@ -26,18 +26,29 @@ DASK_ENV = "DASK_SCHEDULER_ADDRESS"
 #: tasks submitted to a Dask cluster ahead of the results: enough to keep a large cluster busy,
 #: few enough that a sweep of a million units does not hold a million futures
 DASK_WINDOW = 1000
-#: Dask settings of the local cluster's workers (`--dask local`): samplers off, as no dashboard;
-#: glibc's own trimming of freed memory, not Dask's 64 kB threshold (which makes a unit fault
-#: its arrays in again and again: 7,300 page faults a unit against 2,900 in the local pool);
-#: and the event loops' health check (a "tick") every second, not every 20 ms: the scheduler's,
-#: each nanny's and each worker's loop woke 50 times a second, and a worker's took the GIL from
-#: its unit each time (units waited 0.45-0.69 s off the CPU per 20-unit sweep, 0.24-0.31 s with
-#: 1 s; its only use is a warning when a loop is stuck for 3 s, which it still gives)
+#: Dask settings of the local cluster (`--dask local`), whose two cores its scheduler, nannies
+#: and workers share with the units:
+#: - samplers off, as there is no dashboard (a unit took 10-15 % longer with them);
+#: - glibc's own trimming of freed memory, not Dask's 64 kB threshold (which makes a unit fault
+#:   its arrays in again and again: 7,300 page faults a unit against 2,900 in the local pool);
+#: - the servers' periodic chores less often: each wakes an event loop, and a worker's loop
+#:   takes the GIL from its unit. The health check ("tick", a warning when a loop is stuck for
+#:   3 s, which it still gives) every second, not every 20 ms; the memory monitor every second,
+#:   not every 100 ms (a unit's memory grows over seconds, not milliseconds); the system monitor
+#:   (for the dashboard) every 5 s; no work stealing nor active memory manager (independent
+#:   units, each result released as it arrives: neither has work here). Over a 20-unit sweep
+#:   the units waited 0.43-0.57 s off the CPU, 0.27-0.54 s with the tick alone, 0.19-0.33 s
+#:   with all of these (4 interleaved rounds each); the workers' other threads used 0.15-0.19,
+#:   0.11-0.26 and 0.06-0.10 CPU-s, the scheduler 0.24-0.32, 0.20-0.28 and 0.13-0.21.
 LOCAL_WORKER_CONFIG = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.system-monitor.gil.enabled": False,
-    "distributed.admin.tick.interval": "1s",
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.scheduler.work-stealing": False,
+    "distributed.scheduler.active-memory-manager.start": False,
 }
 
 
