@@ -37,7 +37,7 @@ DASK_WINDOW = 1000
 #:   not every 100 ms (a unit's memory grows over seconds, not milliseconds); the system monitor
 #:   (for the dashboard) every 5 s; no work stealing nor active memory manager (independent
 #:   units, each result released as it arrives: neither has work here). Over a 20-unit sweep
-#:   the units waited 0.43-0.57 s off the CPU, 0.27-0.54 s with the tick alone, 0.19-0.33 s
+#:   the units waited 0.43-0.57 s off the CPU, 0.27-0.57 s with the tick alone, 0.19-0.33 s
 #:   with all of these (4 interleaved rounds each); the workers' other threads used 0.15-0.19,
 #:   0.11-0.26 and 0.06-0.10 CPU-s, the scheduler 0.24-0.32, 0.20-0.28 and 0.13-0.21.
 LOCAL_WORKER_CONFIG = {
