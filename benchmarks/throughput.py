@@ -787,7 +787,6 @@ def main(argv: list[str] | None = None) -> int:
     report["fastest"] = {str(R): r["engine"] for R, r in fastest.items()}
     if "compiled" in engines():
         print_engine_ratios(report, sweep)
-    if "compiled" in engines():
         startup = compiled_startup()
         report["compiled_startup"] = startup
         print(

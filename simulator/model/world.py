@@ -397,7 +397,8 @@ class EscalationModel(Model):
             known = self._constraints_memo[stretch] = self._constraints_in_force(date)
         self.restraint_today, self.restraint_cap, self.orders_today, mediators, pressure = known
         self._pull = self._tensions(mediators)
-        for i, mediation in self._mediating_by_point:  # no pull where a point's actor does not
+        # stacked points: no pull in the columns of a point whose actor does not mediate
+        for i, mediation in self._mediating_by_point:
             if i in mediators:
                 self._pull[i] = np.where(mediation > 0, self._pull[i], 0.0)
         self.drives = {}  # today's drives (Actor.drive)
