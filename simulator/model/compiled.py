@@ -148,7 +148,10 @@ _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 _NEG_INF32 = np.float32(-np.inf)
 
 #: every kernel: compiled once, cached on disk. Kernels loop over whole tables: a helper
-#: called per column with arrays as arguments costs reference counting on every call.
+#: called per column with arrays as arguments costs reference counting on every call. In a
+#: pass over the columns, truth values combine with | and &: ``or`` and ``and`` short-circuit,
+#: and their branches keep the pass from vectorising (unless the first test is false in most
+#: columns and spares a lookup, as "no clash yet" does)
 jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 #: binom(n, k) is finite for every k up to this n (binom(1029, 514) < 1.8e308 < binom(1030, 515))
 _BINOM_FINITE = 1029
@@ -590,10 +593,10 @@ def pick_target(
                 continue
             for c in range(R):
                 w = at_war[i, k, c]
-                better = w and value[k, c] > best[c]
+                better = w & (value[k, c] > best[c])
                 best[c] = value[k, c] if better else best[c]
                 enemy[c] = k if better else enemy[c]
-                fighting[c] = fighting[c] or w
+                fighting[c] |= w
         for c in range(R):
             if fighting[c]:  # a war names the target: the enemy valued most
                 k = enemy[c]
@@ -603,7 +606,7 @@ def pick_target(
         for c in range(R):
             on = committed[c]
             k = owed[c] if on else 0  # owed is -1 where nothing is owed
-            moved = on and k != out_target[c]
+            moved = on & (k != out_target[c])
             out_x[c] = desire[k, c] if moved else out_x[c]
             out_target[c] = k if on else out_target[c]
 
@@ -1288,15 +1291,19 @@ def grieve_kernel(
 
 @jit
 def _live_pairs(at_war: np.ndarray) -> np.ndarray:
-    """``live[i, k]``: whether i is at war with k in some column (most pairs never are)."""
+    """``live[i, k]``: whether i is at war with k in some column (most pairs never are).
+
+    An OR over all the columns, which vectorises: a scan that stopped at the first war did not,
+    and cost 17 times as much on the pairs that are never at war (11 ns a column each call).
+    """
     n, R = at_war.shape[0], at_war.shape[2]
     live = np.zeros((n, n), dtype=np.bool_)
     for i in range(n):
         for k in range(n):
+            fights = False
             for c in range(R):
-                if at_war[i, k, c]:
-                    live[i, k] = True
-                    break
+                fights |= at_war[i, k, c]
+            live[i, k] = fights
     return live
 
 
@@ -1333,7 +1340,7 @@ def war_kernel(
             if live[i, k]:
                 fighting_any = True
                 for c in range(R):
-                    fighting[i, c] = fighting[i, c] or at_war[i, k, c]
+                    fighting[i, c] |= at_war[i, k, c]
         if m_wide:
             for c in range(R):
                 weariness[i, c] *= weariness_memory[c]
@@ -1364,10 +1371,10 @@ def war_kernel(
                     continue
                 for c in range(R):
                     since = day - ceasefire_days[c if d_wide else 0]
-                    both = last_conciliation[i, k, c] > since and last_conciliation[k, i, c] > since
-                    reached = at_war[i, k, c] and both
+                    mine, theirs = last_conciliation[i, k, c], last_conciliation[k, i, c]
+                    reached = at_war[i, k, c] & (mine > since) & (theirs > since)
                     ceasefire[i, k, c] = reached
-                    found = found or reached
+                    found |= reached
         if found:
             for i in range(n):
                 for k in range(n):
@@ -1392,7 +1399,7 @@ def expire_kernel(days, value) -> None:
     live = False
     for i in range(n):
         for c in range(R):
-            live = live or days[i, c] != 0
+            live |= days[i, c] != 0
     if not live:  # nothing in force anywhere
         return
     for i in range(n):
@@ -1410,7 +1417,7 @@ def keep_kernel(days, rung, target, low, owed, second, kept) -> None:
         kept[i, :] = False
         open_ = False
         for c in range(R):
-            open_ = open_ or days[i, c] > 0
+            open_ |= days[i, c] > 0
         if not open_:  # no promise of i's open anywhere (most days)
             continue
         for c in range(R):
@@ -1485,7 +1492,7 @@ def lapse_kernel(days, credibility_loss, loss, lapsing) -> None:
     for i in range(n):
         for c in range(R):
             lapsing[i, c] = days[i, c] == 1
-            any_lapse = any_lapse or lapsing[i, c]
+            any_lapse |= lapsing[i, c]
     l_wide = loss.shape[1] > 1
     for i in range(n):
         for c in range(R):
@@ -1729,8 +1736,8 @@ def record_columns(
         for c in range(R):
             r = rung[i, c]
             against_state = is_state[target[i, c]]
-            clash[c] = clash[c] or (against_state and violent[r])
-            war_started[c] = war_started[c] or (against_state and war[r])
+            clash[c] |= against_state & violent[r]
+            war_started[c] |= against_state & war[r]
     for c in range(R):
         if first_clash[c] < 0 and clash[c]:
             first_clash[c] = day
@@ -1789,7 +1796,7 @@ def record_columns(
                 pair_worst[q, c] = code
     if not count_war_days:  # once a war has begun in any replicate, count the days at war
         for c in range(R):
-            count_war_days = count_war_days or first_war[c] >= 0
+            count_war_days |= first_war[c] >= 0
     if count_war_days:  # over the pairs at war in some column
         fighting = clash  # reused: the day's clashes are counted
         fighting[:] = False
@@ -1798,7 +1805,7 @@ def record_columns(
             for k in range(n):
                 if live[i, k]:
                     for c in range(R):
-                        fighting[c] = fighting[c] or at_war[i, k, c]
+                        fighting[c] |= at_war[i, k, c]
         for c in range(R):
             war_days[c] += fighting[c]
     if not summed:  # (the compiled observe sums threat as it floors it)
