@@ -136,6 +136,52 @@ def test_the_engines_agree_when_a_war_names_an_enemy_outside_the_targets() -> No
     same_bytes(rows["numpy"], rows["compiled"], "forced war")
 
 
+@needs_numba
+def test_the_engines_agree_on_days_of_several_wars_at_once() -> None:
+    """Three states, each pair at war in columns of its own: Iran, fighting the US in some
+    columns and Israel in others (both in some), is worn down wherever it fights either, aims at
+    the enemy it values most among those it fights there, and the record counts a day of war
+    wherever any pair fights. The library's wars are between two states, where the last pair
+    that fights stands for all of them: here it does not."""
+    scenario = load_scenario(SCENARIOS[0].parent / "israel_covert.yaml")
+    names = list(scenario.actors)
+    us, iran, israel = (names.index(name) for name in ("US", "Iran", "Israel"))
+    R = 300
+    gen = np.random.default_rng(30)
+    wars = np.zeros((len(names), len(names), R), dtype=bool)
+    for a, b in ((us, iran), (iran, israel), (us, israel)):
+        wars[a, b] = wars[b, a] = gen.random(R) < 0.5
+    since = gen.integers(-12, 1, size=wars.shape)  # each side's last conciliation, days back
+    models = [EscalationModel(scenario, replicates=R, engine=e) for e in engines.ENGINES]
+    try:
+        for model in models:
+            for _ in range(3):
+                model.step()
+            model.at_war[...] = wars
+            model.last_conciliation[...] = model.day + since
+            model.recorder.first_war[wars.any(axis=(0, 1))] = model.day - 1
+        one_war = wars[iran, us] ^ wars[iran, israel]
+        assert one_war.sum() > 100 and (wars[iran, us] & wars[iran, israel]).sum() > 50
+        for _ in range(12):
+            for model in models:
+                model.step()
+            a, b = models
+            for name, x, y in (
+                ("at war", a.at_war, b.at_war),
+                ("weariness", a.weariness, b.weariness),
+                ("last conciliation", a.last_conciliation, b.last_conciliation),
+                ("rungs", a._moves[0], b._moves[0]),
+                ("targets", a._moves[1], b._moves[1]),
+                ("days at war", a.recorder.war_days, b.recorder.war_days),
+                ("first ceasefire", a.recorder.first_ceasefire, b.recorder.first_ceasefire),
+            ):
+                assert x.tobytes() == y.tobytes(), f"{name} differs on day {a.day}"
+        assert (models[0].recorder.first_ceasefire >= 0).sum() > 20  # and wars ended
+    finally:
+        for model in models:
+            release(model)
+
+
 def _traced(scenario, replicate: int, engine: str) -> tuple[str, bytes]:
     """A one-column model's trace (every actor's move and desire, day by day) and its index."""
     model = EscalationModel(scenario, replicates=1, first_replicate=replicate, trace=True,
