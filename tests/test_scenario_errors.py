@@ -283,6 +283,24 @@ def test_negative_value_names_lower_bound(tmp_path):
     assert "greater than or equal to 0" in message
 
 
+@pytest.mark.parametrize("section", ["actors", "ladder"])
+def test_more_actors_or_rungs_than_a_byte_holds_are_refused(tmp_path, section):
+    """The event log keeps an actor's and a rung's number in a byte (and the compiled engine
+    its day's moves in int16): 128 of either is refused where the list starts, with the count."""
+    if section == "actors":
+        extra = "".join(f"  S{j}:\n    type: state\n" for j in range(128))
+        text = mutate(MINI, "  Iraq:\n    type: host\n", "  Iraq:\n    type: host\n" + extra)
+        things, count = "actors", 131
+    else:
+        rungs = "".join(f"  - {{name: r{j}, level: 0.5, score: 1}}\n" for j in range(128))
+        text = MINI.replace("actors:\n", "ladder:\n" + rungs + "actors:\n")
+        things, count = "rungs", 128
+    path = write(tmp_path, text)
+    message = only_problem(error_of(path))
+    assert message.startswith(f"{path}:{line_of(text, section + ':')}: {section}: at most 127 ")
+    assert f"{things} (the event log stores" in message and message.endswith(f"got {count}.")
+
+
 def test_wrong_type_names_value_and_expected_type(tmp_path, baseline_text):
     text = mutate(baseline_text, "horizon_days: 90", "horizon_days: soon")
     path = write(tmp_path, text)

@@ -471,10 +471,12 @@ class Scenario(Frozen):
     """Logit λ: 0 uniform choice, large = best response."""
     dynamics: Dynamics = Dynamics()
     """Rates of the threat–grievance loop."""
-    ladder: Annotated[list[Rung], Field(min_length=2)] = [Rung(**r) for r in DEFAULT_LADDER]
-    """The escalation ladder, least to most escalatory (default shipped)."""
-    actors: Annotated[dict[Name, Actor], Field(min_length=2)]
-    """Actors by name (names are used everywhere else)."""
+    ladder: Annotated[list[Rung], Field(min_length=2, max_length=127)] = [
+        Rung(**r) for r in DEFAULT_LADDER
+    ]
+    """The escalation ladder, least to most escalatory (default shipped); 127 rungs at most."""
+    actors: Annotated[dict[Name, Actor], Field(min_length=2, max_length=127)]
+    """Actors by name (names are used everywhere else); 127 at most."""
     perception: dict[Name, dict[Name, PerceptionPatch]] = {}
     """Observer → actor → perception settings; `default` is a wildcard key."""
     events: list[Event] = []

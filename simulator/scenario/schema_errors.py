@@ -175,7 +175,17 @@ def _describe(item: ErrorDetails, loc: Loc, walk: _Walk, root: type[BaseModel]) 
         return f"{_shown(given)} is not a valid name: {_name_fault(item)}"
     if kind == "literal_error":
         return f"{msg} (got {given!r})"
+    if kind == "too_long" and isinstance(given, dict | list) and loc and loc[-1] in _AT_MOST:
+        most, (things, why) = (item.get("ctx") or {}).get("max_length"), _AT_MOST[loc[-1]]
+        return f"at most {most} {things} ({why}); got {len(given)}"
     return f"{msg} (got {_shown(given)})"
+
+
+#: what a list of the scenario holds, and why it has a largest length, by field
+_AT_MOST = {
+    "actors": ("actors", "the event log stores an actor's number in a byte"),
+    "ladder": ("rungs", "the event log stores a rung's number in a byte"),
+}
 
 
 def _name_fault(item: ErrorDetails) -> str:
