@@ -170,8 +170,8 @@ def test_the_engines_agree_on_days_of_several_wars_at_once() -> None:
                 ("at war", a.at_war, b.at_war),
                 ("weariness", a.weariness, b.weariness),
                 ("last conciliation", a.last_conciliation, b.last_conciliation),
-                ("rungs", a._moves[0], b._moves[0]),
-                ("targets", a._moves[1], b._moves[1]),
+                ("rungs", a._moves[0].astype(np.int64), b._moves[0].astype(np.int64)),
+                ("targets", a._moves[1].astype(np.int64), b._moves[1].astype(np.int64)),
                 ("days at war", a.recorder.war_days, b.recorder.war_days),
                 ("first ceasefire", a.recorder.first_ceasefire, b.recorder.first_ceasefire),
             ):
