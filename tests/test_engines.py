@@ -16,6 +16,7 @@ import inspect
 import io
 import sys
 import types
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -136,6 +137,20 @@ def test_the_engines_agree_when_a_war_names_an_enemy_outside_the_targets() -> No
     same_bytes(rows["numpy"], rows["compiled"], "forced war")
 
 
+def _step_alike(
+    models: list[EscalationModel], label: str, state: Callable[[EscalationModel], dict]
+) -> None:
+    """Step each engine's model a day; the ``state`` of each (name → array) must be the same
+    bytes."""
+    for model in models:
+        model.step()
+    a, b = (state(model) for model in models)
+    for name in a:
+        assert a[name].tobytes() == b[name].tobytes(), (
+            f"{label}: {name} differs on day {models[0].day}"
+        )
+
+
 @needs_numba
 def test_the_engines_agree_on_days_of_several_wars_at_once() -> None:
     """Three states, each pair at war in columns of its own: Iran, fighting the US in some
@@ -163,19 +178,15 @@ def test_the_engines_agree_on_days_of_several_wars_at_once() -> None:
         one_war = wars[iran, us] ^ wars[iran, israel]
         assert one_war.sum() > 100 and (wars[iran, us] & wars[iran, israel]).sum() > 50
         for _ in range(12):
-            for model in models:
-                model.step()
-            a, b = models
-            for name, x, y in (
-                ("at war", a.at_war, b.at_war),
-                ("weariness", a.weariness, b.weariness),
-                ("last conciliation", a.last_conciliation, b.last_conciliation),
-                ("rungs", a._moves[0].astype(np.int64), b._moves[0].astype(np.int64)),
-                ("targets", a._moves[1].astype(np.int64), b._moves[1].astype(np.int64)),
-                ("days at war", a.recorder.war_days, b.recorder.war_days),
-                ("first ceasefire", a.recorder.first_ceasefire, b.recorder.first_ceasefire),
-            ):
-                assert x.tobytes() == y.tobytes(), f"{name} differs on day {a.day}"
+            _step_alike(models, "several wars", lambda m: {
+                "at war": m.at_war,
+                "weariness": m.weariness,
+                "last conciliation": m.last_conciliation,
+                "rungs": m._moves[0].astype(np.int64),  # (int16 in the compiled engine)
+                "targets": m._moves[1].astype(np.int64),
+                "days at war": m.recorder.war_days,
+                "first ceasefire": m.recorder.first_ceasefire,
+            })  # fmt: skip
         assert (models[0].recorder.first_ceasefire >= 0).sum() > 20  # and wars ended
     finally:
         for model in models:
@@ -331,23 +342,19 @@ def test_the_engines_keep_the_same_state_day_by_day(path: Path) -> None:
     models = [EscalationModel(scenario, replicates=64, engine=e) for e in engines.ENGINES]
     try:
         while models[0].running:
-            for model in models:
-                model.step()
-            a, b = models
-            for name, x, y in (
-                ("threat", a.threat, b.threat),
-                ("grievance", a.grievance, b.grievance),
-                ("P(hostile)", a.beliefs.p, b.beliefs.p),
-                ("misread", a.beliefs.misread, b.beliefs.misread),
-                ("credibility", a.beliefs.credibility, b.beliefs.credibility),
-                ("escalation", a.recorder.escalation_now, b.recorder.escalation_now),
-                ("protection", a.protection, b.protection),
-                ("protection days", a.protection_days, b.protection_days),
-                ("suppression", a.suppression, b.suppression),
-                ("suppression days", a.suppression_days, b.suppression_days),
-                ("the day's losses", a.day_losses._arrays, b.day_losses._arrays),
-            ):
-                assert x.tobytes() == y.tobytes(), f"{path.stem}: {name} differs on day {a.day}"
+            _step_alike(models, path.stem, lambda m: {
+                "threat": m.threat,
+                "grievance": m.grievance,
+                "P(hostile)": m.beliefs.p,
+                "misread": m.beliefs.misread,
+                "credibility": m.beliefs.credibility,
+                "escalation": m.recorder.escalation_now,
+                "protection": m.protection,
+                "protection days": m.protection_days,
+                "suppression": m.suppression,
+                "suppression days": m.suppression_days,
+                "the day's losses": m.day_losses._arrays,
+            })  # fmt: skip
     finally:
         for model in models:
             release(model)
