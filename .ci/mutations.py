@@ -929,6 +929,36 @@ MUTATIONS = [
         "            attributed[e] = (i,\n                                    i)[0]",
     ),
     Mutation(
+        "compiled-war-pairs",
+        "the compiled engine finds a pair at war wherever in the columns its war is",
+        M + "compiled.py",
+        "            for c in range(R):\n                fights |= at_war[i, k, c]\n"
+        "            live[i, k] = fights",
+        "            for c in range(1):\n                fights |= at_war[i, k, c]\n"
+        "            live[i, k] = fights",
+    ),
+    Mutation(
+        "compiled-weary-of-any-war",
+        "in the compiled engine too, a state fighting two wars is worn down where it fights either",
+        M + "compiled.py",
+        "                    fighting[i, c] |= at_war[i, k, c]",
+        "                    fighting[i, c] = at_war[i, k, c]",
+    ),
+    Mutation(
+        "compiled-days-of-any-war",
+        "the compiled record counts a day of war wherever any pair fights, not the last pair",
+        M + "compiled.py",
+        "                        fighting[c] |= at_war[i, k, c]",
+        "                        fighting[c] = at_war[i, k, c]",
+    ),
+    Mutation(
+        "compiled-enemy-of-any-war",
+        "in the compiled engine too, a state fighting two wars aims at the enemy of either",
+        M + "compiled.py",
+        "                fighting[c] |= w",
+        "                fighting[c] = w",
+    ),
+    Mutation(
         "compiled-mirror-pinned",
         "the numpy code under a kernel cannot change unnoticed (the mirror's source hash)",
         M + "actors.py",
