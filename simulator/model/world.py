@@ -225,10 +225,10 @@ class EscalationModel(Model):
         self.scratch = Scratch(len(self.ladder), n, R)  # the day's working arrays
         self.day_losses = DayLosses(n, R)  # the arrays of each day's Outcome
         #: each day's rung, target and desired level of every actor (rewritten every day). The
-        #: compiled kernels read rungs and targets a dozen times a day: as int16 (rungs and
-        #: actors number in the tens) they move a quarter of int64's bytes, 5 % faster at
-        #: 10,000 columns. numpy would turn an int16 index into intp at every fancy index (its
-        #: engine ran 5-9 % slower so): it keeps int64.
+        #: compiled kernels read rungs and targets a dozen times a day: as int16 (a scenario
+        #: has at most 127 of each, schema.BYTE_MOST) they move a quarter of int64's bytes, 5 %
+        #: faster at 10,000 columns. numpy would turn an int16 index into intp at every fancy
+        #: index (its engine ran 5-9 % slower so): it keeps int64.
         moves = np.int16 if self.engine == "compiled" else np.int64
         self._moves = (
             np.empty((n, R), dtype=moves),

@@ -452,6 +452,11 @@ class SweepFile(SweepSpec):
     """Fixed overrides of the scenario (dotted path → value)."""
 
 
+#: the most actors, and the most rungs, a scenario holds: the event log stores their numbers as
+#: int8 (``Recorder.event_columns``), whose largest is 127
+BYTE_MOST = 127
+
+
 class Scenario(Frozen):
     """A whole crisis: actors, how they read each other, the ladder, dated events, the run."""
 
@@ -471,11 +476,11 @@ class Scenario(Frozen):
     """Logit λ: 0 uniform choice, large = best response."""
     dynamics: Dynamics = Dynamics()
     """Rates of the threat–grievance loop."""
-    ladder: Annotated[list[Rung], Field(min_length=2, max_length=127)] = [
+    ladder: Annotated[list[Rung], Field(min_length=2, max_length=BYTE_MOST)] = [
         Rung(**r) for r in DEFAULT_LADDER
     ]
     """The escalation ladder, least to most escalatory (default shipped); 127 rungs at most."""
-    actors: Annotated[dict[Name, Actor], Field(min_length=2, max_length=127)]
+    actors: Annotated[dict[Name, Actor], Field(min_length=2, max_length=BYTE_MOST)]
     """Actors by name (names are used everywhere else); 127 at most."""
     perception: dict[Name, dict[Name, PerceptionPatch]] = {}
     """Observer → actor → perception settings; `default` is a wildcard key."""
