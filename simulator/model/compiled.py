@@ -520,8 +520,10 @@ def pick_target(
     cost,
     line_owner,
     line_coef,
-    own,
-    patrons,
+    drive,
+    drive_done,
+    slot,
+    own_drive,
     fear,
     desire,
     value,
@@ -534,7 +536,10 @@ def pick_target(
     Desires and values first, towards each actor whose row is read (as tables, a target's row
     at a time: the drives behind it are one row each), then the choice column by column.
     ``drives`` holds :func:`_drives`' arguments after the actor and target, ``wishes`` the
-    numbers of :func:`_desires` that do not change with the target.
+    numbers of :func:`_desires` that do not change with the target. A patron's drive towards
+    k is worked out at most once a day, as the reference's ``model.drives``: kept at
+    ``drive[slot[patron], k]`` (``drive_done``), for the patron and each of its proxies. An
+    actor that is no one's patron works its drives out in ``own_drive``, for itself alone.
     """
     n, R = at_war.shape[1], out_x.shape[0]
     threat_, grievance, belief, push, resolve, base, any_base, w, any_w = drives
@@ -568,13 +573,21 @@ def pick_target(
     for k in range(n):  # target by target: each row is used while it is in the cache
         if not needed[k]:  # a row nothing reads
             continue
-        _drives(own, i, k, threat_, grievance, belief, push, resolve, base, any_base, w, any_w)
+        own = patrons = own_drive if slot[i] < 0 else drive[slot[i], k]
+        if slot[i] < 0 or not drive_done[slot[i], k]:
+            _drives(own, i, k, threat_, grievance, belief, push, resolve, base, any_base, w,
+                    any_w)  # fmt: skip
+            if slot[i] >= 0:
+                drive_done[slot[i], k] = True
         if kind == 2:  # whose drive the patron's wish starts from
-            _drives(patrons, patron, k, threat_, grievance, belief, push, resolve, base,
-                    any_base, w, any_w)  # fmt: skip
-        _desires(desire[k], k, own, patrons if kind == 2 else own, kind, fear, scale, ctl, less,
-                 patron_of, pull, hp, any_hp, guests, threat, patron, blame_base, blame_owner,
-                 blame_coef, cred, cap_on, cap_level, cap_strength)  # fmt: skip
+            patrons = drive[slot[patron], k]
+            if not drive_done[slot[patron], k]:
+                _drives(patrons, patron, k, threat_, grievance, belief, push, resolve, base,
+                        any_base, w, any_w)  # fmt: skip
+                drive_done[slot[patron], k] = True
+        _desires(desire[k], k, own, patrons, kind, fear, scale, ctl, less, patron_of, pull, hp,
+                 any_hp, guests, threat, patron, blame_base, blame_owner, blame_coef, cred,
+                 cap_on, cap_level, cap_strength)  # fmt: skip
         _values(value[k], desire[k], i, k, has_terms, cost, line_owner, line_coef, credibility)
     if targets.shape[0] == 1:
         k = targets[0]
@@ -2087,18 +2100,25 @@ def _pick_static(m: EscalationModel, i: int) -> tuple[Any, ...]:
     buffers = m.__dict__.get("_pick_buffers")
     if buffers is None:  # the kernel's working rows
         buffers = m._pick_buffers = (
-            _buffer(m, "own", (R,)), _buffer(m, "patrons", (R,)), _buffer(m, "fear", (R,)),
+            _buffer(m, "fear", (R,)),
             _buffer(m, "desire", (n, R)), _buffer(m, "value", (n, R)), _buffer(m, "best", (R,)),
             _buffer(m, "enemy", (R,), np.int64), _buffer(m, "fighting", (R,), bool),
         )  # fmt: skip
     drives = (m.threat, m.grievance, m.beliefs.p, m.push, static.resolve, static.base,
               static.any_base, static.w, static.any_w)  # fmt: skip
+    # the day's drives of the patrons (a table each), and a row for anyone else's
+    patrons = sorted({int(p) for p in m.patron_of if p >= 0})
+    slot = np.full(n, -1, dtype=np.int64)
+    slot[patrons] = np.arange(len(patrons))
+    pool = (_buffer(m, "drive", (len(patrons), n, R)),
+            _buffer(m, "drive_done", (len(patrons), n), bool), slot,
+            _buffer(m, "own_drive", (R,)))  # fmt: skip
     # a militia's numbers per column, at the model's width (the kernel reads them so)
     if kind == 2:
         control, fear_scale = _full(m, control), _full(m, fear_scale)
     return (kind, targets, bool(m.is_state[i]), has_terms, cost, line_owner, line_coef, patron,
             blame_base, blame_owner, blame_coef, control, fear_scale, guests, static.hp,
-            static.any_hp, drives, buffers)  # fmt: skip
+            static.any_hp, drives, pool + buffers)  # fmt: skip
 
 
 def pick(actor: Actor) -> tuple[np.ndarray, np.ndarray]:
@@ -2123,6 +2143,9 @@ def pick(actor: Actor) -> tuple[np.ndarray, np.ndarray]:
     # written straight into the day's moves (step's copy of them is then a no-op): a copy of
     # three rows per actor was 3-4 % of a day at 10,000 columns
     target, x = m._moves[1][i], m._moves[2][i]
+    if m.__dict__.get("_compiled_drives") is not m.drives:  # a new day: none worked out yet
+        buffers[1][:] = False
+        m._compiled_drives = m.drives
     pick_target(
         target, x, i, targets, is_state, m.at_war, bool(m.pulled[i]), m.pulling[i],
         m.red_lines.target[i], kind, patron, drives, wishes, credibility, has_terms, cost,
