@@ -1068,15 +1068,23 @@ def violence_postures(
     """
     n, R = rung.shape
     m_wide = mediation.shape[1] > 1
+    # each rung's posture in one lookup: 1 defensive, 2 suppressive (most moves are neither:
+    # a column is then one lookup and one test, not two of each)
+    posture = np.zeros(defensive.shape[0], dtype=np.int8)
+    for r in range(defensive.shape[0]):
+        posture[r] = (1 if defensive[r] else 0) + (2 if suppressive[r] else 0)
     for i in range(n):
         for c in range(R):
             r = rung[i, c]
-            if defensive[r]:
+            p = posture[r]
+            if p == 0:
+                continue
+            if p & 1:
                 current = protection[i, c] if protection_days[i, c] > 0 else 0.0
                 protection[i, c] = _maximum(current, rung_protection[r])
                 if duration[r] > protection_days[i, c]:
                     protection_days[i, c] = duration[r]
-            if suppressive[r]:
+            if p & 2:
                 k = target[i, c]
                 suppression[k, c] = rung_suppression[r]
                 suppression_days[k, c] = duration[r]
