@@ -193,6 +193,34 @@ def test_the_engines_agree_on_days_of_several_wars_at_once() -> None:
             release(model)
 
 
+@needs_numba
+def test_the_engines_agree_on_the_losses_of_more_actors_than_a_mask_has_bits() -> None:
+    """The compiled engine clears a day's losses cell by cell, where a mask per column says
+    which actors' rows were written (a bit each, all bits from the 64th actor on). With 71
+    actors, the militias past the 63rd strike too: their rows must be cleared like the rest,
+    and the record's tallies read them, day after day."""
+    data = yaml.safe_load((SCENARIOS[0].parent / "baseline.yaml").read_text())
+    for j in range(2, 68):
+        data["actors"][f"KH{j}"] = dict(data["actors"]["KH"])
+    scenario = validate_scenario(data, "seventy-one actors")
+    models = [EscalationModel(scenario, replicates=40, engine=e) for e in engines.ENGINES]
+    late_losses = 0  # days on which an actor past the 63rd caused or took losses
+    try:
+        for _ in range(15):
+            _step_alike(models, "71 actors", lambda m: {
+                "the day's losses": m.day_losses._arrays,
+                "casualties": m.recorder.casualties,
+                "deaths": m.recorder.deaths,
+                "lethal attacks": m.recorder.lethal_attacks,
+                "damage": m.recorder.damage,
+            })  # fmt: skip
+            late_losses += bool(models[1].day_losses._arrays[:, 63:].any())
+        assert late_losses >= 3
+    finally:
+        for model in models:
+            release(model)
+
+
 def _traced(scenario, replicate: int, engine: str) -> tuple[str, bytes]:
     """A one-column model's trace (every actor's move and desire, day by day) and its index."""
     model = EscalationModel(scenario, replicates=1, first_replicate=replicate, trace=True,

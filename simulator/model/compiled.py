@@ -1158,8 +1158,8 @@ def violence_losses(
     to the day's tables attacker by attacker. ``order`` lists the entries by attacker, then
     target, then column, and the entries in that order go to ``by_*`` (rung, column, casualties,
     deaths); the attacks in that order go to ``flat``: attackers, targets, and where each
-    attack's entries start (one more, the end). Returns how many attacks. ``touched[c]``: column
-    c's tables were written to.
+    attack's entries start (one more, the end). Returns how many attacks. ``touched[c]``: the
+    actors whose rows of column c's tables were written to (:func:`_actor_bit`).
     """
     n = rung.shape[0]
     landed = 0
@@ -1175,7 +1175,7 @@ def violence_losses(
             wounded = fixed_wounded[i] if fixed_wounded[i] >= 0 else cas - dead
             cas = dead + (wounded if wounded > 0 else 0)
         cas_f, dead_f = np.float64(cas), np.float64(dead)
-        touched[c] = True
+        touched[c] |= _actor_bit(i) | _actor_bit(k)
         entry_casualties[j], entry_deaths[j] = cas_f, dead_f
         caused[i, c] = cas_f
         killed[i, c] = dead_f
@@ -1217,30 +1217,37 @@ def violence_sabotage(rung, target, sabotage, rung_damage, damage, touched) -> N
             r = rung[i, c]
             if sabotage[r]:
                 damage[target[i, c], c] += rung_damage[r]
-                touched[c] = True
+                touched[c] |= _actor_bit(target[i, c])
 
 
 @jit
 def clear_losses(tables, touched) -> None:
     """Mirror of :meth:`DayLosses.today`: the day's tables all 0 again.
 
-    Column by column where they were written to (most columns are quiet), or all at once when
-    most were; ``touched`` is cleared with them.
+    Cell by cell where they were written to (most columns are quiet, and a column's losses are
+    one or two actors'), or all at once when most columns were; ``touched`` is cleared with them.
     """
-    R = tables.shape[2]
+    n, R = tables.shape[1], tables.shape[2]
     count = 0
     for c in range(R):
-        count += touched[c]
+        count += touched[c] != 0
     if 4 * count > R:
         tables[:] = 0.0
-        touched[:] = False
+        touched[:] = 0
         return
     for c in range(R):
-        if touched[c]:
-            for t in range(tables.shape[0]):
-                for i in range(tables.shape[1]):
-                    tables[t, i, c] = 0.0
-            touched[c] = False
+        if touched[c] != 0:
+            for i in range(n):
+                if touched[c] & _actor_bit(i):
+                    for t in range(tables.shape[0]):
+                        tables[t, i, c] = 0.0
+            touched[c] = 0
+
+
+@jit
+def _actor_bit(i: int) -> np.int64:
+    """Actor i's bit in a column's mask of actors (all bits from the 64th actor on)."""
+    return np.int64(1) << np.int64(i) if i < 63 else np.int64(-1)
 
 
 # -- after the moves (simulator.model.world: _settle, _grieve, _war, _expire) -------------------
@@ -1772,19 +1779,21 @@ def record_columns(
             peak_escalation[c] = now
         if top[c] > peak_rung[c]:
             peak_rung[c] = top[c]
-    # the day's losses are 0 outside the columns resolve wrote to (``touched``), where the
-    # reference adds 0: the losses' tallies visit only those (a full pass was no faster even on
-    # days of violence in most columns)
+    # the day's losses are 0 outside the cells resolve wrote to (``touched``: the columns, and
+    # in each the actors), where the reference adds 0: the losses' tallies visit only those (a
+    # full pass was no faster even on days of violence in most columns)
     hit = top  # reused: the peaks are taken
     hits = 0
     if attacked or add_damage:
         for c in range(R):
             hit[hits] = c
-            hits += touched[c]
+            hits += touched[c] != 0
     for i in range(n):
         if attacked:
             for j in range(hits):
                 c = hit[j]
+                if not touched[c] & _actor_bit(i):
+                    continue
                 casualties[i, c] = np.int64(np.float64(casualties[i, c]) + losses[i, c])
                 dead[i, c] = np.int64(np.float64(dead[i, c]) + deaths[i, c])
                 lethal_attacks[i, c] += caused[i, c] > 0
@@ -1793,7 +1802,8 @@ def record_columns(
         if add_damage:
             for j in range(hits):
                 c = hit[j]
-                damage_total[i, c] += damage[i, c]
+                if touched[c] & _actor_bit(i):
+                    damage_total[i, c] += damage[i, c]
         if conciliated:
             for c in range(R):
                 conciliatory_total[i, c] += conciliatory[rung[i, c]]
@@ -2440,7 +2450,7 @@ def resolve(
     tables = m.day_losses._arrays
     touched = m.__dict__.get("_compiled_touched")
     if touched is None:  # no column written to yet
-        touched = m._compiled_touched = np.zeros(R, dtype=bool)
+        touched = m._compiled_touched = np.zeros(R, dtype=np.int64)  # masks of actors
     clear_losses(tables, touched)
     losses, deaths, damage, caused, killed = tables
     attacks: list[Attack] = []
