@@ -893,17 +893,17 @@ MUTATIONS = [
         "compiled-losses-cleared",
         "in the compiled engine too, each day's losses start from 0 where attacks landed before",
         M + "compiled.py",
-        "        touched[c] = True\n        entry_casualties[j]",
+        "        touched[c] |= _actor_bit(i) | _actor_bit(k)\n        entry_casualties[j]",
         "        entry_casualties[j]",
     ),
     Mutation(
         "compiled-tallies-where-touched",
         "the compiled record tallies the day's losses in every column resolve wrote to",
         M + "compiled.py",
-        "            for j in range(hits):\n                c = hit[j]\n                casualties",
+        "            for j in range(hits):\n                c = hit[j]\n                if not touched",
         "            for j in range(hits - 1):\n"
         "                c = hit[j]\n"
-        "                casualties",
+        "                if not touched",
     ),
     Mutation(
         "compiled-tripped-cleared",
