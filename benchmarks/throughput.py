@@ -104,7 +104,8 @@ def print_facts(report: dict, facts: dict):
 def print_targets(report: dict, targets: list[tuple]) -> None:
     """Print the targets table and record it in ``report["targets"]``.
 
-    Each target is (name, measured, target, ok, ratio, unit).
+    Each target is (name, measured, target, ok, ratio, unit); ``ok`` is None where the target
+    is not judged in this run (SKIP), and "info" for a figure shown beside the targets (INFO).
     """
     rows = []
     report["targets"] = []
@@ -122,7 +123,9 @@ def print_targets(report: dict, targets: list[tuple]) -> None:
     print(table(rows, ["target", "measured", "target", "ratio", "status"], "lrrrl"))
 
 
-def status(ok: bool | None) -> str:
+def status(ok: bool | str | None) -> str:
+    if ok == "info":
+        return "INFO"
     return "SKIP" if ok is None else ("PASS" if ok else "FAIL")
 
 
@@ -1024,12 +1027,14 @@ def main(argv: list[str] | None = None) -> int:
             "x of target",
         ),
         (
-            f"issue 12: fastest engine / batch_run on {best['engine']} (same engine)",
+            # shown, not judged: 10,000 x t_day(1) / t_day(10,000), which falls as the engine's
+            # fixed cost of a day falls (README, "Targets")
+            f"fastest engine / batch_run on {best['engine']} (same engine; not a target)",
             f"{same_12:,.1f}x",
-            f">= {TARGET_SPEEDUP_12:,.0f}x",
-            same_12 >= TARGET_SPEEDUP_12,
+            f"({TARGET_SPEEDUP_12:,.0f}x)",
+            "info",
             same_12 / TARGET_SPEEDUP_12,
-            "x of target",
+            "x",
         ),
         (
             f"`escalation run` {cli['replicates']:,} replicates + plots",
