@@ -900,7 +900,9 @@ MUTATIONS = [
         "compiled-tallies-where-touched",
         "the compiled record tallies the day's losses in every column resolve wrote to",
         M + "compiled.py",
-        "            for j in range(hits):\n                c = hit[j]\n                if not touched",
+        "            for j in range(hits):\n"
+        "                c = hit[j]\n"
+        "                if not touched",
         "            for j in range(hits - 1):\n"
         "                c = hit[j]\n"
         "                if not touched",
