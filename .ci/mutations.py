@@ -964,7 +964,7 @@ MUTATIONS = [
         "compiled-drives-of-yesterday",
         "in the compiled engine, a patron's drives shared with its proxies are today's",
         M + "compiled.py",
-        "        buffers[1][:] = False\n",
+        "        drive_done[:] = False\n",
         "        pass\n",
     ),
     Mutation(

@@ -1978,6 +1978,10 @@ class _Static:
         self.any_w = any_of(m.dynamics.belief_weight)
         self.hp = _table([m.dynamics.host_pressure])[0]
         self.any_hp = any_of(m.dynamics.host_pressure > 0)
+        #: each patron's row of the day's drives (-1: no one's patron)
+        patrons = sorted({int(p) for p in m.patron_of if p >= 0})
+        self.slot = np.full(n, -1, dtype=np.int64)
+        self.slot[patrons] = np.arange(len(patrons))
         self.actors = []
         for a in m.actors:
             kind = 2 if isinstance(a, Militia) else 1 if isinstance(a, Host) else 0
@@ -2125,12 +2129,9 @@ def _pick_static(m: EscalationModel, i: int) -> tuple[Any, ...]:
     drives = (m.threat, m.grievance, m.beliefs.p, m.push, static.resolve, static.base,
               static.any_base, static.w, static.any_w)  # fmt: skip
     # the day's drives of the patrons (a table each), and a row for anyone else's
-    patrons = sorted({int(p) for p in m.patron_of if p >= 0})
-    slot = np.full(n, -1, dtype=np.int64)
-    slot[patrons] = np.arange(len(patrons))
-    pool = (_buffer(m, "drive", (len(patrons), n, R)),
-            _buffer(m, "drive_done", (len(patrons), n), bool), slot,
-            _buffer(m, "own_drive", (R,)))  # fmt: skip
+    patrons = int(static.slot.max()) + 1
+    pool = (_buffer(m, "drive", (patrons, n, R)), _buffer(m, "drive_done", (patrons, n), bool),
+            static.slot, _buffer(m, "own_drive", (R,)))  # fmt: skip
     # a militia's numbers per column, at the model's width (the kernel reads them so)
     if kind == 2:
         control, fear_scale = _full(m, control), _full(m, fear_scale)
@@ -2162,7 +2163,8 @@ def pick(actor: Actor) -> tuple[np.ndarray, np.ndarray]:
     # three rows per actor was 3-4 % of a day at 10,000 columns
     target, x = m._moves[1][i], m._moves[2][i]
     if m.__dict__.get("_compiled_drives") is not m.drives:  # a new day: none worked out yet
-        buffers[1][:] = False
+        drive_done = buffers[1]
+        drive_done[:] = False
         m._compiled_drives = m.drives
     pick_target(
         target, x, i, targets, is_state, m.at_war, bool(m.pulled[i]), m.pulling[i],
